@@ -1,0 +1,73 @@
+/** The printed tables: one row per measurement plus reference rows, and the run-vs-psql comparison. */
+import type { CompileResult } from './compile-benchmark.js';
+import type { Measurement } from './measurement.js';
+import type { RunResult } from './run-benchmark.js';
+import { overheadMsPerModel } from './run-benchmark.js';
+import { formatTable, megabytes, seconds, type Column } from './table.js';
+import { COMPILE_REFERENCES, RUN_REFERENCE } from './targets.js';
+
+const MAIN_COLUMNS: Column[] = [
+  { header: 'benchmark' },
+  { header: 'N', align: 'right' },
+  { header: 'median s', align: 'right' },
+  { header: 'min s', align: 'right' },
+  { header: 'max s', align: 'right' },
+  { header: 'peak MB', align: 'right' },
+  { header: 'target' },
+  { header: 'verdict' },
+];
+
+function measurementRow(m: Measurement): string[] {
+  const s = m.summary;
+  const target = m.targetS === undefined ? '-' : `< ${m.targetS} s`;
+  return [m.label, String(m.n), seconds(s.medianS), seconds(s.minS), seconds(s.maxS), megabytes(s.medianPeakMb), target, m.verdict];
+}
+
+function referenceRow(benchmark: string, n: number, medianS: number): string[] {
+  return [benchmark, String(n), seconds(medianS), '', '', '', '', 'reference'];
+}
+
+export function mainTable(compile: readonly CompileResult[], run: RunResult | undefined): string {
+  const rows = [
+    ...compile.flatMap((c) => [measurementRow(c.cold), measurementRow(c.warm)]),
+    ...COMPILE_REFERENCES.map((r) => referenceRow(r.benchmark, r.n, r.seconds)),
+    ...(run ? [measurementRow(run.tsdbt), measurementRow(run.psql)] : []),
+    referenceRow(`${RUN_REFERENCE.tool} (views)`, RUN_REFERENCE.n, RUN_REFERENCE.toolS),
+    referenceRow('ref: psql, same SQL', RUN_REFERENCE.n, RUN_REFERENCE.psqlS),
+  ];
+  return formatTable(MAIN_COLUMNS, rows);
+}
+
+const RUN_COLUMNS: Column[] = [
+  { header: 'run vs psql' },
+  { header: 'N', align: 'right' },
+  { header: 'tool median s', align: 'right' },
+  { header: 'psql median s', align: 'right' },
+  { header: 'ratio', align: 'right' },
+  { header: 'overhead ms/model', align: 'right' },
+  { header: 'target' },
+  { header: 'verdict' },
+];
+
+function comparisonRow(label: string, n: number, toolS: number, psqlS: number, target: string, verdict: string): string[] {
+  const overhead = overheadMsPerModel(toolS, psqlS, n);
+  return [label, String(n), seconds(toolS), seconds(psqlS), `${(toolS / psqlS).toFixed(1)}x`, overhead.toFixed(2), target, verdict];
+}
+
+export function runTable(run: RunResult | undefined): string {
+  const rows = [
+    ...(run
+      ? [comparisonRow('tsdbt run --threads 4', run.n, run.tsdbt.summary.medianS, run.psql.summary.medianS, `< ${run.overheadTargetMs} ms`, run.verdict)]
+      : []),
+    comparisonRow(RUN_REFERENCE.tool, RUN_REFERENCE.n, RUN_REFERENCE.toolS, RUN_REFERENCE.psqlS, '', 'reference'),
+  ];
+  return formatTable(RUN_COLUMNS, rows);
+}
+
+/** Labels of every measurement or comparison that missed its target. */
+export function missedTargets(compile: readonly CompileResult[], run: RunResult | undefined): string[] {
+  const measurements = compile.flatMap((c) => [c.cold, c.warm]);
+  const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
+  if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
+  return missed;
+}

@@ -1,0 +1,28 @@
+/** The targets the benchmarks are judged against and the published reference figures printed beside them. */
+
+/** Wall-time targets for `tsdbt compile` (seconds), by number of models; sizes without one get no verdict. */
+export const COMPILE_TARGET_S: Readonly<Record<number, number>> = { 1000: 0.3, 10000: 1.5 };
+
+/** `(tsdbt run time - psql time) / N` must stay under this (milliseconds per model). */
+export const RUN_OVERHEAD_TARGET_MS = 5;
+
+export type Verdict = 'ok' | 'MISSED' | '-';
+
+export function verdict(value: number, target: number | undefined): Verdict {
+  if (target === undefined) return '-';
+  return value < target ? 'ok' : 'MISSED';
+}
+
+export interface ReferenceFigure {
+  benchmark: string;
+  n: number;
+  seconds: number;
+}
+
+export const COMPILE_REFERENCES: readonly ReferenceFigure[] = [
+  { benchmark: 'ref: dbt-core 1.11 compile', n: 5000, seconds: 43 },
+  { benchmark: 'ref: Dataform compile', n: 5000, seconds: 12 },
+];
+
+/** dbt runs 500 views in 17.7 s where psql runs their SQL in 0.42 s. */
+export const RUN_REFERENCE = { tool: 'ref: dbt run', n: 500, toolS: 17.7, psqlS: 0.42 } as const;

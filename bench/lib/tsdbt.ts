@@ -1,0 +1,30 @@
+/** How the benchmarks invoke the tsdbt CLI: `node <repo>/bin/tsdbt.js <command> --project-dir DIR [...]`. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandFailed, runChecked, TIME_BIN, type Command } from './measure.js';
+import { CLI_PATH, DEFAULT_CLI_PATH, REPO_ROOT } from './paths.js';
+
+export interface CliOptions {
+  profilesDir?: string;
+  threads?: number;
+}
+
+export function tsdbtCommand(command: 'compile' | 'run', projectDir: string, options: CliOptions = {}): Command {
+  const args = [CLI_PATH, command, '--project-dir', projectDir];
+  if (options.profilesDir !== undefined) args.push('--profiles-dir', options.profilesDir);
+  if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  return { command: process.execPath, args, cwd: projectDir };
+}
+
+/** Fails early, with the CLI's own stderr, when the tools the benchmarks need are missing. */
+export function preflight(): string {
+  if (!existsSync(TIME_BIN)) throw new Error(`${TIME_BIN} (GNU time) is required to measure wall time and peak memory`);
+  try {
+    return runChecked({ command: process.execPath, args: [CLI_PATH, '--version'], cwd: REPO_ROOT }).trim();
+  } catch (error) {
+    if (error instanceof CommandFailed && CLI_PATH === DEFAULT_CLI_PATH && !existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
+      throw new CommandFailed(error.cmd, error.status, error.stdout, `${error.stderr}\n(hint: bin/tsdbt.js loads dist/; run \`npm run build\` first)`);
+    }
+    throw error;
+  }
+}

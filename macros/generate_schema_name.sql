@@ -1,0 +1,1 @@
+{{#if custom_schema_name}}{{custom_schema_name}}{{else}}{{target.schema}}{{/if}}

@@ -1,0 +1,61 @@
+/**
+ * One interface for every database tsdbt runs on. The core branches on `capabilities`, never on `type`.
+ * SQL generation and catalog introspection are shared (sql.ts, catalog.ts); an adapter supplies connections.
+ */
+export interface QueryResult {
+  rows: Array<Record<string, unknown>>;
+  /** Rows affected or returned, where the server reports it. */
+  rowCount: number | null;
+  fields: Array<{ name: string; dataTypeID: number }>;
+}
+
+export interface Connection {
+  /** One statement, with optional $1.. parameters. */
+  query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /** Several statements separated by semicolons, no parameters (hooks, scripts). */
+  execute(sql: string): Promise<void>;
+}
+
+export interface AdapterCapabilities {
+  /** Several sessions at once; without it the runner serialises work on one connection. */
+  multipleConnections: boolean;
+  /** CREATE/ALTER/DROP roll back with the transaction. */
+  transactionalDdl: boolean;
+  /** MERGE statement (PostgreSQL 15+). */
+  merge: boolean;
+  materializedViews: boolean;
+  /** A running query can be cancelled from outside (pg_cancel_backend). */
+  cancellation: boolean;
+  maxIdentifierLength: number;
+}
+
+export interface Adapter {
+  readonly type: string;
+  readonly capabilities: AdapterCapabilities;
+  /** How many nodes may run at once: the pool size, or 1. */
+  readonly concurrency: number;
+  /** Host and database, or data directory: for messages. Never a password. */
+  readonly description: string;
+  open(): Promise<void>;
+  /** Server version number as in server_version_num, known after open(). */
+  readonly serverVersion: number;
+  withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
+  /** BEGIN ... COMMIT on one connection; ROLLBACK and rethrow on error. */
+  transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
+  /** Cancels every running query (Ctrl-C); a no-op where the adapter cannot. */
+  cancelAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** BEGIN/COMMIT/ROLLBACK around `work` on a connection the adapter already holds. */
+export async function inTransaction<T>(connection: Connection, work: (connection: Connection) => Promise<T>): Promise<T> {
+  await connection.query('begin');
+  try {
+    const result = await work(connection);
+    await connection.query('commit');
+    return result;
+  } catch (error) {
+    await connection.query('rollback').catch(() => undefined);
+    throw error;
+  }
+}

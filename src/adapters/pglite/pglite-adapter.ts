@@ -1,0 +1,80 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { PgliteTarget } from '../../config/profiles.js';
+import { TsdbtError } from '../../errors.js';
+import { inTransaction, type Adapter, type AdapterCapabilities, type Connection } from '../adapter.js';
+import { DataDirectoryLock } from './pglite-lock.js';
+
+/** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
+export class PgliteAdapter implements Adapter {
+  readonly type = 'pglite';
+  readonly concurrency = 1;
+  readonly description: string;
+  serverVersion = 0;
+  private db?: PGlite;
+  private readonly lock: DataDirectoryLock;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly target: PgliteTarget) {
+    this.description = `embedded PGlite at ${target.path}`;
+    this.lock = new DataDirectoryLock(target.path);
+  }
+
+  get capabilities(): AdapterCapabilities {
+    return {
+      multipleConnections: false,
+      transactionalDdl: true,
+      merge: this.serverVersion >= 150000,
+      materializedViews: true,
+      cancellation: false,
+      maxIdentifierLength: 63,
+    };
+  }
+
+  async open(): Promise<void> {
+    this.lock.acquire();
+    try {
+      const { PGlite } = await import('@electric-sql/pglite');
+      this.db = await PGlite.create(this.target.path);
+      const result = await this.db.query<{ server_version_num: string }>('show server_version_num');
+      this.serverVersion = Number(result.rows[0]?.server_version_num ?? 0);
+    } catch (error) {
+      this.lock.release();
+      if (error instanceof TsdbtError) throw error;
+      throw new TsdbtError('connection', `cannot open the embedded database at ${this.target.path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    const db = this.db;
+    if (!db) throw new Error('PgliteAdapter used before open()');
+    const connection: Connection = {
+      async query(sql, params) {
+        const result = await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
+        return { rows: result.rows, rowCount: (result as { rowCount?: number }).rowCount ?? result.affectedRows ?? null, fields: result.fields };
+      },
+      async execute(sql) {
+        await db.exec(sql);
+      },
+    };
+    const next = this.queue.then(() => work(connection));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.withConnection((connection) => inTransaction(connection, work));
+  }
+
+  /** A WASM query cannot be interrupted from outside; the runner stops scheduling and waits for it. */
+  async cancelAll(): Promise<void> {}
+
+  async close(): Promise<void> {
+    try {
+      await this.queue;
+      await this.db?.close();
+    } finally {
+      this.db = undefined;
+      this.lock.release();
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { PostgresTarget } from '../../config/profiles.js';
+import { TsdbtError } from '../../errors.js';
+import { inTransaction, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
+import { quoteIdentifier } from '../sql.js';
+
+/** PostgreSQL through a pg Pool of `threads` connections. */
+export class PostgresAdapter implements Adapter {
+  readonly type = 'postgres';
+  readonly concurrency: number;
+  readonly description: string;
+  serverVersion = 0;
+  private readonly pool: pg.Pool;
+  private readonly active = new Set<pg.PoolClient>();
+
+  constructor(private readonly target: PostgresTarget) {
+    this.concurrency = target.threads;
+    this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
+    this.pool = new pg.Pool({ ...connectionConfig(target), max: target.threads });
+    // An idle client that errors (server restart) must not crash the process; the next query reports it.
+    this.pool.on('error', () => undefined);
+  }
+
+  get capabilities(): AdapterCapabilities {
+    return {
+      multipleConnections: true,
+      transactionalDdl: true,
+      merge: this.serverVersion >= 150000,
+      materializedViews: true,
+      cancellation: true,
+      maxIdentifierLength: 63,
+    };
+  }
+
+  async open(): Promise<void> {
+    const rows = await this.withConnection((c) => c.query('show server_version_num'));
+    this.serverVersion = Number(rows.rows[0]?.server_version_num ?? 0);
+  }
+
+  async withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw connectionError(this.target, error);
+    }
+    this.active.add(client);
+    try {
+      return await work(wrap(client));
+    } finally {
+      this.active.delete(client);
+      client.release();
+    }
+  }
+
+  transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    return this.withConnection((connection) => inTransaction(connection, work));
+  }
+
+  /** pg_cancel_backend from a separate session, since the busy ones are waiting on their queries. */
+  async cancelAll(): Promise<void> {
+    const pids = [...this.active].map((client) => (client as unknown as { processID: number }).processID).filter(Boolean);
+    if (pids.length === 0) return;
+    const client = new pg.Client(connectionConfig(this.target));
+    try {
+      await client.connect();
+      await client.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function wrap(client: pg.PoolClient): Connection {
+  return {
+    async query(sql, params) {
+      const result = await client.query({ text: sql, values: params as unknown[] | undefined });
+      return toResult(result);
+    },
+    async execute(sql) {
+      await client.query(sql);
+    },
+  };
+}
+
+function toResult(result: pg.QueryResult): QueryResult {
+  return {
+    rows: result.rows as Array<Record<string, unknown>>,
+    rowCount: result.rowCount,
+    fields: (result.fields ?? []).map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })),
+  };
+}
+
+function connectionConfig(target: PostgresTarget): pg.ClientConfig {
+  const options: string[] = [];
+  if (target.searchPath) options.push(`-c search_path=${target.searchPath.replace(/ /g, '\\ ')}`);
+  if (target.role) options.push(`-c role=${target.role}`);
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    application_name: target.applicationName,
+    connectionTimeoutMillis: target.connectTimeoutSeconds * 1000,
+    keepAlive: target.keepalivesIdleSeconds !== undefined,
+    keepAliveInitialDelayMillis: (target.keepalivesIdleSeconds ?? 0) * 1000,
+    options: options.length > 0 ? options.join(' ') : undefined,
+    ssl: sslConfig(target),
+  };
+}
+
+function sslConfig(target: PostgresTarget): pg.ClientConfig['ssl'] {
+  switch (target.sslmode) {
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return {
+        rejectUnauthorized: true,
+        ca: target.sslrootcert ? readFileSync(target.sslrootcert, 'utf8') : undefined,
+        cert: target.sslcert ? readFileSync(target.sslcert, 'utf8') : undefined,
+        key: target.sslkey ? readFileSync(target.sslkey, 'utf8') : undefined,
+        checkServerIdentity: target.sslmode === 'verify-ca' ? () => undefined : undefined,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The host, port, database and user are named; the password never is (pg's own messages do not carry it). */
+function connectionError(target: PostgresTarget, error: unknown): TsdbtError {
+  const code = (error as { code?: string }).code;
+  const reason =
+    code === 'ECONNREFUSED'
+      ? 'connection refused (is the server running and listening there?)'
+      : code === 'ENOTFOUND'
+        ? 'unknown host'
+        : code === '3D000'
+          ? `database ${quoteIdentifier(target.database)} does not exist`
+          : code === '28P01' || code === '28000'
+            ? 'authentication failed'
+            : (error as Error).message;
+  return new TsdbtError('connection', `cannot connect to PostgreSQL at ${target.host}:${target.port} (database ${target.database}, user ${target.user}): ${reason}`, {
+    hint: 'check the profile (tsdbt debug shows which one is used); with Docker: docker compose up -d',
+    cause: error,
+  });
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { quoteRelation } from '../adapters/sql.js';
+import type { LoadedProject } from '../parser/load-project.js';
+import { writeFileAtomic } from '../util/files.js';
+import { TSDBT_VERSION } from '../version.js';
+import type { ArtifactPaths } from './paths.js';
+
+export const MANIFEST_SCHEMA = 'https://tsdbt.dev/schemas/manifest/v1.json';
+
+export interface ArtifactMetadata {
+  invocationId: string;
+  generatedAt: string;
+  adapterType: string;
+}
+
+/** dbt's manifest shape (snake_case, unique ids, parent and child maps) so tools that read dbt's can read ours. */
+export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metadata: ArtifactMetadata): Record<string, unknown> {
+  const { parsed, graph, project } = loaded;
+  const nodes: Record<string, unknown> = {};
+  for (const node of parsed.nodes.values()) {
+    nodes[node.uniqueId] = {
+      unique_id: node.uniqueId,
+      resource_type: node.resourceType,
+      name: node.name,
+      package_name: node.packageName,
+      path: node.originalFilePath.split('/').slice(1).join('/'),
+      original_file_path: node.originalFilePath,
+      patch_path: node.patchPath ?? null,
+      fqn: node.fqn,
+      schema: node.relation.schema,
+      alias: node.relation.identifier,
+      relation_name: quoteRelation(node.relation),
+      checksum: { name: 'sha256', checksum: node.checksum },
+      config: node.config,
+      tags: node.config.tags,
+      description: node.description,
+      columns: Object.fromEntries(
+        Object.values(node.columns).map((c) => [c.name, { name: c.name, description: c.description, data_type: c.dataType ?? null, meta: c.meta }]),
+      ),
+      depends_on: { nodes: node.dependsOn, macros: [] },
+      refs: node.refs.map((ref) => ({ name: ref.name })),
+      sources: node.sources.map((s) => [s.source, s.table]),
+      raw_code: node.rawCode,
+      compiled_path: paths.compiledRelative(node.originalFilePath),
+      static_template: parsed.templates.get(node.uniqueId)?.isStatic ?? false,
+    };
+  }
+  const sources: Record<string, unknown> = {};
+  for (const source of parsed.sources.values()) {
+    sources[source.uniqueId] = {
+      unique_id: source.uniqueId,
+      resource_type: 'source',
+      source_name: source.sourceName,
+      name: source.name,
+      package_name: source.packageName,
+      original_file_path: source.originalFilePath,
+      fqn: source.fqn,
+      schema: source.relation.schema,
+      identifier: source.relation.identifier,
+      relation_name: quoteRelation(source.relation),
+      description: source.description,
+      loaded_at_field: source.loadedAtField ?? null,
+      freshness: source.freshness ?? null,
+      columns: source.columns,
+      tags: source.tags,
+      meta: source.meta,
+    };
+  }
+  const macros: Record<string, unknown> = {};
+  for (const [name, { file, source }] of parsed.env.macros.partials) {
+    macros[`macro.${project.name}.${name}`] = { name, kind: 'partial', original_file_path: file, checksum: sha256(source) };
+  }
+  for (const [name, { file }] of parsed.env.macros.helpers) {
+    macros[`macro.${project.name}.${name}`] = { name, kind: 'helper', original_file_path: file };
+  }
+  const parentMap: Record<string, string[]> = {};
+  const childMap: Record<string, string[]> = {};
+  for (const id of graph.nodes.keys()) {
+    parentMap[id] = [...(graph.graph.predecessors(id) ?? [])].sort();
+    childMap[id] = [...(graph.graph.successors(id) ?? [])].sort();
+  }
+  return {
+    metadata: {
+      tsdbt_schema_version: MANIFEST_SCHEMA,
+      tsdbt_version: TSDBT_VERSION,
+      generated_at: metadata.generatedAt,
+      invocation_id: metadata.invocationId,
+      project_name: project.name,
+      adapter_type: metadata.adapterType,
+    },
+    nodes,
+    sources,
+    macros,
+    parent_map: parentMap,
+    child_map: childMap,
+  };
+}
+
+export function writeManifest(paths: ArtifactPaths, manifest: Record<string, unknown>): void {
+  writeFileAtomic(paths.file('manifest.json'), JSON.stringify(manifest));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

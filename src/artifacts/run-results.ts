@@ -1,0 +1,42 @@
+import type { NodeResult, RunSummary } from '../runner/results.js';
+import { writeFileAtomic } from '../util/files.js';
+import { TSDBT_VERSION } from '../version.js';
+import type { ArtifactMetadata } from './manifest.js';
+import type { ArtifactPaths } from './paths.js';
+
+export const RUN_RESULTS_SCHEMA = 'https://tsdbt.dev/schemas/run-results/v1.json';
+
+export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata, summary: RunSummary, args: Record<string, unknown>): void {
+  const results = summary.results.map((result: NodeResult) => ({
+    unique_id: result.uniqueId,
+    status: result.status,
+    message: result.message,
+    rows_affected: result.rowsAffected,
+    execution_time: result.executionTime,
+    thread_id: result.threadId,
+    relation_name: result.relation ?? null,
+    failure_location: result.location ?? null,
+    timing: result.startedAt ? [{ name: 'execute', started_at: result.startedAt, completed_at: result.completedAt }] : [],
+    adapter_response: { _message: result.message, rows_affected: result.rowsAffected },
+  }));
+  writeFileAtomic(
+    paths.file('run_results.json'),
+    JSON.stringify(
+      {
+        metadata: {
+          tsdbt_schema_version: RUN_RESULTS_SCHEMA,
+          tsdbt_version: TSDBT_VERSION,
+          generated_at: metadata.generatedAt,
+          invocation_id: metadata.invocationId,
+          adapter_type: metadata.adapterType,
+        },
+        results,
+        elapsed_time: summary.elapsedSeconds,
+        cancelled: summary.cancelled,
+        args,
+      },
+      null,
+      2,
+    ),
+  );
+}

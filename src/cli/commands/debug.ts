@@ -1,0 +1,41 @@
+import { loadProject } from '../../config/project.js';
+import { describeTarget, resolveTarget } from '../../config/profiles.js';
+import { createAdapter } from '../../adapters/factory.js';
+import { TSDBT_VERSION } from '../../version.js';
+import { parseVars } from '../options.js';
+import type { Command } from './command.js';
+
+export const debugCommand: Command = {
+  name: 'debug',
+  describe: 'Show the versions, the project, the profile and target in use, and test the connection',
+  examples: [['tsdbt debug -t prod', 'check the prod target can be reached']],
+  async run(args, io) {
+    parseVars(args.vars);
+    io.stdout(`tsdbt ${TSDBT_VERSION}, Node.js ${process.version}`);
+    const project = loadProject(args.projectDir);
+    io.stdout(`project: ${project.name} (${project.root}/tsdbt_project.yml)`);
+    const resolved = resolveTarget({
+      projectRoot: project.root,
+      profilesDir: args.profilesDir,
+      profile: args.profile,
+      projectProfile: project.profile,
+      target: args.target,
+      threads: args.threads,
+    });
+    io.stdout(
+      resolved.origin.kind === 'profiles'
+        ? `profile: ${resolved.target.profileName}, target ${resolved.target.name} (${resolved.origin.file})`
+        : `profile: none found in ${resolved.origin.searched.join(', ')}; using the embedded PGlite default`,
+    );
+    for (const [key, value] of Object.entries(describeTarget(resolved.target))) io.stdout(`  ${key}: ${String(value)}`);
+    const adapter = await createAdapter(resolved.target);
+    try {
+      await adapter.open();
+      await adapter.withConnection((connection) => connection.query('select 1'));
+      io.stdout(`connection: OK (server_version_num ${adapter.serverVersion})`);
+    } finally {
+      await adapter.close().catch(() => undefined);
+    }
+    return 0;
+  },
+};

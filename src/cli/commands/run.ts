@@ -1,0 +1,68 @@
+import { writeRunResults } from '../../artifacts/run-results.js';
+import { countByStatus } from '../../runner/results.js';
+import { runTask } from '../../runner/run-task.js';
+import { buildOptions, type BuildArgs } from '../options.js';
+import { createSessionReporter, openSession, saveManifest, select, withAdapter } from '../session.js';
+import type { Command } from './command.js';
+import type { CliIO } from '../io.js';
+import type { GlobalArgs } from '../options.js';
+
+/** `run` and, until seeds and tests exist, `build`: build the selected models in DAG order. */
+export async function runModels(args: GlobalArgs & BuildArgs, io: CliIO, command: string): Promise<number> {
+  const reporter = createSessionReporter(args, io);
+  const session = await openSession(args, reporter);
+  saveManifest(session);
+  const selected = select(session, args, ['model']);
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(130);
+    reporter.warn('interrupted: cancelling running queries (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const summary = await withAdapter(session, (adapter) => {
+      reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
+      return runTask({
+        loaded: session.loaded,
+        adapter,
+        selected,
+        reporter,
+        paths: session.paths,
+        threads: args.threads ?? session.loaded.resolved.target.threads,
+        fullRefresh: args.fullRefresh,
+        failFast: args.failFast,
+        signal: controller.signal,
+      });
+    });
+    writeRunResults(session.paths, session.metadata, summary, { command, select: args.select ?? [], exclude: args.exclude ?? [] });
+    reporter.runFinished(summary);
+    if (summary.cancelled) return 130;
+    const counts = countByStatus(summary.results);
+    return counts.error + counts.fail > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}
+
+export const runCommand: Command<BuildArgs> = {
+  name: 'run',
+  describe: 'Build the selected models in the database, in dependency order',
+  examples: [
+    ['tsdbt run', 'build every model'],
+    ['tsdbt run -s tag:nightly --threads 4', 'build the models tagged nightly, four at a time'],
+    ['tsdbt run -s state:modified+ --state prod-target/', 'build what changed since a production run, and what reads it'],
+  ],
+  options: (yargs) => buildOptions(yargs),
+  run: (args, io) => runModels(args, io, 'run'),
+};
+
+export const buildCommand: Command<BuildArgs> = {
+  name: 'build',
+  describe: 'Build everything selected in dependency order (models now; seeds, snapshots and tests as they arrive)',
+  examples: [['tsdbt build', 'build the whole project']],
+  options: (yargs) => buildOptions(yargs),
+  run: (args, io) => runModels(args, io, 'build'),
+};

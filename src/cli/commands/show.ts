@@ -1,0 +1,35 @@
+import { TsdbtError } from '../../errors.js';
+import { Compiler } from '../../templating/compiler.js';
+import { selectionOptions, type SelectionArgs } from '../options.js';
+import { createSessionReporter, openSession, select, withAdapter } from '../session.js';
+import { formatTable } from '../table.js';
+import { requireOne } from './compile.js';
+import type { Command } from './command.js';
+
+export const showCommand: Command<SelectionArgs & { inline?: string; limit: number }> = {
+  name: 'show',
+  describe: 'Run a model\'s query, or an inline one, and print the first rows as a table',
+  examples: [
+    ['tsdbt show -s orders', 'preview a model without building it'],
+    ['tsdbt show --inline "select count(*) from {{ref \'orders\'}}"', 'query the built models'],
+  ],
+  options: (yargs) =>
+    selectionOptions(yargs)
+      .option('inline', { type: 'string', describe: 'A SQL template to run instead of a model' })
+      .option('limit', { type: 'number', default: 5, describe: 'How many rows to print' }),
+  async run(args, io) {
+    if (args.inline === undefined && !args.select?.length) {
+      throw new TsdbtError('usage', 'show needs --select MODEL or --inline "SQL"');
+    }
+    const reporter = createSessionReporter(args, io);
+    const session = await openSession(args, reporter);
+    const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
+    const sql = args.inline !== undefined ? compiler.compileInline(args.inline) : compiler.compile(requireOne(select(session, args, ['model']), 'show')).sql;
+    const limit = Math.max(0, Math.floor(args.limit));
+    const result = await withAdapter(session, (adapter) =>
+      adapter.withConnection((connection) => connection.query(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
+    );
+    io.stdout(formatTable(result.fields.map((field) => field.name), result.rows));
+    return 0;
+  },
+};

@@ -1,0 +1,95 @@
+import yargs from 'yargs';
+import pc from 'picocolors';
+import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
+import { redact } from '../redact.js';
+import { TSDBT_VERSION } from '../version.js';
+import { buildCommand, runCommand } from './commands/run.js';
+import { cleanCommand } from './commands/clean.js';
+import type { Command } from './commands/command.js';
+import { compileCommand } from './commands/compile.js';
+import { debugCommand } from './commands/debug.js';
+import { initCommand } from './commands/init.js';
+import { lsCommand } from './commands/ls.js';
+import { showCommand } from './commands/show.js';
+import { processIO, type CliIO } from './io.js';
+import { globalOptions, type GlobalArgs } from './options.js';
+
+const commands: Command<never>[] = [
+  initCommand,
+  debugCommand,
+  compileCommand,
+  lsCommand,
+  showCommand,
+  runCommand,
+  buildCommand,
+  cleanCommand,
+] as Command<never>[];
+
+/** Runs one invocation and returns its exit code: 0 success, 1 a node failed, 2 usage, config or compile error. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let pending: Promise<number> | undefined;
+  let usageError: string | undefined;
+  const parser = globalOptions(yargs(argv))
+    .scriptName('tsdbt')
+    .usage('tsdbt <command> [options]\n\nBuild SQL models templated with Handlebars into PostgreSQL or an embedded PGlite database.')
+    .strict()
+    .exitProcess(false)
+    .fail((message, error) => {
+      usageError = message ?? error?.message ?? 'invalid arguments';
+    })
+    .demandCommand(1, 'name a command, such as: tsdbt build')
+    .recommendCommands()
+    .version(TSDBT_VERSION)
+    .help()
+    .alias('h', 'help')
+    .alias('v', 'version')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 success, 1 a node failed, 2 usage, config or compile error, 130 interrupted.\nDocs: README.md; coming from dbt, the Jinja forms map to Handlebars helpers ({{ref "x"}}, {{config materialized="table"}}).');
+  for (const command of commands) {
+    parser.command(
+      command.usage ?? command.name,
+      command.describe,
+      (y) => {
+        const withOptions = command.options ? command.options(y as never) : y;
+        for (const [example, description] of command.examples ?? []) withOptions.example(example, description);
+        return withOptions as never;
+      },
+      (args) => {
+        pending = command.run(args as unknown as GlobalArgs & never, io);
+      },
+    );
+  }
+  try {
+    await parser.parseAsync();
+    if (usageError !== undefined) {
+      io.stderr(`${color(io).red('error:')} ${usageError}\nRun tsdbt --help for the commands and options.`);
+      return 2;
+    }
+    return pending ? await pending : 0;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function color(io: CliIO) {
+  return pc.createColors(io.colors);
+}
+
+/** The one place errors become messages and exit codes. */
+export function reportError(error: unknown, io: CliIO): number {
+  const c = color(io);
+  if (error instanceof TsdbtError) {
+    const lines = [`${c.red('error:')} ${error.where ? `${error.where}: ` : ''}${error.message}`];
+    if (error.source && error.location?.line) lines.push(codeFrame(error.source, error.location.line, error.location.column));
+    if (error.hint) lines.push(`${c.cyan('hint:')} ${error.hint}`);
+    io.stderr(redact(lines.join('\n')));
+    return exitCodeFor(error);
+  }
+  const database = error as { code?: string; message?: string };
+  if (typeof database.code === 'string' && /^[0-9A-Z]{5}$/.test(database.code)) {
+    io.stderr(redact(`${c.red('error:')} database error ${database.code}: ${database.message}`));
+    return 1;
+  }
+  io.stderr(redact(`${c.red('internal error:')} ${(error as Error)?.stack ?? String(error)}\nThis is a bug in tsdbt; please report it with the command you ran.`));
+  return 2;
+}

@@ -1,0 +1,67 @@
+import { parse as parseYamlText } from 'yaml';
+import type { Argv } from 'yargs';
+import { TsdbtError } from '../errors.js';
+
+/** Options every command takes, as in dbt. */
+export function globalOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('project-dir', { type: 'string', describe: 'Folder holding tsdbt_project.yml', default: '.' , global: true })
+    .option('profiles-dir', { type: 'string', describe: 'Folder holding profiles.yml (else $TSDBT_PROFILES_DIR, the project, ~/.tsdbt)', global: true })
+    .option('profile', { type: 'string', describe: 'Profile to use instead of the project\'s', global: true })
+    .option('target', { alias: 't', type: 'string', describe: 'Output of the profile to use', global: true })
+    .option('vars', { type: 'string', describe: 'Variables as YAML or JSON: --vars \'{days: 3}\'', global: true })
+    .option('threads', { type: 'number', describe: 'How many nodes run at once (the profile\'s threads by default)', global: true })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, json lines for machines', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and the summary', global: true });
+}
+
+/** Options of the commands that pick nodes. */
+export function selectionOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('select', { alias: 's', type: 'string', array: true, describe: 'Nodes to include: name, +name, name+, @name, tag:x, path:models/x, config.materialized:table, state:modified' })
+    .option('exclude', { type: 'string', array: true, describe: 'Nodes to leave out, same syntax as --select' })
+    .option('state', { type: 'string', describe: 'Folder of an earlier manifest.json, for state:modified and state:new' });
+}
+
+/** Options of the commands that build. */
+export function buildOptions<T>(yargs: Argv<T>) {
+  return selectionOptions(yargs)
+    .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' })
+    .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' });
+}
+
+export interface GlobalArgs {
+  projectDir: string;
+  profilesDir?: string;
+  profile?: string;
+  target?: string;
+  vars?: string;
+  threads?: number;
+  logFormat: 'text' | 'json';
+  quiet: boolean;
+}
+
+export interface SelectionArgs {
+  select?: string[];
+  exclude?: string[];
+  state?: string;
+}
+
+export interface BuildArgs extends SelectionArgs {
+  fullRefresh: boolean;
+  failFast: boolean;
+}
+
+export function parseVars(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = parseYamlText(text);
+  } catch (error) {
+    throw new TsdbtError('usage', `--vars is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TsdbtError('usage', '--vars must be a mapping, such as --vars \'{start_date: 2024-01-01}\'');
+  }
+  return value as Record<string, unknown>;
+}

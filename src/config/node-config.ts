@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { NodeConfig } from '../graph/nodes.js';
+import { strictObject } from './yaml-file.js';
+
+const tags = z.union([z.string(), z.array(z.string())]).transform((value) =>
+  (Array.isArray(value) ? value : value.split(',')).map((tag) => tag.trim()).filter((tag) => tag.length > 0),
+);
+const sqlList = z.union([z.string(), z.array(z.string())]).transform((value) => (Array.isArray(value) ? value : [value]));
+
+/**
+ * Every config key a node accepts, in the project file (`+key`), a property file (`config:`) or in-file `{{config}}`.
+ * One schema for all three places, so a key is valid everywhere or nowhere.
+ */
+export const nodeConfigShape = {
+  enabled: z.boolean(),
+  materialized: z.string(),
+  schema: z.string(),
+  alias: z.string(),
+  database: z.string(),
+  tags,
+  meta: z.record(z.string(), z.unknown()),
+  docs: z.object({ show: z.boolean().optional(), node_color: z.string().optional() }),
+  description: z.string(),
+  persist_docs: z.object({ relation: z.boolean().optional(), columns: z.boolean().optional() }),
+  full_refresh: z.boolean(),
+  pre_hook: sqlList,
+  post_hook: sqlList,
+  'pre-hook': sqlList,
+  'post-hook': sqlList,
+  unique_key: z.union([z.string(), z.array(z.string())]),
+  grants: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  contract: z.object({ enforced: z.boolean() }),
+  on_configuration_change: z.enum(['apply', 'continue', 'fail']),
+  quote_columns: z.boolean(),
+  column_types: z.record(z.string(), z.string()),
+} satisfies z.ZodRawShape;
+
+export type ConfigKey = keyof typeof nodeConfigShape;
+export const nodeConfigKeys = new Set<string>(Object.keys(nodeConfigShape));
+
+/** A partial config as written in one place; validated, unknown keys rejected. */
+export const partialNodeConfig = strictObject(
+  Object.fromEntries(Object.entries(nodeConfigShape).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in ConfigKey]: z.ZodOptional<(typeof nodeConfigShape)[K]>;
+  },
+);
+export type PartialNodeConfig = z.infer<typeof partialNodeConfig>;
+
+/** Later layers win, except tags, which accumulate, and meta, which merges, as in dbt. */
+export function mergeConfigs(defaults: Pick<NodeConfig, 'materialized'>, layers: PartialNodeConfig[]): NodeConfig {
+  const merged: NodeConfig = { enabled: true, materialized: defaults.materialized, tags: [], meta: {} };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      const name = key === 'pre-hook' ? 'pre_hook' : key === 'post-hook' ? 'post_hook' : key;
+      if (name === 'tags') merged.tags = [...new Set([...merged.tags, ...(value as string[])])];
+      else if (name === 'meta') merged.meta = { ...merged.meta, ...(value as Record<string, unknown>) };
+      else merged[name] = value;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
+
+/** A parsed YAML file that can say on which line any key path lives. */
+export interface YamlFile {
+  path: string;
+  text: string;
+  data: unknown;
+  /** Where `keyPath` is written: its key, or with `value` its value. */
+  locate(keyPath: ReadonlyArray<PropertyKey>, value?: boolean): ErrorLocation;
+}
+
+export function readYamlFile(path: string, displayPath = path, transform?: (text: string) => string): YamlFile {
+  const raw = readFileSync(path, 'utf8');
+  return parseYaml(transform ? transform(raw) : raw, displayPath);
+}
+
+export function parseYaml(text: string, displayPath: string): YamlFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const [error] = doc.errors;
+  if (error) {
+    const pos = error.linePos?.[0];
+    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new TsdbtError('config', `malformed YAML: ${message}`, {
+      location: { file: displayPath, line: pos?.line, column: pos?.col },
+      source: text,
+    });
+  }
+  return {
+    path: displayPath,
+    text,
+    data: doc.toJS() ?? {},
+    locate: (keyPath, value) => locateKey(doc, lineCounter, displayPath, keyPath, value),
+  };
+}
+
+function locateKey(doc: Document, lineCounter: LineCounter, file: string, keyPath: ReadonlyArray<PropertyKey>, value = false): ErrorLocation {
+  // Walk down as far as the path exists; an unknown key is reported at its own key node.
+  let node: unknown = doc.contents;
+  let offset: number | undefined = (doc.contents as { range?: [number] } | null)?.range?.[0];
+  for (const key of keyPath) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => (item.key as { value?: unknown } | null)?.value === key);
+      if (!pair) break;
+      node = pair.value;
+      const target = value && key === keyPath.at(-1) ? node : pair.key;
+      offset = (target as { range?: [number] } | null)?.range?.[0] ?? offset;
+    } else if (node && typeof node === 'object' && 'items' in node && typeof key === 'number') {
+      node = (node as { items: unknown[] }).items[key];
+      offset = (node as { range?: [number] } | undefined)?.range?.[0] ?? offset;
+    } else break;
+  }
+  if (offset === undefined) return { file };
+  const pos = lineCounter.linePos(offset);
+  return { file, line: pos.line, column: pos.col };
+}
+
+/** Validates `file.data` against `schema`; the first issue becomes an error naming the file, line, key path and a hint. */
+export function validateYaml<T extends z.ZodType>(file: Pick<YamlFile, 'text' | 'data' | 'locate'>, schema: T, at: PropertyKey[] = [], data: unknown = file.data): z.infer<T> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const keyPath = [...at, ...issue.path];
+  throw new TsdbtError('config', describeIssue(issue, keyPath), {
+    location: issue.code === 'unrecognized_keys' ? file.locate([...keyPath, issue.keys[0]!]) : file.locate(keyPath, true),
+    hint: hintFor(issue),
+    source: file.text,
+  });
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(issue: Issue, keyPath: PropertyKey[]): string {
+  const where = keyPath.length > 0 ? keyPath.map(String).join('.') : 'the top level';
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    return `unknown key '${key}' at ${keyPath.length > 0 ? where : 'the top level'}`;
+  }
+  if (issue.code === 'invalid_type') return `wrong type at ${where}: expected ${issue.expected}, got ${describeValue(issue.input)}`;
+  return `invalid value at ${where}: ${issue.message}`;
+}
+
+function hintFor(issue: Issue): string | undefined {
+  // strictObject below puts its hint in the message of unrecognized_keys issues.
+  return issue.code === 'unrecognized_keys' ? issue.message : undefined;
+}
+
+/** z.strictObject whose unknown-key issues carry a "did you mean" hint built from the known keys. */
+export function strictObject<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? (didYouMean(String(issue.keys[0]), known) ?? `known keys: ${known.join(', ')}`)
+        : undefined,
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,87 @@
+/** The resources a project is made of, as the parser produces them and the graph, runner and artifacts consume them. */
+
+export type ResourceType = 'model' | 'seed' | 'test' | 'snapshot' | 'source' | 'unit_test';
+
+/** A node's resolved configuration: project file < property file < in-file `config`. */
+export interface NodeConfig {
+  enabled: boolean;
+  materialized: string;
+  schema?: string;
+  alias?: string;
+  database?: string;
+  tags: string[];
+  meta: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface SourceLocation {
+  line: number;
+  column: number;
+}
+
+export interface RefCall {
+  name: string;
+  loc: SourceLocation;
+}
+
+export interface SourceCall {
+  source: string;
+  table: string;
+  loc: SourceLocation;
+}
+
+export interface ColumnInfo {
+  name: string;
+  description: string;
+  dataType?: string;
+  meta: Record<string, unknown>;
+  tests: unknown[];
+}
+
+export interface Relation {
+  schema: string;
+  identifier: string;
+}
+
+/** A node of the DAG: a model (later a seed, snapshot, test). */
+export interface GraphNode {
+  uniqueId: string;
+  resourceType: ResourceType;
+  name: string;
+  packageName: string;
+  /** Path relative to the project root, with forward slashes: `models/staging/stg_orders.sql`. */
+  originalFilePath: string;
+  /** dbt's fully qualified name: project, folders, name. */
+  fqn: string[];
+  rawCode: string;
+  /** sha256 of the raw file content. */
+  checksum: string;
+  config: NodeConfig;
+  description: string;
+  columns: Record<string, ColumnInfo>;
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Unique ids of the nodes and sources this node reads. */
+  dependsOn: string[];
+  relation: Relation;
+  /** Property file that describes this node, if any. */
+  patchPath?: string;
+}
+
+/** A table declared under `sources:` in a property file. */
+export interface SourceNode {
+  uniqueId: string;
+  resourceType: 'source';
+  sourceName: string;
+  name: string;
+  packageName: string;
+  originalFilePath: string;
+  fqn: string[];
+  description: string;
+  loadedAtField?: string;
+  freshness?: unknown;
+  columns: Record<string, ColumnInfo>;
+  relation: Relation;
+  tags: string[];
+  meta: Record<string, unknown>;
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { loadProject, type Project } from '../config/project.js';
+import { resolveTarget, type ResolvedTarget } from '../config/profiles.js';
+import { buildGraph, type ProjectGraph } from '../graph/dag.js';
+import { TemplateEnvironment } from '../templating/environment.js';
+import { loadMacros } from '../templating/macro-loader.js';
+import { parseProject, type ParsedProject } from './project-parser.js';
+
+export interface LoadOptions {
+  projectDir: string;
+  profilesDir?: string;
+  profile?: string;
+  target?: string;
+  threads?: number;
+  vars: Record<string, unknown>;
+}
+
+export interface LoadedProject {
+  project: Project;
+  resolved: ResolvedTarget;
+  parsed: ParsedProject;
+  graph: ProjectGraph;
+}
+
+/** The parse steps in order: project file, profile and target, macros, property files and models, then the graph. */
+export async function loadAndParse(options: LoadOptions): Promise<LoadedProject> {
+  const project = loadProject(options.projectDir);
+  const resolved = resolveTarget({
+    projectRoot: project.root,
+    profilesDir: options.profilesDir,
+    profile: options.profile,
+    projectProfile: project.profile,
+    target: options.target,
+    threads: options.threads,
+  });
+  const macros = await loadMacros(project.root, project.macroPaths, join(project.root, '.tsdbt', 'cache'));
+  const env = new TemplateEnvironment(macros);
+  const { target } = resolved;
+  const parsed = parseProject({
+    project,
+    env,
+    target: { name: target.name, schema: target.schema, type: target.type, threads: target.threads, profile_name: target.profileName },
+    cliVars: options.vars,
+  });
+  return { project, resolved, parsed, graph: buildGraph(parsed) };
+}

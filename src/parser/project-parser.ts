@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
+import type { Project } from '../config/project.js';
+import { validateYaml } from '../config/yaml-file.js';
+import { didYouMean, TsdbtError } from '../errors.js';
+import type { GraphNode, RefCall, SourceCall, SourceNode } from '../graph/nodes.js';
+import { materializations } from '../materializations/registry.js';
+import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
+import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
+import { listFiles } from '../util/files.js';
+import { readPropertyFiles, type PropertyFiles } from './property-files.js';
+import { resolveVariable } from './variables.js';
+
+export interface ParsedProject {
+  project: Project;
+  env: TemplateEnvironment;
+  target: TargetScope;
+  vars: Record<string, unknown>;
+  /** Enabled nodes by unique id. */
+  nodes: Map<string, GraphNode>;
+  sources: Map<string, SourceNode>;
+  templates: Map<string, ModelTemplate>;
+  /** Names of disabled models, so a ref to one says so instead of "not found". */
+  disabled: Set<string>;
+  properties: PropertyFiles;
+}
+
+export interface ParseOptions {
+  project: Project;
+  env: TemplateEnvironment;
+  target: TargetScope;
+  /** --vars, already parsed; they win over the project's vars. */
+  cliVars: Record<string, unknown>;
+}
+
+export function parseProject({ project, env, target, cliVars }: ParseOptions): ParsedProject {
+  const vars = { ...project.vars, ...cliVars };
+  const properties = readPropertyFiles(project.root, project.modelPaths, target.schema);
+  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), disabled: new Set(), properties };
+  for (const table of properties.sources) {
+    const uniqueId = `source.${project.name}.${table.sourceName}.${table.name}`;
+    if (parsed.sources.has(uniqueId)) {
+      throw new TsdbtError('config', `source table '${table.sourceName}.${table.name}' is declared twice`, { location: { file: table.file } });
+    }
+    parsed.sources.set(uniqueId, {
+      uniqueId,
+      resourceType: 'source',
+      sourceName: table.sourceName,
+      name: table.name,
+      packageName: project.name,
+      originalFilePath: table.file,
+      fqn: [project.name, table.sourceName, table.name],
+      description: table.description,
+      loadedAtField: table.loadedAtField,
+      freshness: table.freshness,
+      columns: table.columns,
+      relation: { schema: table.schema, identifier: table.identifier },
+      tags: table.tags,
+      meta: table.meta,
+    });
+  }
+  const filesByName = new Map<string, string>();
+  for (const modelPath of project.modelPaths) {
+    for (const file of listFiles(project.root, modelPath, ['.sql'])) {
+      const name = basename(file, '.sql');
+      const previous = filesByName.get(name);
+      if (previous) {
+        throw new TsdbtError('config', `two models are named '${name}': ${previous} and ${file}`, {
+          location: { file },
+          hint: 'model names are unique across a project; rename one file',
+        });
+      }
+      filesByName.set(name, file);
+      parseModelFile(parsed, modelPath, file, name);
+    }
+  }
+  return parsed;
+}
+
+function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string): void {
+  const { project, env, target, vars } = parsed;
+  const rawCode = readFileSync(join(project.root, file), 'utf8');
+  const template = env.compile(rawCode, file);
+  const refs: RefCall[] = [];
+  const sources: SourceCall[] = [];
+  const inFile: PartialNodeConfig[] = [];
+  const placeholder = { schema: target.schema, identifier: name };
+  const hooks: RenderHooks = {
+    ref: (ref, loc) => {
+      refs.push({ name: ref, loc });
+      return ref;
+    },
+    source: (sourceName, table, loc) => {
+      sources.push({ source: sourceName, table, loc });
+      return `${sourceName}.${table}`;
+    },
+    config: (values, loc) => inFile.push(validateInFileConfig(values, file, rawCode, loc.line)),
+    variable: (variable, fallback, loc) => resolveVariable(vars, variable, fallback, loc),
+    scope: new TemplateScope(target, placeholder, name),
+  };
+  template.render(hooks);
+
+  const folders = file.slice(modelPath.length + 1).split('/').slice(0, -1);
+  const fqn = [project.name, ...folders, name];
+  const patch = parsed.properties.models.get(name);
+  const config = mergeConfigs({ materialized: 'view' }, [
+    ...project.configFor('models', fqn),
+    ...(patch ? [patch.config] : []),
+    ...inFile,
+  ]);
+  if (!config.enabled) {
+    parsed.disabled.add(name);
+    return;
+  }
+  if (!materializations.has(config.materialized)) {
+    throw new TsdbtError('config', `unknown materialization '${config.materialized}' for model '${name}'`, {
+      location: { file },
+      hint: didYouMean(config.materialized, materializations.names()) ?? `known: ${materializations.names().join(', ')}`,
+    });
+  }
+  const uniqueId = `model.${project.name}.${name}`;
+  const nodeInfo = { name, resource_type: 'model' };
+  const schema = env.generateSchemaName(config.schema, nodeInfo, target) ?? defaultSchemaName(target.schema, config.schema);
+  parsed.templates.set(uniqueId, template);
+  parsed.nodes.set(uniqueId, {
+    uniqueId,
+    resourceType: 'model',
+    name,
+    packageName: project.name,
+    originalFilePath: file,
+    fqn,
+    rawCode,
+    checksum: createHash('sha256').update(rawCode).digest('hex'),
+    config,
+    description: patch?.description ?? '',
+    columns: patch?.columns ?? {},
+    refs,
+    sources,
+    dependsOn: [],
+    relation: { schema, identifier: config.alias ?? name },
+    patchPath: patch?.file,
+  });
+}
+
+/** dbt's rule: a custom schema is appended to the target's, so developers sharing a database never collide. */
+export function defaultSchemaName(targetSchema: string, custom: string | undefined): string {
+  return custom ? `${targetSchema}_${custom.trim()}` : targetSchema;
+}
+
+function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
+  try {
+    return validateYaml({ text: source, data: values, locate: () => ({ file, line }) }, partialNodeConfig);
+  } catch (error) {
+    if (error instanceof TsdbtError) {
+      throw new TsdbtError('compile', error.message.replace(' at the top level', ' in config()'), {
+        location: { file, line },
+        hint: error.hint,
+        source,
+      });
+    }
+    throw error;
+  }
+}

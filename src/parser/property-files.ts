@@ -1,0 +1,172 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TsdbtError } from '../errors.js';
+import type { ColumnInfo } from '../graph/nodes.js';
+import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
+import { readYamlFile, strictObject, validateYaml } from '../config/yaml-file.js';
+import { renderConfigText } from '../templating/config-text.js';
+import { listFiles } from '../util/files.js';
+
+const column = z.object({
+  name: z.string(),
+  description: z.string().default(''),
+  data_type: z.string().optional(),
+  meta: z.record(z.string(), z.unknown()).default({}),
+  tests: z.array(z.unknown()).default([]),
+  data_tests: z.array(z.unknown()).default([]),
+  constraints: z.array(z.unknown()).optional(),
+  quote: z.boolean().optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+const model = strictObject({
+  name: z.string(),
+  description: z.string().default(''),
+  config: z.record(z.string(), z.unknown()).default({}),
+  columns: z.array(column).default([]),
+  tests: z.array(z.unknown()).default([]),
+  data_tests: z.array(z.unknown()).default([]),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+  access: z.string().optional(),
+  constraints: z.array(z.unknown()).optional(),
+  versions: z.unknown().optional(),
+  latest_version: z.unknown().optional(),
+  time_spine: z.unknown().optional(),
+});
+
+const sourceTable = strictObject({
+  name: z.string(),
+  identifier: z.string().optional(),
+  description: z.string().default(''),
+  loaded_at_field: z.string().optional(),
+  freshness: z.unknown().optional(),
+  columns: z.array(column).default([]),
+  tests: z.array(z.unknown()).default([]),
+  data_tests: z.array(z.unknown()).default([]),
+  meta: z.record(z.string(), z.unknown()).default({}),
+  tags: z.array(z.string()).default([]),
+  quoting: z.unknown().optional(),
+  external: z.unknown().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+const source = strictObject({
+  name: z.string(),
+  schema: z.string().optional(),
+  database: z.string().optional(),
+  description: z.string().default(''),
+  loaded_at_field: z.string().optional(),
+  freshness: z.unknown().optional(),
+  meta: z.record(z.string(), z.unknown()).default({}),
+  tags: z.array(z.string()).default([]),
+  tables: z.array(sourceTable).default([]),
+  quoting: z.unknown().optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** The top level admits the sections of later resource types too, so one property file can describe a whole folder. */
+const propertyFile = strictObject({
+  version: z.literal(2, { error: 'property files are version: 2, as in dbt' }),
+  models: z.array(model).default([]),
+  sources: z.array(source).default([]),
+  seeds: z.array(z.unknown()).default([]),
+  snapshots: z.array(z.unknown()).default([]),
+  unit_tests: z.array(z.unknown()).default([]),
+  macros: z.array(z.unknown()).default([]),
+  exposures: z.array(z.unknown()).default([]),
+  analyses: z.array(z.unknown()).default([]),
+});
+
+export interface ModelPatch {
+  name: string;
+  file: string;
+  line?: number;
+  description: string;
+  config: PartialNodeConfig;
+  columns: Record<string, ColumnInfo>;
+  tests: unknown[];
+}
+
+export interface SourceTableDefinition {
+  sourceName: string;
+  name: string;
+  schema: string;
+  identifier: string;
+  description: string;
+  sourceDescription: string;
+  loadedAtField?: string;
+  freshness?: unknown;
+  columns: Record<string, ColumnInfo>;
+  tests: unknown[];
+  tags: string[];
+  meta: Record<string, unknown>;
+  file: string;
+}
+
+export interface PropertyFiles {
+  models: Map<string, ModelPatch>;
+  sources: SourceTableDefinition[];
+  files: string[];
+  /** The raw sections of later resource types, by file, for the parsers of those types. */
+  raw: Array<{ file: string; data: z.infer<typeof propertyFile> }>;
+}
+
+export function readPropertyFiles(root: string, dirs: string[], targetSchema: string): PropertyFiles {
+  const result: PropertyFiles = { models: new Map(), sources: [], files: [], raw: [] };
+  for (const dir of dirs) {
+    for (const path of listFiles(root, dir, ['.yml', '.yaml'])) {
+      const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
+      if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
+      const data = validateYaml(file, propertyFile);
+      result.files.push(path);
+      result.raw.push({ file: path, data });
+      data.models.forEach((entry, index) => {
+        const location = file.locate(['models', index, 'name']);
+        const previous = result.models.get(entry.name);
+        if (previous) {
+          throw new TsdbtError('config', `model '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
+        }
+        const config = validateYaml(file, partialNodeConfig, ['models', index, 'config'], entry.config);
+        result.models.set(entry.name, {
+          name: entry.name,
+          file: path,
+          line: location.line,
+          description: entry.description,
+          config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
+          columns: columnsByName(entry.columns),
+          tests: [...entry.tests, ...entry.data_tests],
+        });
+      });
+      for (const src of data.sources) {
+        for (const table of src.tables) {
+          result.sources.push({
+            sourceName: src.name,
+            name: table.name,
+            schema: src.schema ?? src.name ?? targetSchema,
+            identifier: table.identifier ?? table.name,
+            description: table.description,
+            sourceDescription: src.description,
+            loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
+            freshness: table.freshness ?? src.freshness,
+            columns: columnsByName(table.columns),
+            tests: [...table.tests, ...table.data_tests],
+            tags: [...new Set([...src.tags, ...table.tags])],
+            meta: { ...src.meta, ...table.meta },
+            file: path,
+          });
+        }
+      }
+    }
+  }
+  return result;
+}
+
+function columnsByName(columns: Array<z.infer<typeof column>>): Record<string, ColumnInfo> {
+  return Object.fromEntries(
+    columns.map((c) => [
+      c.name,
+      { name: c.name, description: c.description, dataType: c.data_type, meta: c.meta, tests: [...c.tests, ...c.data_tests] },
+    ]),
+  );
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { Adapter } from '../adapters/adapter.js';
+import { listSchemas } from '../adapters/catalog.js';
+import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
+import type { ArtifactPaths } from '../artifacts/paths.js';
+import type { GraphNode } from '../graph/nodes.js';
+import { materializations } from '../materializations/registry.js';
+import type { LoadedProject } from '../parser/load-project.js';
+import { Compiler } from '../templating/compiler.js';
+import { runModel } from './model-runner.js';
+import type { Reporter } from './reporter.js';
+import type { NodeResult, RunSummary } from './results.js';
+import { schedule } from './scheduler.js';
+
+export interface RunTaskOptions {
+  loaded: LoadedProject;
+  adapter: Adapter;
+  selected: Set<string>;
+  reporter: Reporter;
+  paths: ArtifactPaths;
+  threads: number;
+  fullRefresh: boolean;
+  failFast: boolean;
+  /** Set by Ctrl-C: nothing new starts, running queries are cancelled. */
+  signal: AbortSignal;
+}
+
+/** Builds the selected models in DAG order; the summary records every node, whatever happened to it. */
+export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
+  const { loaded, adapter, reporter } = options;
+  const startedAt = Date.now();
+  const runnable = new Set(
+    [...options.selected].filter((id) => {
+      const node = loaded.parsed.nodes.get(id);
+      return node !== undefined && materializations.get(node.config.materialized).producesRelation;
+    }),
+  );
+  const nodes = [...runnable].map((id) => loaded.parsed.nodes.get(id)!);
+  await createSchemas(adapter, nodes);
+  const runId = randomBytes(4).toString('hex');
+  const compiler = new Compiler(loaded.parsed, loaded.graph);
+  const concurrency = Math.max(1, Math.min(options.threads, adapter.concurrency));
+  const freeSlots = Array.from({ length: concurrency }, (_, i) => concurrency - i);
+  let failed = false;
+  const total = runnable.size;
+
+  const skipped = (id: string, reason: string, index: number): NodeResult => {
+    const node = loaded.parsed.nodes.get(id)!;
+    const result: NodeResult = {
+      uniqueId: id,
+      status: 'skipped',
+      message: reason,
+      rowsAffected: null,
+      executionTime: 0,
+      threadId: 'main',
+      relation: quoteRelation(node.relation),
+      kind: `sql ${node.config.materialized} model`,
+    };
+    reporter.nodeFinished(result, index, total);
+    return result;
+  };
+
+  options.signal.addEventListener('abort', () => void adapter.cancelAll().catch(() => undefined), { once: true });
+
+  const results = await schedule<NodeResult>({
+    graph: loaded.graph.graph,
+    runnable,
+    concurrency,
+    execute: async (id, index) => {
+      // PGlite runs in this thread and may never leave the microtask queue; a macrotask turn lets Ctrl-C be heard.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (options.signal.aborted) return skipped(id, 'cancelled', index);
+      const slot = freeSlots.pop()!;
+      const result = await runModel(loaded.parsed.nodes.get(id)!, { adapter, compiler, paths: options.paths, runId, fullRefresh: options.fullRefresh }, slot);
+      freeSlots.push(slot);
+      if (options.signal.aborted && result.status === 'error') result.message = 'cancelled';
+      if (result.status === 'error') failed = true;
+      reporter.nodeFinished(result, index, total);
+      return result;
+    },
+    failed: (result) => result.status === 'error',
+    skip: skipped,
+    shouldStop: () => (options.signal.aborted ? 'cancelled' : options.failFast && failed ? 'an earlier node failed and --fail-fast is set' : undefined),
+  });
+  return { results, elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
+}
+
+/** Missing schemas are created up front, one at a time, so threads never race to create the same one. */
+async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void> {
+  const schemas = [...new Set(nodes.map((node) => node.relation.schema))].sort();
+  await adapter.withConnection(async (connection) => {
+    const existing = new Set(await listSchemas(connection));
+    for (const schema of schemas.filter((s) => !existing.has(s))) {
+      await connection.query(`create schema if not exists ${quoteIdentifier(schema)}`);
+    }
+  });
+}

@@ -1,0 +1,114 @@
+import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
+import type { ProjectGraph } from '../graph/dag.js';
+import type { GraphNode } from '../graph/nodes.js';
+import { materializations } from '../materializations/registry.js';
+import type { ParsedProject } from '../parser/project-parser.js';
+import { resolveVariable } from '../parser/variables.js';
+import { TemplateScope, type RenderHooks } from './render-hooks.js';
+
+export interface CompiledNode {
+  uniqueId: string;
+  /** The SELECT, with ephemeral models inlined as CTEs. */
+  sql: string;
+}
+
+/** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
+export class Compiler {
+  private readonly rendered = new Map<string, { sql: string; ephemerals: string[] }>();
+
+  constructor(
+    private readonly parsed: ParsedProject,
+    private readonly graph: ProjectGraph,
+  ) {}
+
+  compile(uniqueId: string): CompiledNode {
+    const { sql, ephemerals } = this.render(uniqueId);
+    const ctes = this.ephemeralClosure(ephemerals).map((id) => {
+      const node = this.model(id);
+      return `${cteName(node)} as (\n${this.render(id).sql}\n)`;
+    });
+    return { uniqueId, sql: injectCtes(sql, ctes) };
+  }
+
+  /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
+  compileInline(source: string): string {
+    const template = this.parsed.env.compile(source, '<inline>');
+    const ephemerals: string[] = [];
+    const sql = template.render(this.hooks({ schema: this.parsed.target.schema, identifier: 'inline' }, ephemerals));
+    const ctes = this.ephemeralClosure(ephemerals).map((id) => `${cteName(this.model(id))} as (\n${this.render(id).sql}\n)`);
+    return injectCtes(stripTrailingSemicolons(sql), ctes);
+  }
+
+  private render(uniqueId: string): { sql: string; ephemerals: string[] } {
+    const cached = this.rendered.get(uniqueId);
+    if (cached) return cached;
+    const node = this.model(uniqueId);
+    const ephemerals: string[] = [];
+    const sql = this.parsed.templates.get(uniqueId)!.render(this.hooks(node.relation, ephemerals));
+    const result = { sql: stripTrailingSemicolons(sql), ephemerals };
+    this.rendered.set(uniqueId, result);
+    return result;
+  }
+
+  private hooks(relation: GraphNode['relation'], ephemerals: string[]): RenderHooks {
+    const { parsed, graph } = this;
+    return {
+      ref: (name) => {
+        const node = this.modelByName(name);
+        if (!materializations.get(node.config.materialized).producesRelation) {
+          ephemerals.push(node.uniqueId);
+          return cteName(node);
+        }
+        return quoteRelation(node.relation);
+      },
+      source: (sourceName, table) => {
+        const source = graph.nodes.get(`source.${parsed.project.name}.${sourceName}.${table}`)!;
+        return quoteRelation(source.relation);
+      },
+      config: () => undefined,
+      variable: (name, fallback, loc) => resolveVariable(parsed.vars, name, fallback, loc),
+      scope: new TemplateScope(parsed.target, relation, quoteRelation(relation)),
+    };
+  }
+
+  /** Every ephemeral reached through ephemerals, each after the ones it reads. */
+  private ephemeralClosure(direct: string[]): string[] {
+    const ordered: string[] = [];
+    const visit = (id: string) => {
+      if (ordered.includes(id)) return;
+      for (const inner of this.render(id).ephemerals) visit(inner);
+      ordered.push(id);
+    };
+    direct.forEach(visit);
+    return ordered;
+  }
+
+  private byName?: Map<string, GraphNode>;
+
+  private modelByName(name: string): GraphNode {
+    this.byName ??= new Map([...this.parsed.nodes.values()].map((node) => [node.name, node]));
+    return this.byName.get(name)!;
+  }
+
+  private model(uniqueId: string): GraphNode {
+    return this.parsed.nodes.get(uniqueId)!;
+  }
+}
+
+function cteName(node: GraphNode): string {
+  return quoteIdentifier(`__tsdbt__cte__${node.name}`);
+}
+
+const LEADING_WITH = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*with\b(?:\s+recursive\b)?/i;
+
+/** Puts CTEs in front of a query, joining an existing WITH clause rather than nesting a second one. */
+export function injectCtes(sql: string, ctes: string[]): string {
+  if (ctes.length === 0) return sql;
+  const match = LEADING_WITH.exec(sql);
+  if (match) return `${match[0]} ${ctes.join(',\n')},\n${sql.slice(match[0].length).trimStart()}`;
+  return `with ${ctes.join(',\n')}\n${sql}`;
+}
+
+function stripTrailingSemicolons(sql: string): string {
+  return sql.replace(/[\s;]+$/, '');
+}

@@ -1,0 +1,119 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+/** A database backend the integration suite runs on: every integration test runs on each of them. */
+export interface TestBackend {
+  name: 'pglite' | 'postgres';
+  /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
+  profile(projectDir: string, schema: string): string;
+  /** Runs SQL against what the project's runs wrote. For PGlite the CLI must not be running (one process at a time). */
+  query<R = Record<string, unknown>>(projectDir: string, sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+export const PG_URL = process.env.TSDBT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const requirePg = process.env.TSDBT_REQUIRE_PG === '1';
+
+async function probePostgres(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const pgProblem = await probePostgres();
+if (pgProblem) {
+  const message = `PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':*****@')} is not reachable (${pgProblem})`;
+  if (requirePg) throw new Error(`${message}, and TSDBT_REQUIRE_PG=1 requires it`);
+  console.warn(`\n!!!!!!!!\n!!! ${message}: the PostgreSQL half of the integration tests is SKIPPED.\n!!! Set TSDBT_TEST_PG_URL, or TSDBT_REQUIRE_PG=1 to make this an error.\n!!!!!!!!\n`);
+}
+export const postgresAvailable = pgProblem === undefined;
+
+/** One database per test file, dropped at the end. */
+export class PostgresTestDatabase {
+  readonly name = `tsdbt_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+
+  async create(): Promise<void> {
+    await adminQuery(`create database ${this.name}`);
+  }
+
+  /** Tests in a file share the database one after another; each starts from empty schemas. */
+  async reset(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url().toString() });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ name: string }>(
+        "select nspname as name from pg_namespace where nspname not like 'pg\\_%' and nspname <> 'information_schema'",
+      );
+      for (const { name } of rows) await client.query(`drop schema "${name.replace(/"/g, '""')}" cascade`);
+      await client.query('create schema public');
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop(): Promise<void> {
+    await adminQuery(`drop database if exists ${this.name} with (force)`);
+  }
+
+  url(): URL {
+    const url = new URL(PG_URL);
+    url.pathname = `/${this.name}`;
+    return url;
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export const pgliteBackend: TestBackend = {
+  name: 'pglite',
+  profile(projectDir, schema) {
+    // A copy of an initialised data directory: PGlite's initdb takes seconds.
+    cpSync(inject('pgliteTemplate'), join(projectDir, '.tsdbt/pglite'), { recursive: true });
+    return `test:\n  target: dev\n  outputs:\n    dev:\n      type: pglite\n      path: .tsdbt/pglite\n      schema: ${schema}\n`;
+  },
+  async query(projectDir, sql, params) {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(join(projectDir, '.tsdbt/pglite'));
+    try {
+      return (await db.query(sql, params)).rows as never;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export function postgresBackend(database: PostgresTestDatabase): TestBackend {
+  return {
+    name: 'postgres',
+    profile(_projectDir, schema) {
+      const url = database.url();
+      const password = url.password ? `\n      password: ${decodeURIComponent(url.password)}` : '';
+      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n`;
+    },
+    async query(_projectDir, sql, params) {
+      const client = new pg.Client({ connectionString: database.url().toString() });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows as never;
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
