@@ -22,6 +22,11 @@ export class ArtifactPaths {
     return join(this.project.targetPath, 'run', this.project.name, originalFilePath);
   }
 
+  /** target/compiled or target/run, absolute. */
+  folder(kind: 'compiled' | 'run'): string {
+    return join(this.targetDir, kind);
+  }
+
   absolute(relative: string): string {
     return join(this.project.root, relative);
   }

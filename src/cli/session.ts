@@ -5,6 +5,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { createAdapter } from '../adapters/factory.js';
 import { buildManifest, writeManifest, type ArtifactMetadata } from '../artifacts/manifest.js';
 import { ArtifactPaths } from '../artifacts/paths.js';
+import { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import { TsdbtError } from '../errors.js';
 import { selectNodes, type PreviousState } from '../graph/selection/index.js';
 import type { ResourceType } from '../graph/nodes.js';
@@ -19,6 +20,7 @@ export interface Session {
   reporter: Reporter;
   loaded: LoadedProject;
   paths: ArtifactPaths;
+  writers: { compiled: ArtifactWriter; run: ArtifactWriter };
   metadata: ArtifactMetadata;
 }
 
@@ -40,7 +42,12 @@ export async function openSession(args: GlobalArgs, reporter: Reporter): Promise
   }
   const paths = new ArtifactPaths(loaded.project);
   const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type };
-  return { reporter, loaded, paths, metadata };
+  const writers = { compiled: new ArtifactWriter(paths.folder('compiled')), run: new ArtifactWriter(paths.folder('run')) };
+  return { reporter, loaded, paths, writers, metadata };
+}
+
+export async function flushArtifacts(session: Session): Promise<void> {
+  await Promise.all([session.writers.compiled.flush(), session.writers.run.flush()]);
 }
 
 export function saveManifest(session: Session): void {

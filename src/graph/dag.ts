@@ -55,8 +55,14 @@ export function buildGraph(parsed: ParsedProject): ProjectGraph {
     node.dependsOn = [...parents];
     for (const parent of parents) graph.setEdge(parent, node.uniqueId);
   }
-  if (!alg.isAcyclic(graph)) throw cycleError(graph, nodes);
-  return { graph, nodes, order: alg.topsort(graph) };
+  let order: string[];
+  try {
+    order = alg.topsort(graph);
+  } catch {
+    // topsort fails only on a cycle; find and print it.
+    throw cycleError(graph, nodes);
+  }
+  return { graph, nodes, order };
 }
 
 function cycleError(graph: Graph, nodes: Map<string, GraphNode | SourceNode>): TsdbtError {

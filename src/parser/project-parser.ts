@@ -9,8 +9,8 @@ import type { GraphNode, RefCall, SourceCall, SourceNode } from '../graph/nodes.
 import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
-import { listFiles } from '../util/files.js';
-import { readPropertyFiles, type PropertyFiles } from './property-files.js';
+import { filterByExtension, walkFiles } from '../util/files.js';
+import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from './variables.js';
 
 export interface ParsedProject {
@@ -37,7 +37,9 @@ export interface ParseOptions {
 
 export function parseProject({ project, env, target, cliVars }: ParseOptions): ParsedProject {
   const vars = { ...project.vars, ...cliVars };
-  const properties = readPropertyFiles(project.root, project.modelPaths, target.schema);
+  const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
+  const propertyFiles = [...files.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS));
+  const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), disabled: new Set(), properties };
   for (const table of properties.sources) {
     const uniqueId = `source.${project.name}.${table.sourceName}.${table.name}`;
@@ -63,7 +65,7 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
   }
   const filesByName = new Map<string, string>();
   for (const modelPath of project.modelPaths) {
-    for (const file of listFiles(project.root, modelPath, ['.sql'])) {
+    for (const file of filterByExtension(files.get(modelPath)!, ['.sql'])) {
       const name = basename(file, '.sql');
       const previous = filesByName.get(name);
       if (previous) {

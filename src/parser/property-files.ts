@@ -5,7 +5,6 @@ import type { ColumnInfo } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import { readYamlFile, strictObject, validateYaml } from '../config/yaml-file.js';
 import { renderConfigText } from '../templating/config-text.js';
-import { listFiles } from '../util/files.js';
 
 const column = z.object({
   name: z.string(),
@@ -112,50 +111,51 @@ export interface PropertyFiles {
   raw: Array<{ file: string; data: z.infer<typeof propertyFile> }>;
 }
 
-export function readPropertyFiles(root: string, dirs: string[], targetSchema: string): PropertyFiles {
+export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
+
+/** Reads the property files among `files` (project-relative paths). */
+export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
   const result: PropertyFiles = { models: new Map(), sources: [], files: [], raw: [] };
-  for (const dir of dirs) {
-    for (const path of listFiles(root, dir, ['.yml', '.yaml'])) {
-      const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
-      if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
-      const data = validateYaml(file, propertyFile);
-      result.files.push(path);
-      result.raw.push({ file: path, data });
-      data.models.forEach((entry, index) => {
-        const location = file.locate(['models', index, 'name']);
-        const previous = result.models.get(entry.name);
-        if (previous) {
-          throw new TsdbtError('config', `model '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
-        }
-        const config = validateYaml(file, partialNodeConfig, ['models', index, 'config'], entry.config);
-        result.models.set(entry.name, {
-          name: entry.name,
-          file: path,
-          line: location.line,
-          description: entry.description,
-          config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
-          columns: columnsByName(entry.columns),
-          tests: [...entry.tests, ...entry.data_tests],
-        });
+  for (const path of files) {
+    const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
+    if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
+    const data = validateYaml(file, propertyFile);
+    result.files.push(path);
+    result.raw.push({ file: path, data });
+    data.models.forEach((entry, index) => {
+      const location = file.locate(['models', index, 'name']);
+      const previous = result.models.get(entry.name);
+      if (previous) {
+        throw new TsdbtError('config', `model '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
+      }
+      const config = validateYaml(file, partialNodeConfig, ['models', index, 'config'], entry.config);
+      result.models.set(entry.name, {
+        name: entry.name,
+        file: path,
+        line: location.line,
+        description: entry.description,
+        config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
+        columns: columnsByName(entry.columns),
+        tests: [...entry.tests, ...entry.data_tests],
       });
-      for (const src of data.sources) {
-        for (const table of src.tables) {
-          result.sources.push({
-            sourceName: src.name,
-            name: table.name,
-            schema: src.schema ?? src.name ?? targetSchema,
-            identifier: table.identifier ?? table.name,
-            description: table.description,
-            sourceDescription: src.description,
-            loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
-            freshness: table.freshness ?? src.freshness,
-            columns: columnsByName(table.columns),
-            tests: [...table.tests, ...table.data_tests],
-            tags: [...new Set([...src.tags, ...table.tags])],
-            meta: { ...src.meta, ...table.meta },
-            file: path,
-          });
-        }
+    });
+    for (const src of data.sources) {
+      for (const table of src.tables) {
+        result.sources.push({
+          sourceName: src.name,
+          name: table.name,
+          schema: src.schema ?? src.name ?? targetSchema,
+          identifier: table.identifier ?? table.name,
+          description: table.description,
+          sourceDescription: src.description,
+          loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
+          freshness: table.freshness ?? src.freshness,
+          columns: columnsByName(table.columns),
+          tests: [...table.tests, ...table.data_tests],
+          tags: [...new Set([...src.tags, ...table.tags])],
+          meta: { ...src.meta, ...table.meta },
+          file: path,
+        });
       }
     }
   }

@@ -6,13 +6,14 @@ import { TsdbtError } from '../errors.js';
 import type { GraphNode } from '../graph/nodes.js';
 import { materializations } from '../materializations/registry.js';
 import type { Compiler } from '../templating/compiler.js';
-import { writeFileAtomic } from '../util/files.js';
+import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { NodeResult } from './results.js';
 
 export interface ModelRunnerDependencies {
   adapter: Adapter;
   compiler: Compiler;
   paths: ArtifactPaths;
+  writers: { compiled: ArtifactWriter; run: ArtifactWriter };
   runId: string;
   fullRefresh: boolean;
 }
@@ -28,7 +29,7 @@ export async function runModel(node: GraphNode, deps: ModelRunnerDependencies, w
   const compiledPath = deps.paths.compiledRelative(node.originalFilePath);
   try {
     compiledSql = deps.compiler.compile(node.uniqueId).sql;
-    writeFileAtomic(deps.paths.absolute(compiledPath), `${compiledSql}\n`);
+    deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${compiledSql}\n`);
     const outcome = await materialization.build({
       node,
       sql: compiledSql,
@@ -54,7 +55,7 @@ export async function runModel(node: GraphNode, deps: ModelRunnerDependencies, w
       location: failureLocation(error, node, compiledPath, compiledSql, statements.at(-1)),
     };
   } finally {
-    if (statements.length > 0) writeFileAtomic(deps.paths.absolute(deps.paths.runRelative(node.originalFilePath)), `${statements.join(';\n\n')};\n`);
+    if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(node.originalFilePath)), `${statements.join(';\n\n')};\n`);
   }
 }
 

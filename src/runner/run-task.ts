@@ -3,6 +3,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { listSchemas } from '../adapters/catalog.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
+import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { GraphNode } from '../graph/nodes.js';
 import { materializations } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
@@ -18,6 +19,7 @@ export interface RunTaskOptions {
   selected: Set<string>;
   reporter: Reporter;
   paths: ArtifactPaths;
+  writers: { compiled: ArtifactWriter; run: ArtifactWriter };
   threads: number;
   fullRefresh: boolean;
   failFast: boolean;
@@ -71,7 +73,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       await new Promise((resolve) => setImmediate(resolve));
       if (options.signal.aborted) return skipped(id, 'cancelled', index);
       const slot = freeSlots.pop()!;
-      const result = await runModel(loaded.parsed.nodes.get(id)!, { adapter, compiler, paths: options.paths, runId, fullRefresh: options.fullRefresh }, slot);
+      const result = await runModel(loaded.parsed.nodes.get(id)!, { adapter, compiler, paths: options.paths, writers: options.writers, runId, fullRefresh: options.fullRefresh }, slot);
       freeSlots.push(slot);
       if (options.signal.aborted && result.status === 'error') result.message = 'cancelled';
       if (result.status === 'error') failed = true;

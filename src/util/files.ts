@@ -1,14 +1,28 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
-/** Files under `dir` (recursively) whose name ends with one of `extensions`, as sorted project-relative paths with forward slashes. */
+/** Every file under `dir` (recursively), as sorted project-relative paths with forward slashes. */
+export function walkFiles(root: string, dir: string): string[] {
+  const found: string[] = [];
+  const visit = (relativeDir: string) => {
+    for (const entry of readdirSync(join(root, relativeDir), { withFileTypes: true })) {
+      const path = `${relativeDir}/${entry.name}`;
+      if (entry.isDirectory()) visit(path);
+      else if (entry.isFile()) found.push(path);
+    }
+  };
+  const start = toPosix(relative(root, join(root, dir)));
+  if (existsSync(join(root, start))) visit(start);
+  return found.sort();
+}
+
+/** Files under `dir` whose name ends with one of `extensions`. */
 export function listFiles(root: string, dir: string, extensions: string[]): string[] {
-  const absolute = join(root, dir);
-  if (!existsSync(absolute)) return [];
-  return (readdirSync(absolute, { recursive: true }) as string[])
-    .filter((name) => extensions.some((ext) => name.endsWith(ext)))
-    .map((name) => toPosix(relative(root, join(absolute, name))))
-    .sort();
+  return filterByExtension(walkFiles(root, dir), extensions);
+}
+
+export function filterByExtension(files: string[], extensions: string[]): string[] {
+  return files.filter((name) => extensions.some((ext) => name.endsWith(ext)));
 }
 
 export function toPosix(path: string): string {

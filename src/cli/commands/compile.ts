@@ -1,9 +1,8 @@
 import { TsdbtError } from '../../errors.js';
 import { Compiler } from '../../templating/compiler.js';
 import { materializations } from '../../materializations/registry.js';
-import { writeFileAtomic } from '../../util/files.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
-import { createSessionReporter, openSession, saveManifest, select } from '../session.js';
+import { createSessionReporter, flushArtifacts, openSession, saveManifest, select } from '../session.js';
 import type { Command } from './command.js';
 
 export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
@@ -29,10 +28,11 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
       const node = session.loaded.parsed.nodes.get(id);
       if (!node || !materializations.get(node.config.materialized).producesRelation) continue;
       const { sql } = compiler.compile(id);
-      writeFileAtomic(session.paths.absolute(session.paths.compiledRelative(node.originalFilePath)), `${sql}\n`);
+      session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(node.originalFilePath)), `${sql}\n`);
       count++;
     }
     saveManifest(session);
+    await flushArtifacts(session);
     reporter.info(`Compiled ${count} model${count === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
     return 0;
   },

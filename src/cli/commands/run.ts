@@ -1,8 +1,7 @@
 import { writeRunResults } from '../../artifacts/run-results.js';
 import { countByStatus } from '../../runner/results.js';
-import { runTask } from '../../runner/run-task.js';
 import { buildOptions, type BuildArgs } from '../options.js';
-import { createSessionReporter, openSession, saveManifest, select, withAdapter } from '../session.js';
+import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
@@ -13,6 +12,8 @@ export async function runModels(args: GlobalArgs & BuildArgs, io: CliIO, command
   const session = await openSession(args, reporter);
   saveManifest(session);
   const selected = select(session, args, ['model']);
+  // Loaded only by the commands that build: compile and ls never pay for the database layer.
+  const { runTask } = await import('../../runner/run-task.js');
   const controller = new AbortController();
   const onInterrupt = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -30,12 +31,14 @@ export async function runModels(args: GlobalArgs & BuildArgs, io: CliIO, command
         selected,
         reporter,
         paths: session.paths,
+        writers: session.writers,
         threads: args.threads ?? session.loaded.resolved.target.threads,
         fullRefresh: args.fullRefresh,
         failFast: args.failFast,
         signal: controller.signal,
       });
     });
+    await flushArtifacts(session);
     writeRunResults(session.paths, session.metadata, summary, { command, select: args.select ?? [], exclude: args.exclude ?? [] });
     reporter.runFinished(summary);
     if (summary.cancelled) return 130;

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../util/files.js';
+
+/** Kept inside the folder it describes, so deleting the folder forgets it too. */
+const HASHES_FILE = '.tsdbt_hashes.json';
+
+/**
+ * Writes the files of one artifact folder (target/compiled, target/run) off the hot path: in the background, each
+ * through a temporary file and a rename, and not at all when the content is what an earlier invocation already wrote
+ * there (creating files dominates the compile time of large projects).
+ */
+export class ArtifactWriter {
+  private readonly previous: Record<string, string>;
+  private readonly current: Record<string, string> = {};
+  private readonly pending = new Set<Promise<void>>();
+  private readonly createdDirs = new Set<string>();
+  private failure: unknown;
+
+  constructor(private readonly folder: string) {
+    this.previous = readHashes(join(folder, HASHES_FILE));
+  }
+
+  /** `path` is absolute and inside the folder. */
+  write(path: string, content: string): void {
+    const hash = createHash('sha1').update(content).digest('base64url');
+    this.current[path] = hash;
+    if (this.previous[path] === hash) return;
+    const job = this.writeAtomic(path, content).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
+  }
+
+  /** Waits for every write; remembers what was written for the next invocation. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+    if (this.failure) throw this.failure;
+    if (Object.keys(this.current).length > 0) writeFileAtomic(join(this.folder, HASHES_FILE), JSON.stringify({ ...this.previous, ...this.current }));
+  }
+
+  private async writeAtomic(path: string, content: string): Promise<void> {
+    const dir = dirname(path);
+    if (!this.createdDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.createdDirs.add(dir);
+    }
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, content);
+    await rename(temporary, path);
+  }
+}
+
+function readHashes(file: string): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
