@@ -1,17 +1,18 @@
 import type { Connection } from '../adapters/adapter.js';
 import { SQL_KEYWORD_BY_KIND, type Materialization, type MaterializationContext } from './materialization.js';
 
-/** Column changes PostgreSQL refuses in CREATE OR REPLACE VIEW: dropped, renamed or retyped columns. */
-const CANNOT_REPLACE = new Set(['42P16', '42804', '42P13']);
+/**
+ * What CREATE OR REPLACE VIEW refuses: dropped, renamed or retyped columns, or a relation that is not a view.
+ * Only then is the old relation dropped and the view created afresh.
+ */
+const CANNOT_REPLACE = new Set(['42P16', '42804', '42P13', '42809']);
 
 export const view: Materialization = {
   name: 'view',
   producesRelation: true,
   async build(context) {
+    // One statement in the common case: a new view, or a view whose columns did not change (its dependents stay put).
     const replaced = await context.adapter.withConnection(async (connection) => {
-      const existing = await context.findExisting(connection);
-      if (existing?.kind !== 'view') return false;
-      // CREATE OR REPLACE keeps dependent views in place; only a change of columns needs drop and create.
       try {
         await context.run(connection, `create or replace view ${context.relation} as\n${context.sql}`);
         return true;
