@@ -109,6 +109,9 @@ export function injectCtes(sql: string, ctes: string[]): string {
   return `with ${ctes.join(',\n')}\n${sql}`;
 }
 
+/** A model's trailing `;` would break the statements it is wrapped in. (A loop: the regex /[\s;]+$/ backtracks.) */
 function stripTrailingSemicolons(sql: string): string {
-  return sql.replace(/[\s;]+$/, '');
+  let end = sql.length;
+  while (end > 0 && /[\s;]/.test(sql[end - 1]!)) end--;
+  return sql.slice(0, end);
 }
