@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateProject } from '../generate-project.js';
 import { runChecked } from './measure.js';
 import { measureTasks, toMeasurement, type Measurement } from './measurement.js';
-import { WORK_DIR } from './paths.js';
+import { REPO_ROOT, WORK_DIR } from './paths.js';
 import { COMPILE_TARGET_S } from './targets.js';
 import { tsdbtCommand } from './tsdbt.js';
 
@@ -15,6 +15,8 @@ export interface CompileResult {
   cold: Measurement;
   /** Each timed run finds `target/` left by the previous run (parse cache, if the CLI keeps one). */
   warm: Measurement;
+  /** Creating one file per model in a fresh folder and nothing else: what a cold compile cannot go below on this disk. */
+  filesFloor: Measurement;
 }
 
 function removeTarget(projectDir: string): void {
@@ -32,7 +34,16 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
   removeTarget(projectDir);
   runChecked(cmd);
 
-  const [cold] = measureTasks([{ label: 'cold', cmd, before: () => removeTarget(projectDir) }], runs);
+  const floorDir = join(projectDir, 'files-floor');
+  const floorCmd = { command: process.execPath, args: [join(REPO_ROOT, 'bench', 'create-files.mjs'), projectDir, floorDir] };
+  const [cold, floor] = measureTasks(
+    [
+      { label: 'cold', cmd, before: () => removeTarget(projectDir) },
+      { label: 'create files only', cmd: floorCmd, before: () => rmSync(floorDir, { recursive: true, force: true }) },
+    ],
+    runs,
+  );
+  rmSync(floorDir, { recursive: true, force: true });
   runChecked(cmd); // make sure the warm runs find a complete target/ from an uninterrupted run
   const [warm] = measureTasks([{ label: 'warm', cmd }], runs);
 
@@ -42,5 +53,6 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
     n,
     cold: toMeasurement('compile (cold)', n, cold!, targetS),
     warm: toMeasurement('compile (warm)', n, warm!, targetS),
+    filesFloor: toMeasurement('create N files only (floor)', n, floor!),
   };
 }

@@ -29,6 +29,19 @@ export interface AdapterCapabilities {
   maxIdentifierLength: number;
 }
 
+/** What PostgreSQL of a given version can do; an adapter overrides only what its driver cannot. */
+export function postgresCapabilities(serverVersion: number, overrides: Partial<AdapterCapabilities> = {}): AdapterCapabilities {
+  return {
+    multipleConnections: true,
+    transactionalDdl: true,
+    merge: serverVersion >= 150000,
+    materializedViews: true,
+    cancellation: true,
+    maxIdentifierLength: 63,
+    ...overrides,
+  };
+}
+
 export interface Adapter {
   readonly type: string;
   readonly capabilities: AdapterCapabilities;

@@ -61,25 +61,24 @@ describe('static template fast path', () => {
     expect(parseStaticTemplate(source)).toBeUndefined();
   });
 
-  it('reports an unknown helper at its file, line and column', () => {
-    let error: unknown;
+  const compileError = (source: string): unknown => {
     try {
-      env.compile('select 1,\n  {{cents_to_dolars "amount"}}', 'models/m.sql');
-    } catch (e) {
-      error = e;
+      env.compile(source, 'models/m.sql');
+    } catch (error) {
+      return error;
     }
+    return undefined;
+  };
+
+  it('reports an unknown helper at its file, line and column', () => {
+    const error = compileError('select 1,\n  {{cents_to_dolars "amount"}}');
     expect(error).toBeInstanceOf(TsdbtError);
     expect((error as TsdbtError).where).toBe('models/m.sql:2:3');
     expect((error as TsdbtError).message).toContain("unknown helper 'cents_to_dolars'");
   });
 
   it('reports a syntax error with its line', () => {
-    let error: unknown;
-    try {
-      env.compile('select 1\nfrom x\n{{#if a}} where', 'models/m.sql');
-    } catch (e) {
-      error = e;
-    }
+    const error = compileError('select 1\nfrom x\n{{#if a}} where');
     expect(error).toBeInstanceOf(TsdbtError);
     expect((error as TsdbtError).kind).toBe('compile');
     expect((error as TsdbtError).location).toMatchObject({ file: 'models/m.sql', line: 3 });

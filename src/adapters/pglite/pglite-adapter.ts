@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, type Adapter, type AdapterCapabilities, type Connection } from '../adapter.js';
+import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
@@ -19,15 +19,9 @@ export class PgliteAdapter implements Adapter {
     this.lock = new DataDirectoryLock(target.path);
   }
 
+  /** PostgreSQL's, but for one in-process connection that cannot be interrupted from outside. */
   get capabilities(): AdapterCapabilities {
-    return {
-      multipleConnections: false,
-      transactionalDdl: true,
-      merge: this.serverVersion >= 150000,
-      materializedViews: true,
-      cancellation: false,
-      maxIdentifierLength: 63,
-    };
+    return postgresCapabilities(this.serverVersion, { multipleConnections: false, cancellation: false });
   }
 
   async open(): Promise<void> {

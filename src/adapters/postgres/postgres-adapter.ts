@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { PostgresTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
+import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 
 /** PostgreSQL through a pg Pool of `threads` connections. */
@@ -23,14 +23,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   get capabilities(): AdapterCapabilities {
-    return {
-      multipleConnections: true,
-      transactionalDdl: true,
-      merge: this.serverVersion >= 150000,
-      materializedViews: true,
-      cancellation: true,
-      maxIdentifierLength: 63,
-    };
+    return postgresCapabilities(this.serverVersion);
   }
 
   async open(): Promise<void> {
