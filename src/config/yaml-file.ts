@@ -83,9 +83,20 @@ function describeIssue(issue: Issue, keyPath: PropertyKey[]): string {
   return `invalid value at ${where}: ${issue.message}`;
 }
 
+const TYPE_EXAMPLES: Record<string, string> = {
+  array: 'a list, such as [models] or one "- item" per line',
+  boolean: 'true or false',
+  number: 'a number, such as 4',
+  string: 'text, quoted if it could be read as something else: "2024"',
+  object: 'a mapping of key: value lines',
+  record: 'a mapping of key: value lines',
+};
+
 function hintFor(issue: Issue): string | undefined {
   // strictObject below puts its hint in the message of unrecognized_keys issues.
-  return issue.code === 'unrecognized_keys' ? issue.message : undefined;
+  if (issue.code === 'unrecognized_keys') return issue.message;
+  if (issue.code === 'invalid_type') return TYPE_EXAMPLES[issue.expected] && `write ${TYPE_EXAMPLES[issue.expected]}`;
+  return undefined;
 }
 
 /** z.strictObject whose unknown-key issues carry a "did you mean" hint built from the known keys. */

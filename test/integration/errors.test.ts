@@ -54,6 +54,7 @@ describe('errors a user makes', () => {
     const b = await wrongType.run('compile');
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('tsdbt_project.yml:2:14: wrong type at model-paths: expected array, got string "models"');
+    expect(b.stderr).toContain('hint: write a list, such as [models]');
   });
 
   it('unknown config key and unknown materialization in a model', async () => {
