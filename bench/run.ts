@@ -1,64 +1,105 @@
 /**
- * `npm run bench`: compile benchmark (N = 1,000 / 5,000 / 10,000 models, cold and warm) and run benchmark
- * (N = 200 views on PostgreSQL, `tsdbt run --threads 4` against one psql session). See bench/README.md.
+ * `npm run bench`: compile benchmark (N = 1,000 / 5,000 / 10,000 models, cold and warm), run benchmark (N = 200 views
+ * on PostgreSQL, `tsdbt run --threads 4` against one psql session) and seed benchmark (CSV, NDJSON and a folder of
+ * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
-import { parseBenchArgs, USAGE, type BenchArgs } from './lib/args.js';
+import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
+import { withoutSamples } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
-import { mainTable, missedTargets, runTable } from './lib/report.js';
+import type { Skipped } from './lib/postgres.js';
+import { mainTable, missedTargets, runTable, seedTable } from './lib/report.js';
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
-import { runRunBenchmark, type RunResult, type Skipped } from './lib/run-benchmark.js';
-import { COMPILE_REFERENCES, COMPILE_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE } from './lib/targets.js';
+import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
+import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
+import { COMPILE_REFERENCES, COMPILE_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
+
+interface Results {
+  compile: CompileResult[];
+  run?: RunResult;
+  seed: SeedResult[];
+  skipped: Skipped[];
+}
 
 function isSkipped(result: RunResult | Skipped): result is Skipped {
   return 'skipped' in result;
 }
 
-function runBenchmarks(args: BenchArgs, machine: MachineInfo): void {
-  const compile: CompileResult[] = [];
-  if (args.only !== 'run') {
-    for (const n of args.sizes) {
-      const result = runCompileBenchmark(n, args.runs);
-      writeResult(RESULTS_DIR, result.name, { machine, runs: args.runs, ...result });
-      compile.push(result);
-    }
-  }
-  let run: RunResult | undefined;
-  let skipped: Skipped | undefined;
-  if (args.only !== 'compile') {
-    const result = runRunBenchmark(args.runModels, args.runs);
-    if (isSkipped(result)) skipped = result;
-    else {
-      run = result;
-      writeResult(RESULTS_DIR, result.name, { machine, runs: args.runs, ...result });
-    }
-  }
+function saveResult(machine: MachineInfo, runs: number, result: { name: string }): void {
+  writeResult(RESULTS_DIR, result.name, { machine, runs, ...result });
+}
 
+function runCompile(args: BenchArgs, machine: MachineInfo): CompileResult[] {
+  return args.sizes.map((n) => {
+    const result = runCompileBenchmark(n, args.runs);
+    saveResult(machine, args.runs, result);
+    return result;
+  });
+}
+
+function runRun(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const result = runRunBenchmark(args.runModels, args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.run = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
+function runSeed(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const { results: seed, skipped } = runSeedBenchmarks(args);
+  for (const result of seed) saveResult(machine, args.runs, result);
+  results.seed.push(...seed);
+  results.skipped.push(...skipped);
+}
+
+function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
-  console.log(mainTable(compile, run));
-  console.log(`\n${runTable(run)}\n`);
-  if (skipped) console.log(`!!! run benchmark SKIPPED: ${skipped.skipped}`);
-  const missed = missedTargets(compile, run);
+  if (selected(args, 'compile') || selected(args, 'run')) {
+    console.log(mainTable(results.compile, results.run));
+    console.log(`\n${runTable(results.run)}\n`);
+  }
+  if (results.seed.length > 0) console.log(`${seedTable(results.seed)}\n`);
+  for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
+}
 
-  const summaryPath = writeResult(RESULTS_DIR, 'summary', {
+function seedFigureSummary(f: SeedFigure) {
+  return { ...f, tsdbt: withoutSamples(f.tsdbt), psql: f.psql && withoutSamples(f.psql) };
+}
+
+function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
+  const { compile, run, seed } = results;
+  return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS },
+    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS },
     compile: compile.map(({ name, n, cold, warm, filesFloor }) => ({
       name,
       n,
-      cold: { ...cold, samples: undefined },
-      warm: { ...warm, samples: undefined },
-      filesFloor: { ...filesFloor, samples: undefined },
+      cold: withoutSamples(cold),
+      warm: withoutSamples(warm),
+      filesFloor: withoutSamples(filesFloor),
     })),
-    run: run ? { ...run, tsdbt: { ...run.tsdbt, samples: undefined }, psql: { ...run.psql, samples: undefined } } : null,
-    skipped: skipped ? [skipped] : [],
+    run: run ? { ...run, tsdbt: withoutSamples(run.tsdbt), psql: withoutSamples(run.psql) } : null,
+    seed: seed.map((r) => ({ ...r, figures: r.figures.map(seedFigureSummary) })),
+    skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
   });
+}
+
+function runBenchmarks(args: BenchArgs, machine: MachineInfo): void {
+  const results: Results = { compile: [], seed: [], skipped: [] };
+  if (selected(args, 'compile')) results.compile = runCompile(args, machine);
+  if (selected(args, 'run')) runRun(args, machine, results);
+  if (selected(args, 'seed')) runSeed(args, machine, results);
+
+  const missed = missedTargets(results.compile, results.run, results.seed);
+  printResults(args, machine, results, missed);
+  const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);
 }
 

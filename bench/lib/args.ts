@@ -1,27 +1,42 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export type Only = 'compile' | 'run';
+export const BENCHMARKS = ['compile', 'run', 'seed'] as const;
+export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
   runs: number;
   only?: Only;
   sizes: number[];
   runModels: number;
+  seedRows: number;
+  sinkFiles: number;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run] [--sizes 1000,5000,10000] [--run-models 200]
+export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed] [--sizes 1000,5000,10000] [--run-models 200]
+                      [--seed-rows 1000000] [--sink-files 20000]
 
   --runs N          timed runs per measurement (default 5); the median, min and max are reported
-  --only KIND       run only the compile or only the run benchmark
+  --only KIND       run only the compile, the run or the seed benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
-  --run-models N    number of views for the run benchmark (default 200)`;
+  --run-models N    number of views for the run benchmark (default 200)
+  --seed-rows N     rows of the CSV seed and records of the NDJSON seed (default 1000000)
+  --sink-files N    one-record JSON files in the sink folder seed (default 20000)`;
 
-function positiveInt(flag: string, text: string): number {
+export function positiveInt(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} expects a positive integer, got '${text}'`);
   return value;
+}
+
+function isBenchmark(text: string): text is Only {
+  return (BENCHMARKS as readonly string[]).includes(text);
+}
+
+/** Whether a benchmark runs: all do unless --only names one. */
+export function selected(args: BenchArgs, benchmark: Only): boolean {
+  return args.only === undefined || args.only === benchmark;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -32,17 +47,21 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       only: { type: 'string' },
       sizes: { type: 'string', default: '1000,5000,10000' },
       'run-models': { type: 'string', default: '200' },
+      'seed-rows': { type: 'string', default: '1000000' },
+      'sink-files': { type: 'string', default: '20000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.only !== undefined && values.only !== 'compile' && values.only !== 'run') {
-    throw new Error(`--only expects 'compile' or 'run', got '${values.only}'`);
+  if (values.only !== undefined && !isBenchmark(values.only)) {
+    throw new Error(`--only expects one of ${BENCHMARKS.join(', ')}, got '${values.only}'`);
   }
   return {
     runs: positiveInt('--runs', values.runs),
     only: values.only,
     sizes: values.sizes.split(',').map((s) => positiveInt('--sizes', s.trim())),
     runModels: positiveInt('--run-models', values['run-models']),
+    seedRows: positiveInt('--seed-rows', values['seed-rows']),
+    sinkFiles: positiveInt('--sink-files', values['sink-files']),
     help: values.help,
   };
 }

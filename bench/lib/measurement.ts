@@ -19,6 +19,11 @@ export function toMeasurement(label: string, n: number, samples: Sample[], targe
   return { label, n, targetS, verdict: verdict(summary.medianS, targetS), summary, samples };
 }
 
+/** The measurement without its raw samples, for the summary. */
+export function withoutSamples(m: Measurement): Omit<Measurement, 'samples'> {
+  return { label: m.label, n: m.n, targetS: m.targetS, verdict: m.verdict, summary: m.summary };
+}
+
 function logSample(task: Task, round: number, runs: number, sample: Sample): void {
   console.log(`  ${task.label} ${round}/${runs}: ${seconds(sample.wallS)} s, ${megabytes(sample.peakKb / 1024)} MB`);
 }

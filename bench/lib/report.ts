@@ -1,8 +1,9 @@
-/** The printed tables: one row per measurement plus reference rows, and the run-vs-psql comparison. */
+/** The printed tables: one row per measurement plus reference rows, the run-vs-psql comparison and the seed loads. */
 import type { CompileResult } from './compile-benchmark.js';
 import type { Measurement } from './measurement.js';
 import type { RunResult } from './run-benchmark.js';
 import { overheadMsPerModel } from './run-benchmark.js';
+import type { SeedFigure, SeedResult } from './seed-benchmark.js';
 import { formatTable, megabytes, seconds, type Column } from './table.js';
 import { COMPILE_REFERENCES, RUN_REFERENCE } from './targets.js';
 
@@ -64,10 +65,43 @@ export function runTable(run: RunResult | undefined): string {
   return formatTable(RUN_COLUMNS, rows);
 }
 
+const SEED_COLUMNS: Column[] = [
+  { header: 'seed' },
+  { header: 'tsdbt median s', align: 'right' },
+  { header: 'psql median s', align: 'right' },
+  { header: 'ratio', align: 'right' },
+  { header: 'target' },
+  { header: 'verdict' },
+  { header: 'peak MB', align: 'right' },
+];
+
+function seedTarget(f: SeedFigure): string {
+  if (f.targetRatio !== undefined) return `< ${f.targetRatio}x`;
+  return f.tsdbt.targetS === undefined ? '-' : `< ${f.tsdbt.targetS} s`;
+}
+
+function seedRow(f: SeedFigure): string[] {
+  return [
+    f.label,
+    seconds(f.tsdbt.summary.medianS),
+    f.psql ? seconds(f.psql.summary.medianS) : '-',
+    f.ratio === undefined ? '-' : `${f.ratio.toFixed(2)}x`,
+    seedTarget(f),
+    f.verdict,
+    megabytes(f.tsdbt.summary.medianPeakMb),
+  ];
+}
+
+/** One row per seed figure; peak MB is tsdbt's (the client process; the server's memory is not counted). */
+export function seedTable(seed: readonly SeedResult[]): string {
+  return formatTable(SEED_COLUMNS, seed.flatMap((r) => r.figures.map(seedRow)));
+}
+
 /** Labels of every measurement or comparison that missed its target. */
-export function missedTargets(compile: readonly CompileResult[], run: RunResult | undefined): string[] {
+export function missedTargets(compile: readonly CompileResult[], run: RunResult | undefined, seed: readonly SeedResult[] = []): string[] {
   const measurements = compile.flatMap((c) => [c.cold, c.warm]);
   const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
+  for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);
   return missed;
 }

@@ -6,7 +6,7 @@ import { buildViewScript } from './manifest.js';
 import { runChecked } from './measure.js';
 import { measureTasks, toMeasurement, type Measurement } from './measurement.js';
 import { WORK_DIR } from './paths.js';
-import { createDatabase, createRawEvents, dropDatabase, isReachable, LOCAL_PG, psqlCommand, resetSchema, type PgServer } from './postgres.js';
+import { createRawEvents, LOCAL_PG, psqlCommand, resetSchema, skipUnlessReachable, withDatabase, type PgServer, type Skipped } from './postgres.js';
 import { RUN_OVERHEAD_TARGET_MS, verdict, type Verdict } from './targets.js';
 import { tsdbtCommand } from './tsdbt.js';
 
@@ -28,21 +28,10 @@ export interface RunResult {
   verdict: Verdict;
 }
 
-export interface Skipped {
-  name: string;
-  skipped: string;
-}
+export type { Skipped } from './postgres.js';
 
 export function overheadMsPerModel(toolS: number, psqlS: number, n: number): number {
   return ((toolS - psqlS) / n) * 1000;
-}
-
-function dropQuietly(server: PgServer, db: string): void {
-  try {
-    dropDatabase(server, db);
-  } catch (error) {
-    console.error(`warning: could not drop database ${db}: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 function measureAgainstPsql(server: PgServer, db: string, projectDir: string, n: number, runs: number): RunResult {
@@ -87,22 +76,16 @@ function measureAgainstPsql(server: PgServer, db: string, projectDir: string, n:
 
 export function runRunBenchmark(n: number, runs: number, server: PgServer = LOCAL_PG): RunResult | Skipped {
   const name = `run-${n}`;
-  if (!isReachable(server)) {
-    const reason = `PostgreSQL is not reachable at ${server.host}:${server.port} (pg_isready failed)`;
-    console.error(`\n${'!'.repeat(72)}\n!!! SKIPPING the run benchmark: ${reason}\n${'!'.repeat(72)}`);
-    return { name, skipped: reason };
-  }
+  const skipped = skipUnlessReachable(server, name, 'the run benchmark');
+  if (skipped) return skipped;
   const db = `tsdbt_bench_${process.pid}`;
   const projectDir = join(WORK_DIR, name);
   console.log(`\nrun, N=${n}: generating ${projectDir}; database ${db}`);
   generateProject(projectDir, { models: n, profile: { dbname: db, host: server.host, port: server.port, user: server.user, schema: TARGET_SCHEMA, threads: THREADS } });
   rmSync(join(projectDir, 'target'), { recursive: true, force: true });
 
-  createDatabase(server, db);
-  try {
+  return withDatabase(server, db, () => {
     createRawEvents(server, db, RAW_ROWS);
     return measureAgainstPsql(server, db, projectDir, n, runs);
-  } finally {
-    dropQuietly(server, db);
-  }
+  });
 }

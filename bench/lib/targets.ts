@@ -6,6 +6,12 @@ export const COMPILE_TARGET_S: Readonly<Record<number, number>> = { 1000: 0.3, 1
 /** `(tsdbt run time - psql time) / N` must stay under this (milliseconds per model). */
 export const RUN_OVERHEAD_TARGET_MS = 5;
 
+/**
+ * Seed loads on PostgreSQL: `tsdbt seed` median / `psql \copy` median of the same file, and the re-run of a
+ * folder seed with nothing changed (seconds). PGlite figures are shown beside them without a verdict.
+ */
+export const SEED_TARGETS = { csvRatio: 1.3, ndjsonRatio: 2, sinkRerunS: 1 } as const;
+
 export type Verdict = 'ok' | 'MISSED' | '-';
 
 export function verdict(value: number, target: number | undefined): Verdict {

@@ -7,12 +7,19 @@ import { CLI_PATH, DEFAULT_CLI_PATH, REPO_ROOT } from './paths.js';
 export interface CliOptions {
   profilesDir?: string;
   threads?: number;
+  /** `-s`: a node selection. */
+  select?: string;
+  fullRefresh?: boolean;
 }
 
-export function tsdbtCommand(command: 'compile' | 'run', projectDir: string, options: CliOptions = {}): Command {
+export type CliCommand = 'compile' | 'run' | 'seed' | 'debug';
+
+export function tsdbtCommand(command: CliCommand, projectDir: string, options: CliOptions = {}): Command {
   const args = [CLI_PATH, command, '--project-dir', projectDir];
   if (options.profilesDir !== undefined) args.push('--profiles-dir', options.profilesDir);
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  if (options.select !== undefined) args.push('-s', options.select);
+  if (options.fullRefresh) args.push('--full-refresh');
   return { command: process.execPath, args, cwd: projectDir };
 }
 
@@ -22,7 +29,7 @@ export function preflight(): string {
   try {
     return runChecked({ command: process.execPath, args: [CLI_PATH, '--version'], cwd: REPO_ROOT }).trim();
   } catch (error) {
-    if (error instanceof CommandFailed && CLI_PATH === DEFAULT_CLI_PATH && !existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
+    if (error instanceof CommandFailed && CLI_PATH === DEFAULT_CLI_PATH && !existsSync(join(REPO_ROOT, 'dist'))) {
       throw new CommandFailed(error.cmd, error.status, error.stdout, `${error.stderr}\n(hint: bin/tsdbt.js loads dist/; run \`npm run build\` first)`);
     }
     throw error;

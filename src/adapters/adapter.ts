@@ -14,6 +14,11 @@ export interface Connection {
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
   /** Several statements separated by semicolons, no parameters (hooks, scripts). */
   execute(sql: string): Promise<void>;
+  /**
+   * COPY rows into `target` (a quoted relation with its column list) from chunks that each end on a row boundary;
+   * `options` is the inside of COPY's WITH (...). Returns the rows copied.
+   */
+  copyFrom(target: string, options: string, chunks: AsyncIterable<string | Buffer>): Promise<number>;
 }
 
 export interface AdapterCapabilities {

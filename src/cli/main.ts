@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
 import { redact } from '../redact.js';
 import { TSDBT_VERSION } from '../version.js';
-import { buildCommand, runCommand } from './commands/run.js';
+import { buildCommand, runCommand, seedCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';
 import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
@@ -21,6 +21,7 @@ const commands: Command<never>[] = [
   lsCommand,
   showCommand,
   runCommand,
+  seedCommand,
   buildCommand,
   cleanCommand,
 ] as Command<never>[];

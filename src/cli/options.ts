@@ -26,7 +26,7 @@ export function selectionOptions<T>(yargs: Argv<T>) {
 /** Options of the commands that build. */
 export function buildOptions<T>(yargs: Argv<T>) {
   return selectionOptions(yargs)
-    .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models from scratch' })
+    .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models and reload seeds from all their files' })
     .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' });
 }
 

@@ -33,6 +33,13 @@ export const nodeConfigShape = {
   on_configuration_change: z.enum(['apply', 'continue', 'fail']),
   quote_columns: z.boolean(),
   column_types: z.record(z.string(), z.string()),
+  // Seeds: how their files are read.
+  format: z.enum(['csv', 'json', 'ndjson']),
+  glob: z.string(),
+  delimiter: z.string().length(1),
+  quote: z.string().length(1),
+  header: z.boolean(),
+  null_values: z.union([z.string(), z.array(z.string())]).transform((value) => (Array.isArray(value) ? value : [value])),
 } satisfies z.ZodRawShape;
 
 export type ConfigKey = keyof typeof nodeConfigShape;

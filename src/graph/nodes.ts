@@ -66,7 +66,16 @@ export interface GraphNode {
   relation: Relation;
   /** Property file that describes this node, if any. */
   patchPath?: string;
+  /** Where a seed's data comes from. */
+  seed?: SeedSource;
 }
+
+export type SeedFormat = 'csv' | 'json' | 'ndjson';
+
+/** One file (`x.csv`), or the files under `root` matching `glob`, loaded as one table. */
+export type SeedSource =
+  | { kind: 'file'; format: SeedFormat; file: string }
+  | { kind: 'folder'; format: Exclude<SeedFormat, 'csv'>; root: string; glob: string };
 
 /** A table declared under `sources:` in a property file. */
 export interface SourceNode {

@@ -1,25 +1,11 @@
-import type { Adapter, Connection } from '../adapters/adapter.js';
-import type { CatalogRelation, RelationKind } from '../adapters/catalog.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { RelationKind } from '../adapters/catalog.js';
+import type { SwapTarget } from './swap.js';
 
 /** What a materialization gets to build one node. */
-export interface MaterializationContext {
-  node: GraphNode;
+export interface MaterializationContext extends SwapTarget {
   /** The node's compiled SELECT. */
   sql: string;
-  /** `"schema"."identifier"` */
-  relation: string;
-  adapter: Adapter;
-  /**
-   * The relation in the database under the node's name now, if any. Read it on the connection that replaces it:
-   * a cascade from another node's rebuild may have dropped it since the run began.
-   */
-  findExisting(connection: Connection): Promise<CatalogRelation | undefined>;
-  /** Unique per run: temporary names derived from it never collide between runs. */
-  runId: string;
   fullRefresh: boolean;
-  /** Executes one statement and records it for target/run/. */
-  run(connection: Connection, sql: string): Promise<{ rowCount: number | null }>;
 }
 
 export interface MaterializationResult {

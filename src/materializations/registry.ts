@@ -1,4 +1,5 @@
 import { ephemeral } from './ephemeral.js';
+import type { GraphNode } from '../graph/nodes.js';
 import type { Materialization } from './materialization.js';
 import { materializedView } from './materialized-view.js';
 import { table } from './table.js';
@@ -28,4 +29,9 @@ class MaterializationRegistry {
 }
 
 export const materializations = new MaterializationRegistry();
+
+/** A model that is never built: the compiler inlines it into its consumers. */
+export function isEphemeral(node: GraphNode): boolean {
+  return node.resourceType === 'model' && !materializations.get(node.config.materialized).producesRelation;
+}
 for (const materialization of [view, table, ephemeral, materializedView]) materializations.register(materialization);

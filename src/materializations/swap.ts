@@ -1,32 +1,55 @@
+import type { Adapter, Connection } from '../adapters/adapter.js';
+import type { CatalogRelation, RelationKind } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
-import type { RelationKind } from '../adapters/catalog.js';
-import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
+import type { GraphNode } from '../graph/nodes.js';
+import { SQL_KEYWORD_BY_KIND } from './materialization.js';
+
+/** What building a relation under a temporary name and swapping it in needs to know. */
+export interface SwapTarget {
+  node: GraphNode;
+  /** `"schema"."identifier"` */
+  relation: string;
+  adapter: Adapter;
+  runId: string;
+  findExisting(connection: Connection): Promise<CatalogRelation | undefined>;
+  run(connection: Connection, sql: string): Promise<{ rowCount: number | null }>;
+}
 
 /**
  * Builds the new relation under a name unique to this run, then swaps it in by renames, all in one transaction:
  * readers see the old relation until the new one is complete, and a failure leaves the old one untouched.
+ * `populate` creates and fills the temporary relation and returns its row count.
  */
 export async function buildAndSwap(
-  context: MaterializationContext,
+  target: SwapTarget,
   kind: RelationKind,
-  create: (temporaryRelation: string) => string,
-): Promise<MaterializationResult> {
-  const { node, runId, adapter } = context;
+  populate: (connection: Connection, temporaryRelation: string) => Promise<number | null>,
+): Promise<number | null> {
+  const { node, runId, adapter } = target;
   const schema = quoteIdentifier(node.relation.schema);
   const max = adapter.capabilities.maxIdentifierLength;
   const temporary = derivedIdentifier(node.relation.identifier, `__tsdbt_tmp_${runId}`, max);
   const backup = derivedIdentifier(node.relation.identifier, `__tsdbt_backup_${runId}`, max);
   return adapter.transaction(async (connection) => {
-    const existing = await context.findExisting(connection);
-    const created = await context.run(connection, create(`${schema}.${quoteIdentifier(temporary)}`));
+    const existing = await target.findExisting(connection);
+    const rows = await populate(connection, `${schema}.${quoteIdentifier(temporary)}`);
     if (existing) {
-      await context.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${context.relation} rename to ${quoteIdentifier(backup)}`);
+      await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
     }
-    await context.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
+    await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
     if (existing) {
       // Views reading the old relation follow it by OID; they go with it, as in dbt, and are rebuilt when selected.
-      await context.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
+      await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
     }
-    return { message: `SELECT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
+    return rows;
   });
+}
+
+/** Table and materialized view: CREATE ... AS the model's query, swapped in. */
+export async function createAsAndSwap(target: SwapTarget & { sql: string }, kind: 'table' | 'materialized_view') {
+  const rows = await buildAndSwap(target, kind, async (connection, temporary) => {
+    const created = await target.run(connection, `create ${SQL_KEYWORD_BY_KIND[kind]} ${temporary} as (\n${target.sql}\n)`);
+    return created.rowCount;
+  });
+  return { message: `SELECT ${rows ?? 0}`, rowsAffected: rows };
 }

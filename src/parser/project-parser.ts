@@ -12,6 +12,8 @@ import { TemplateScope, type RenderHooks, type TargetScope } from '../templating
 import { filterByExtension, walkFiles } from '../util/files.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from './variables.js';
+import { schemaName } from './schema-name.js';
+import { parseSeeds } from './seed-parser.js';
 
 export interface ParsedProject {
   project: Project;
@@ -37,8 +39,10 @@ export interface ParseOptions {
 
 export function parseProject({ project, env, target, cliVars }: ParseOptions): ParsedProject {
   const vars = { ...project.vars, ...cliVars };
+  // Each folder is walked once; property files may sit beside models or beside seeds.
   const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
-  const propertyFiles = [...files.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS));
+  const seedFiles = new Map(project.seedPaths.map((dir) => [dir, files.get(dir) ?? walkFiles(project.root, dir)]));
+  const propertyFiles = [...new Set([...files.values(), ...seedFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), disabled: new Set(), properties };
   for (const table of properties.sources) {
@@ -78,6 +82,7 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
       parseModelFile(parsed, modelPath, file, name);
     }
   }
+  parseSeeds(parsed, properties.seeds, seedFiles);
   return parsed;
 }
 
@@ -123,8 +128,7 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
     });
   }
   const uniqueId = `model.${project.name}.${name}`;
-  const nodeInfo = { name, resource_type: 'model' };
-  const schema = env.generateSchemaName(config.schema, nodeInfo, target) ?? defaultSchemaName(target.schema, config.schema);
+  const schema = schemaName(env, target, config.schema, { name, resource_type: 'model' });
   parsed.templates.set(uniqueId, template);
   parsed.nodes.set(uniqueId, {
     uniqueId,
@@ -144,11 +148,6 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
     relation: { schema, identifier: config.alias ?? name },
     patchPath: patch?.file,
   });
-}
-
-/** dbt's rule: a custom schema is appended to the target's, so developers sharing a database never collide. */
-export function defaultSchemaName(targetSchema: string, custom: string | undefined): string {
-  return custom ? `${targetSchema}_${custom.trim()}` : targetSchema;
 }
 
 function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {

@@ -69,7 +69,7 @@ const propertyFile = strictObject({
   version: z.literal(2, { error: 'property files are version: 2, as in dbt' }),
   models: z.array(model).default([]),
   sources: z.array(source).default([]),
-  seeds: z.array(z.unknown()).default([]),
+  seeds: z.array(model.omit({ versions: true, latest_version: true, time_spine: true, access: true })).default([]),
   snapshots: z.array(z.unknown()).default([]),
   unit_tests: z.array(z.unknown()).default([]),
   macros: z.array(z.unknown()).default([]),
@@ -105,6 +105,8 @@ export interface SourceTableDefinition {
 
 export interface PropertyFiles {
   models: Map<string, ModelPatch>;
+  /** Seeds described (or, with a `glob`, declared) in property files. */
+  seeds: Map<string, ModelPatch>;
   sources: SourceTableDefinition[];
   files: string[];
   /** The raw sections of later resource types, by file, for the parsers of those types. */
@@ -115,30 +117,32 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
 /** Reads the property files among `files` (project-relative paths). */
 export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
-  const result: PropertyFiles = { models: new Map(), sources: [], files: [], raw: [] };
+  const result: PropertyFiles = { models: new Map(), seeds: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
     const data = validateYaml(file, propertyFile);
     result.files.push(path);
     result.raw.push({ file: path, data });
-    data.models.forEach((entry, index) => {
-      const location = file.locate(['models', index, 'name']);
-      const previous = result.models.get(entry.name);
-      if (previous) {
-        throw new TsdbtError('config', `model '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
-      }
-      const config = validateYaml(file, partialNodeConfig, ['models', index, 'config'], entry.config);
-      result.models.set(entry.name, {
-        name: entry.name,
-        file: path,
-        line: location.line,
-        description: entry.description,
-        config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
-        columns: columnsByName(entry.columns),
-        tests: [...entry.tests, ...entry.data_tests],
+    for (const section of ['models', 'seeds'] as const) {
+      data[section].forEach((entry, index) => {
+        const location = file.locate([section, index, 'name']);
+        const previous = result[section].get(entry.name);
+        if (previous) {
+          throw new TsdbtError('config', `${section.slice(0, -1)} '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
+        }
+        const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], entry.config);
+        result[section].set(entry.name, {
+          name: entry.name,
+          file: path,
+          line: location.line,
+          description: entry.description,
+          config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
+          columns: columnsByName(entry.columns),
+          tests: [...entry.tests, ...entry.data_tests],
+        });
       });
-    });
+    }
     for (const src of data.sources) {
       for (const table of src.tables) {
         result.sources.push({

@@ -5,13 +5,17 @@ import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { GraphNode } from '../graph/nodes.js';
-import { materializations } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { Compiler } from '../templating/compiler.js';
-import { runModel } from './model-runner.js';
+import { modelRunner } from './model-runner.js';
+import type { NodeRunner, RunnerDependencies } from './node-runner.js';
+import { seedRunner } from './seed-runner.js';
 import type { Reporter } from './reporter.js';
 import type { NodeResult, RunSummary } from './results.js';
 import { schedule } from './scheduler.js';
+
+/** One runner per resource type: adding a type is one module and one line here. */
+const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner };
 
 export interface RunTaskOptions {
   loaded: LoadedProject;
@@ -27,20 +31,29 @@ export interface RunTaskOptions {
   signal: AbortSignal;
 }
 
-/** Builds the selected models in DAG order; the summary records every node, whatever happened to it. */
+/** Builds the selected nodes in DAG order; the summary records every node, whatever happened to it. */
 export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   const { loaded, adapter, reporter } = options;
   const startedAt = Date.now();
   const runnable = new Set(
     [...options.selected].filter((id) => {
       const node = loaded.parsed.nodes.get(id);
-      return node !== undefined && materializations.get(node.config.materialized).producesRelation;
+      return node !== undefined && (RUNNERS[node.resourceType]?.runs(node) ?? false);
     }),
   );
   const nodes = [...runnable].map((id) => loaded.parsed.nodes.get(id)!);
   await createSchemas(adapter, nodes);
   const runId = randomBytes(4).toString('hex');
-  const compiler = new Compiler(loaded.parsed, loaded.graph);
+  const dependencies: RunnerDependencies = {
+    adapter,
+    compiler: new Compiler(loaded.parsed, loaded.graph),
+    paths: options.paths,
+    writers: options.writers,
+    reporter,
+    projectRoot: loaded.project.root,
+    runId,
+    fullRefresh: options.fullRefresh,
+  };
   const concurrency = Math.max(1, Math.min(options.threads, adapter.concurrency));
   const freeSlots = Array.from({ length: concurrency }, (_, i) => concurrency - i);
   let failed = false;
@@ -56,7 +69,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       executionTime: 0,
       threadId: 'main',
       relation: quoteRelation(node.relation),
-      kind: `sql ${node.config.materialized} model`,
+      kind: RUNNERS[node.resourceType]!.kind(node),
     };
     reporter.nodeFinished(result, index, total);
     return result;
@@ -73,7 +86,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       await new Promise((resolve) => setImmediate(resolve));
       if (options.signal.aborted) return skipped(id, 'cancelled', index);
       const slot = freeSlots.pop()!;
-      const result = await runModel(loaded.parsed.nodes.get(id)!, { adapter, compiler, paths: options.paths, writers: options.writers, runId, fullRefresh: options.fullRefresh }, slot);
+      const node = loaded.parsed.nodes.get(id)!;
+      const result = await RUNNERS[node.resourceType]!.run(node, dependencies, slot);
       freeSlots.push(slot);
       if (options.signal.aborted && result.status === 'error') result.message = 'cancelled';
       if (result.status === 'error') failed = true;

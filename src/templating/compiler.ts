@@ -1,7 +1,7 @@
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ProjectGraph } from '../graph/dag.js';
 import type { GraphNode } from '../graph/nodes.js';
-import { materializations } from '../materializations/registry.js';
+import { isEphemeral } from '../materializations/registry.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
 import { TemplateScope, type RenderHooks } from './render-hooks.js';
@@ -55,7 +55,7 @@ export class Compiler {
     return {
       ref: (name) => {
         const node = this.modelByName(name);
-        if (!materializations.get(node.config.materialized).producesRelation) {
+        if (isEphemeral(node)) {
           ephemerals.push(node.uniqueId);
           return cteName(node);
         }

@@ -65,7 +65,16 @@ export async function runCli(args: string[]): Promise<CliResult> {
 const bin = fileURLToPath(new URL('../../bin/tsdbt.js', import.meta.url));
 
 /** Runs the CLI as a child process, for what only a process shows: exit codes, signals, stray output. */
-export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onStdout?: (chunk: string, kill: (signal: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
+export interface SpawnOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  onStdout?: (output: string, kill: (signal: NodeJS.Signals) => void) => void;
+  /** SIGKILL the process after this long, if it is still running. */
+  killAfterMs?: number;
+  onKill?: () => void;
+}
+
+export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: options.cwd,
@@ -79,7 +88,16 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.P
       options.onStdout?.(stdout, (signal) => child.kill(signal));
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            if (child.exitCode === null && child.kill('SIGKILL')) options.onKill?.();
+          }, options.killAfterMs);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+    });
   });
 }

@@ -49,6 +49,15 @@ export class PgliteAdapter implements Adapter {
       async execute(sql) {
         await db.exec(sql);
       },
+      async copyFrom(target, options, chunks) {
+        // PGlite has no COPY FROM STDIN: each bounded chunk goes in as a blob.
+        let rows = 0;
+        for await (const chunk of chunks) {
+          const result = await db.query(`copy ${target} from '/dev/blob' with (${options})`, [], { blob: new Blob([chunk]) });
+          rows += (result as { rowCount?: number }).rowCount ?? result.affectedRows ?? 0;
+        }
+        return rows;
+      },
     };
     const next = this.queue.then(() => work(connection));
     this.queue = next.catch(() => undefined);

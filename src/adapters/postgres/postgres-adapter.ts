@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
@@ -77,6 +80,24 @@ function wrap(client: pg.PoolClient): Connection {
     },
     async execute(sql) {
       await client.query(sql);
+    },
+    async copyFrom(target, options, chunks) {
+      // One COPY for all chunks, streamed with backpressure: the server parses while we read.
+      const stream = client.query(copyFrom(`copy ${target} from stdin with (${options})`));
+      const done = finished(stream);
+      try {
+        for await (const chunk of chunks) {
+          if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), done]);
+        }
+        stream.end();
+        await done;
+      } catch (error) {
+        // Either the server refused a row (the race above) or the source failed: abort the COPY, keep that error.
+        stream.destroy(error as Error);
+        await done.catch(() => undefined);
+        throw error;
+      }
+      return stream.rowCount;
     },
   };
 }

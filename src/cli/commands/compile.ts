@@ -1,6 +1,6 @@
 import { TsdbtError } from '../../errors.js';
 import { Compiler } from '../../templating/compiler.js';
-import { materializations } from '../../materializations/registry.js';
+import { isEphemeral } from '../../materializations/registry.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
 import { createSessionReporter, flushArtifacts, openSession, saveManifest, select } from '../session.js';
 import type { Command } from './command.js';
@@ -26,7 +26,7 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
     let count = 0;
     for (const id of selected) {
       const node = session.loaded.parsed.nodes.get(id);
-      if (!node || !materializations.get(node.config.materialized).producesRelation) continue;
+      if (!node || node.resourceType !== 'model' || isEphemeral(node)) continue;
       const { sql } = compiler.compile(id);
       session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(node.originalFilePath)), `${sql}\n`);
       count++;

@@ -5,13 +5,14 @@ import { createSessionReporter, flushArtifacts, openSession, saveManifest, selec
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
+import type { ResourceType } from '../../graph/nodes.js';
 
-/** `run` and, until seeds and tests exist, `build`: build the selected models in DAG order. */
-export async function runModels(args: GlobalArgs & BuildArgs, io: CliIO, command: string): Promise<number> {
+/** `run`, `seed` and `build`: build the selected nodes of these resource types in DAG order. */
+export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[]): Promise<number> {
   const reporter = createSessionReporter(args, io);
   const session = await openSession(args, reporter);
   saveManifest(session);
-  const selected = select(session, args, ['model']);
+  const selected = select(session, args, resourceTypes);
   // Loaded only by the commands that build: compile and ls never pay for the database layer.
   const { runTask } = await import('../../runner/run-task.js');
   const controller = new AbortController();
@@ -59,13 +60,24 @@ export const runCommand: Command<BuildArgs> = {
     ['tsdbt run -s state:modified+ --state prod-target/', 'build what changed since a production run, and what reads it'],
   ],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runModels(args, io, 'run'),
+  run: (args, io) => runNodes(args, io, 'run', ['model']),
+};
+
+export const seedCommand: Command<BuildArgs> = {
+  name: 'seed',
+  describe: 'Load the seeds: CSV files as tables (COPY), JSON and NDJSON files and folders as jsonb rows, new and changed files only',
+  examples: [
+    ['tsdbt seed', 'load every seed'],
+    ['tsdbt seed -s pins --full-refresh', 'reload one seed from all its files'],
+  ],
+  options: (yargs) => buildOptions(yargs),
+  run: (args, io) => runNodes(args, io, 'seed', ['seed']),
 };
 
 export const buildCommand: Command<BuildArgs> = {
   name: 'build',
-  describe: 'Build everything selected in dependency order (models now; seeds, snapshots and tests as they arrive)',
-  examples: [['tsdbt build', 'build the whole project']],
+  describe: 'Load seeds and build models in one pass, in dependency order (snapshots and tests as they arrive)',
+  examples: [['tsdbt build', 'build the whole project'], ['tsdbt build -s +orders', 'orders and everything it reads, seeds included']],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runModels(args, io, 'build'),
+  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model']),
 };

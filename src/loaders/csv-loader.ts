@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Connection } from '../adapters/adapter.js';
+import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import type { NodeConfig } from '../graph/nodes.js';
+import { buildAndSwap } from '../materializations/swap.js';
+import type { Execution, NodeOutcome } from '../runner/node-runner.js';
+import { ChunkChannel } from './chunk-channel.js';
+import type { InferredType } from './csv/column-types.js';
+import { scanCsv, type CsvOptions, type CsvScanResult } from './csv/csv-scan.js';
+import { listSeedFiles, planFiles, readHashing } from './seed-files.js';
+import { ensureStateTable, readState, recordFiles } from './seed-state.js';
+import type { SeedLoadContext } from './seed-loader.js';
+
+/** Types are guessed from the first MiB; the full scan, run alongside COPY, has the last word. */
+const SAMPLE_BYTES = 1 << 20;
+const CHUNK_BYTES = 8 << 20;
+
+/** COPY refused a value: the guessed types were too narrow. */
+class TypesChanged extends Error {
+  constructor(readonly scan: CsvScanResult) {
+    super('column types changed after the sample');
+  }
+}
+
+/**
+ * A CSV seed: loaded with COPY into a new table under a temporary name and swapped in, so a failed load leaves the
+ * previous table intact. One pass in the common case: the table is created with types guessed from a sample while the
+ * whole file streams through both the CSV scanner (validation, exact types) and COPY; if the exact types differ from
+ * the guess, the load is rolled back and done again with them.
+ */
+export async function loadCsvSeed(execution: Execution, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
+  const { adapter, node } = execution;
+  const options: CsvOptions = {
+    delimiter: config.delimiter as string | undefined ?? ',',
+    quote: config.quote as string | undefined ?? '"',
+    header: config.header as boolean | undefined ?? true,
+    nullValues: (config.null_values as string[] | undefined) ?? [''],
+  };
+  const overrides = (config.column_types as Record<string, string> | undefined) ?? {};
+  const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
+  const stateKey = `${node.relation.schema}.${node.relation.identifier}`;
+  const [seedFile] = listSeedFiles(context.projectRoot, { kind: 'file', format: 'csv', file });
+
+  const state = await adapter.transaction(async (connection) => {
+    await ensureStateTable(connection);
+    return { known: await readState(connection, stateKey), exists: (await execution.findExisting(connection)) !== undefined };
+  });
+  const plan = await planFiles([seedFile!], state.known, optionsHash);
+  if (!context.fullRefresh && state.exists && plan.toLoad.length === 0) {
+    if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, stateKey, plan.touched));
+    return { message: 'UNCHANGED', rowsAffected: null };
+  }
+
+  const load = (guess: CsvScanResult | undefined) =>
+    buildAndSwap(execution, 'table', async (connection, temporary) => {
+      const { rows, scan } = await copyCsv(execution, connection, temporary, seedFile!.absolute, file, options, overrides, guess);
+      await recordFiles(connection, stateKey, [
+        { path: file, size: seedFile!.size, mtimeMs: seedFile!.mtimeMs, sha256: scan.sha256, optionsHash, records: rows, rejects: 0 },
+      ]);
+      return rows;
+    });
+  const sample = await sampleTypes(seedFile!.absolute, file, options, seedFile!.size);
+  let rows: number | null;
+  try {
+    rows = await load(sample);
+  } catch (error) {
+    if (!(error instanceof TypesChanged)) throw error;
+    rows = await load(error.scan);
+  }
+  return { message: `INSERT ${rows ?? 0}`, rowsAffected: rows };
+}
+
+/** Creates the table with `guess`'s columns and types (or a full scan's, without a guess) and streams the file in. */
+async function copyCsv(
+  execution: Execution,
+  connection: Connection,
+  temporary: string,
+  absolute: string,
+  file: string,
+  options: CsvOptions,
+  overrides: Record<string, string>,
+  guess: CsvScanResult | undefined,
+): Promise<{ rows: number; scan: CsvScanResult & { sha256: string } }> {
+  const known = guess ?? (await scanFile(absolute, file, options));
+  const types = sqlTypes(known, overrides);
+  const columns = known.columns.map(quoteIdentifier);
+  await execution.run(connection, `create table ${temporary} (${columns.map((c, i) => `${c} ${types[i]}`).join(', ')})`);
+  // Several null markers: COPY knows one, so the file goes through a text staging table first.
+  const staging = options.nullValues.length > 1 ? quoteIdentifier(`tsdbt_csv_staging_${execution.runId}`) : undefined;
+  if (staging) await execution.run(connection, `create temporary table ${staging} (${columns.map((c) => `${c} text`).join(', ')}) on commit drop`);
+  const copyTarget = `${staging ?? temporary} (${columns.join(', ')})`;
+  const copyOptions = [
+    'format csv',
+    'header false',
+    `delimiter ${quoteLiteral(options.delimiter)}`,
+    `quote ${quoteLiteral(options.quote)}`,
+    `null ${quoteLiteral(staging ? '\u0001' : options.nullValues[0] ?? '')}`,
+  ].join(', ');
+
+  const channel = new ChunkChannel<string>();
+  let copyError: unknown;
+  const copying = connection.copyFrom(copyTarget, copyOptions, channel).catch((error: unknown) => {
+    copyError = error;
+    channel.discard();
+    return 0;
+  });
+  const hash = createHash('sha256');
+  let scan: CsvScanResult;
+  try {
+    scan = await scanCsv(readHashing(absolute, hash), file, options, { onChunk: (text) => channel.push(text), chunkBytes: CHUNK_BYTES });
+    channel.end();
+  } catch (error) {
+    channel.fail(error);
+    await copying;
+    throw error;
+  }
+  const rows = await copying;
+  const exact = sqlTypes(scan, overrides);
+  if (guess && (isDataError(copyError) || exact.some((type, i) => type !== types[i]) || scan.columns.length !== known.columns.length)) {
+    throw new TypesChanged(scan);
+  }
+  if (copyError) throw copyError;
+  if (staging) {
+    const markers = options.nullValues.map(quoteLiteral).join(', ');
+    const select = columns.map((c, i) => `(case when ${c} in (${markers}) then null else ${c} end)::${types[i]}`).join(', ');
+    await execution.run(connection, `insert into ${temporary} select ${select} from ${staging}`);
+  }
+  return { rows, scan: { ...scan, sha256: hash.digest('hex') } };
+}
+
+function sqlTypes(scan: CsvScanResult, overrides: Record<string, string>): string[] {
+  return scan.columns.map((column, i) => overrides[column] ?? (scan.types[i] as InferredType));
+}
+
+function isDataError(error: unknown): boolean {
+  return typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('22');
+}
+
+async function scanFile(absolute: string, file: string, options: CsvOptions): Promise<CsvScanResult> {
+  return scanCsv(createReadStream(absolute), file, options);
+}
+
+/** The first MiB cut at its last newline; the whole file when it is that small (then the guess is exact). */
+async function sampleTypes(absolute: string, file: string, options: CsvOptions, size: number): Promise<CsvScanResult | undefined> {
+  const handle = await open(absolute, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const whole = bytesRead >= size;
+    const end = whole ? bytesRead : buffer.lastIndexOf(0x0a, bytesRead - 1) + 1;
+    if (end <= 0) return undefined;
+    try {
+      return await scanCsv([buffer.subarray(0, end)], file, options);
+    } catch (error) {
+      // A cut inside a quoted field is not an error of the file; a whole file's error is, and the full scan reports it.
+      if (whole) throw error;
+      return undefined;
+    }
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import type { Connection } from '../adapters/adapter.js';
+import { listColumns } from '../adapters/catalog.js';
+import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
+import { TsdbtError } from '../errors.js';
+import type { SeedSource } from '../graph/nodes.js';
+import type { Execution, NodeOutcome } from '../runner/node-runner.js';
+import { copyField } from './json/copy-text.js';
+import { readJsonRecords } from './json/json-records.js';
+import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
+import { ensureStateTable, forgetRelation, readState, recordFiles, type LoadedFile } from './seed-state.js';
+import type { SeedLoadContext } from './seed-loader.js';
+
+const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired'];
+/** A transaction per this many files or bytes: a killed run loses at most one batch of work, never a record. */
+const BATCH_FILES = 500;
+const BATCH_BYTES = 64 << 20;
+const CHUNK_CHARS = 4 << 20;
+
+interface Totals {
+  files: number;
+  records: number;
+  rejects: number;
+}
+
+/**
+ * JSON and NDJSON seeds: one row per object `(data jsonb, _file, _record_no, _loaded_at, _repaired)`, rejects in
+ * `<seed>__rejects`. Files load incrementally against tsdbt_meta.seed_files; each batch of files commits with its
+ * state rows, so a run killed midway and run again neither duplicates nor loses a record.
+ */
+export async function loadJsonSeed(execution: Execution, source: SeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
+  const { adapter, node } = execution;
+  const tables = seedTables(execution);
+  const stateKey = `${node.relation.schema}.${node.relation.identifier}`;
+  const format = source.format === 'csv' ? 'json' : source.format;
+  const optionsHash = createHash('sha256').update(JSON.stringify({ format, layout: 1 })).digest('hex');
+  const files = listSeedFiles(context.projectRoot, source);
+  const loadBatch = (connection: Connection, batch: Array<SeedFile & { replaces: boolean }>) =>
+    loadFiles(connection, execution, tables, stateKey, format, optionsHash, batch);
+
+  if (context.fullRefresh) {
+    // One transaction for the whole reload: the old table stays until the new one is complete.
+    const totals = await adapter.transaction(async (connection) => {
+      await ensureStateTable(connection);
+      await execution.run(connection, `drop table if exists ${tables.data}, ${tables.rejects}`);
+      await createTables(execution, connection, tables);
+      await forgetRelation(connection, stateKey);
+      return loadBatch(connection, files.map((file) => ({ ...file, replaces: false })));
+    });
+    return outcome(totals, 0, tables.rejectsName);
+  }
+
+  const state = await adapter.transaction(async (connection) => {
+    await ensureStateTable(connection);
+    await createTables(execution, connection, tables);
+    await checkShape(connection, execution);
+    return readState(connection, stateKey);
+  });
+  const plan = await planFiles(files, state, optionsHash);
+  const totals: Totals = { files: 0, records: 0, rejects: 0 };
+  for (const batch of batches(plan.toLoad)) {
+    const done = await adapter.transaction((connection) => loadBatch(connection, batch));
+    totals.files += done.files;
+    totals.records += done.records;
+    totals.rejects += done.rejects;
+  }
+  if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, stateKey, plan.touched));
+  if (plan.missing.length > 0) {
+    context.reporter.warn(`${execution.relation}: ${plan.missing.length} file(s) loaded earlier are gone from disk; their rows are kept (--full-refresh drops them)`);
+  }
+  return outcome(totals, plan.unchanged + plan.touched.length, tables.rejectsName);
+}
+
+interface SeedTables {
+  data: string;
+  rejects: string;
+  rejectsName: string;
+}
+
+function seedTables(execution: Execution): SeedTables {
+  const { schema, identifier } = execution.node.relation;
+  const rejectsName = derivedIdentifier(identifier, '__rejects', execution.adapter.capabilities.maxIdentifierLength);
+  return { data: execution.relation, rejects: `${quoteIdentifier(schema)}.${quoteIdentifier(rejectsName)}`, rejectsName };
+}
+
+async function createTables(execution: Execution, connection: Connection, tables: SeedTables): Promise<void> {
+  await execution.run(
+    connection,
+    `create table if not exists ${tables.data} (data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false)`,
+  );
+  await execution.run(
+    connection,
+    `create table if not exists ${tables.rejects} (_file text not null, _record_no integer not null, raw_text text not null, error text not null, _loaded_at timestamptz not null default now())`,
+  );
+}
+
+/** A relation of that name made by something else (a CSV seed, a model) is not appended to. */
+async function checkShape(connection: Connection, execution: Execution): Promise<void> {
+  const columns = (await listColumns(connection, execution.node.relation)).map((c) => c.name);
+  if (TABLE_COLUMNS.some((name) => !columns.includes(name))) {
+    throw new TsdbtError('runtime', `${execution.relation} exists with other columns (${columns.join(', ')}) than a JSON seed's`, {
+      hint: 'run tsdbt seed --full-refresh to rebuild it',
+    });
+  }
+}
+
+function* batches<T extends SeedFile>(files: T[]): Generator<T[]> {
+  let batch: T[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (batch.length > 0 && (batch.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(file);
+    bytes += file.size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function loadFiles(
+  connection: Connection,
+  execution: Execution,
+  tables: SeedTables,
+  stateKey: string,
+  format: 'json' | 'ndjson',
+  optionsHash: string,
+  files: Array<SeedFile & { replaces: boolean }>,
+): Promise<Totals> {
+  const replaced = files.filter((file) => file.replaces).map((file) => file.path);
+  if (replaced.length > 0) {
+    await connection.query(`delete from ${tables.data} where _file = any($1)`, [replaced]);
+    await connection.query(`delete from ${tables.rejects} where _file = any($1)`, [replaced]);
+  }
+  const loaded: LoadedFile[] = [];
+  const rejects: string[] = [];
+  async function* rows(): AsyncGenerator<string> {
+    let buffer = '';
+    for (const file of files) {
+      const hash = createHash('sha256');
+      const fileField = copyField(file.path);
+      let records = 0;
+      let rejected = 0;
+      for await (const item of readJsonRecords(readHashing(file.absolute, hash), format)) {
+        if (item.kind === 'record') {
+          buffer += `${copyField(item.json)}\t${fileField}\t${item.recordNo}\t${item.repaired ? 't' : 'f'}\n`;
+          records++;
+          if (buffer.length >= CHUNK_CHARS) {
+            yield buffer;
+            buffer = '';
+          }
+        } else {
+          rejects.push(`${fileField}\t${item.recordNo}\t${copyField(item.rawText)}\t${copyField(item.error)}\n`);
+          rejected++;
+        }
+      }
+      loaded.push({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256: hash.digest('hex'), optionsHash, records, rejects: rejected });
+    }
+    if (buffer.length > 0) yield buffer;
+  }
+  const copied = await connection.copyFrom(`${tables.data} (data, _file, _record_no, _repaired)`, 'format text', rows());
+  if (rejects.length > 0) await connection.copyFrom(`${tables.rejects} (_file, _record_no, raw_text, error)`, 'format text', chunks(rejects));
+  const records = loaded.reduce((sum, file) => sum + file.records, 0);
+  // The books must balance before the batch commits: every record read is a row or a reject.
+  if (copied !== records) throw new TsdbtError('runtime', `${execution.relation}: read ${records} records but the database took ${copied}`);
+  await recordFiles(connection, stateKey, loaded);
+  return { files: files.length, records, rejects: rejects.length };
+}
+
+async function* chunks(lines: string[]): AsyncGenerator<string> {
+  let buffer = '';
+  for (const line of lines) {
+    buffer += line;
+    if (buffer.length >= CHUNK_CHARS) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer.length > 0) yield buffer;
+}
+
+function outcome(totals: Totals, unchanged: number, rejectsName: string): NodeOutcome {
+  const parts = [`${totals.files} file${totals.files === 1 ? '' : 's'} loaded`];
+  if (unchanged > 0) parts.push(`${unchanged} unchanged`);
+  parts.push(`${totals.rejects} rejected${totals.rejects > 0 ? ` into ${rejectsName}` : ''}`);
+  return { message: `INSERT ${totals.records} (${parts.join(', ')})`, rowsAffected: totals.records };
+}

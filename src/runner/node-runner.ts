@@ -1,0 +1,95 @@
+import type { Adapter, Connection } from '../adapters/adapter.js';
+import { findRelation } from '../adapters/catalog.js';
+import { quoteRelation } from '../adapters/sql.js';
+import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
+import type { ArtifactPaths } from '../artifacts/paths.js';
+import { TsdbtError } from '../errors.js';
+import type { GraphNode } from '../graph/nodes.js';
+import type { SwapTarget } from '../materializations/swap.js';
+import type { Compiler } from '../templating/compiler.js';
+import type { Reporter } from './reporter.js';
+import type { NodeResult } from './results.js';
+
+/** What every node runner may use during one run. */
+export interface RunnerDependencies {
+  adapter: Adapter;
+  compiler: Compiler;
+  paths: ArtifactPaths;
+  writers: { compiled: ArtifactWriter; run: ArtifactWriter };
+  reporter: Reporter;
+  projectRoot: string;
+  runId: string;
+  fullRefresh: boolean;
+}
+
+/** Builds one node of one resource type; registered by resource type in run-task.ts. */
+export interface NodeRunner {
+  /** Whether this node is work at all (an ephemeral model is not). */
+  runs(node: GraphNode): boolean;
+  /** How the node is named in output: `sql table model`, `seed csv file`. */
+  kind(node: GraphNode): string;
+  run(node: GraphNode, deps: RunnerDependencies, worker: number): Promise<NodeResult>;
+}
+
+export interface NodeOutcome {
+  message: string;
+  rowsAffected: number | null;
+}
+
+/** One node's execution: the statements it ran, and where a failure points. */
+export interface Execution extends SwapTarget {
+  /** Maps a failure to file:line:column where the runner knows better than the node's own file. */
+  locate?: (error: unknown, lastStatement: string | undefined) => string | undefined;
+}
+
+/**
+ * Runs `work` for a node with timing, statement recording (target/run/) and failure capture: any failure becomes an
+ * `error` result, never a throw, so the scheduler can skip descendants and carry on.
+ */
+export async function executeNode(
+  runner: NodeRunner,
+  node: GraphNode,
+  deps: RunnerDependencies,
+  worker: number,
+  work: (execution: Execution) => Promise<NodeOutcome>,
+): Promise<NodeResult> {
+  const started = new Date();
+  const relation = quoteRelation(node.relation);
+  const base = { uniqueId: node.uniqueId, relation, kind: runner.kind(node), threadId: `Thread-${worker}` };
+  const statements: string[] = [];
+  const execution: Execution = {
+    node,
+    relation,
+    adapter: deps.adapter,
+    runId: deps.runId,
+    findExisting: (connection) => findRelation(connection, node.relation),
+    run: async (connection: Connection, sql: string) => {
+      statements.push(sql);
+      const result = await connection.query(sql);
+      return { rowCount: result.rowCount };
+    },
+  };
+  try {
+    const outcome = await work(execution);
+    return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected };
+  } catch (error) {
+    const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
+    return { ...base, ...timing(started), status: 'error', message: describeFailure(error), rowsAffected: null, location };
+  } finally {
+    if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(node.originalFilePath)), `${statements.join(';\n\n')};\n`);
+  }
+}
+
+function timing(started: Date) {
+  const completed = new Date();
+  return { startedAt: started.toISOString(), completedAt: completed.toISOString(), executionTime: (completed.getTime() - started.getTime()) / 1000 };
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof TsdbtError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  const database = error as { message?: string; code?: string; detail?: string; hint?: string; where?: string };
+  if (database.code === '57014') return 'cancelled';
+  return [database.message ?? String(error), database.detail && `detail: ${database.detail}`, database.hint && `hint: ${database.hint}`, database.where && `where: ${database.where}`]
+    .filter(Boolean)
+    .join('\n  ');
+}

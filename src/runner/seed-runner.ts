@@ -1,0 +1,13 @@
+import { loadSeed } from '../loaders/seed-loader.js';
+import { executeNode, type NodeRunner } from './node-runner.js';
+
+/** Loads a seed's file or folder of files into its table. */
+export const seedRunner: NodeRunner = {
+  runs: () => true,
+  kind: (node) => `seed ${node.seed!.format} ${node.seed!.kind}`,
+  run(node, deps, worker) {
+    return executeNode(seedRunner, node, deps, worker, (execution) =>
+      loadSeed(execution, node.seed!, { projectRoot: deps.projectRoot, fullRefresh: deps.fullRefresh || node.config.full_refresh === true, reporter: deps.reporter }),
+    );
+  },
+};

@@ -1,0 +1,240 @@
+import { parse } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { scanCsv, uniqueColumnNames, type CsvOptions, type CsvScanHooks } from '../../src/loaders/csv/csv-scan.js';
+import { TsdbtError } from '../../src/errors.js';
+
+/** The input cut into `piece`-byte buffers, to cross every kind of boundary. */
+function* pieces(input: string | Buffer, piece = 5): Generator<Buffer> {
+  const buf = typeof input === 'string' ? Buffer.from(input) : input;
+  for (let i = 0; i < buf.length; i += piece) yield buf.subarray(i, i + piece);
+}
+
+function scan(input: string | Buffer, options: Partial<CsvOptions> = {}, hooks?: CsvScanHooks, piece?: number) {
+  return scanCsv(pieces(input, piece), 'seeds/x.csv', options, hooks);
+}
+
+async function scanError(input: string | Buffer, options: Partial<CsvOptions> = {}, piece?: number): Promise<TsdbtError> {
+  const error: unknown = await scan(input, options, undefined, piece).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TsdbtError);
+  return error as TsdbtError;
+}
+
+describe('scanCsv', () => {
+  it('names columns and infers their types', async () => {
+    const csv = 'id,name,amount,ok,day,at\n1,ann,1.5,true,2024-02-29,2024-01-01 10:00\n2,bob,2,FALSE,2024-03-01,2024-01-02\n';
+    expect(await scan(csv)).toEqual({
+      columns: ['id', 'name', 'amount', 'ok', 'day', 'at'],
+      types: ['integer', 'text', 'numeric', 'boolean', 'date', 'timestamp'],
+      rows: 2,
+    });
+  });
+
+  it('reads a Node stream and string chunks', async () => {
+    const result = await scanCsv(Readable.from(['a,b\n1,', 'x\n2,y\n']), 'x.csv', {});
+    expect(result).toEqual({ columns: ['a', 'b'], types: ['integer', 'text'], rows: 2 });
+  });
+
+  it('gives a header-only file no rows and text columns', async () => {
+    expect(await scan('a,b\n')).toEqual({ columns: ['a', 'b'], types: ['text', 'text'], rows: 0 });
+    expect(await scan('a,b')).toEqual({ columns: ['a', 'b'], types: ['text', 'text'], rows: 0 });
+  });
+
+  it('names columns column_1..N without a header', async () => {
+    expect(await scan('1,x\n2,y\n', { header: false })).toEqual({ columns: ['column_1', 'column_2'], types: ['integer', 'text'], rows: 2 });
+  });
+
+  it('makes header names unique and non-empty', async () => {
+    expect((await scan('id,id,,Name,id_2, \n')).columns).toEqual(['id', 'id_3', 'column_3', 'Name', 'id_2', 'column_6']);
+    expect(uniqueColumnNames(['a', 'A', 'a', 'a'])).toEqual(['a', 'A', 'a_2', 'a_3']);
+  });
+
+  it('strips a BOM', async () => {
+    expect((await scan('\uFEFFa,b\n1,2\n', {}, undefined, 1)).columns).toEqual(['a', 'b']);
+  });
+
+  it('reads CRLF like LF, including line breaks inside quoted fields', async () => {
+    const lf = 'a,b\n1,"x\ny"\n2,z\n';
+    const crlf = lf.replaceAll('\n', '\r\n');
+    const expected = { columns: ['a', 'b'], types: ['integer', 'text'], rows: 2 };
+    expect(await scan(lf)).toEqual(expected);
+    // A one-byte piece splits every CRLF.
+    expect(await scan(crlf, {}, undefined, 1)).toEqual(expected);
+    expect(await scan('a,b\r1,2\r')).toEqual({ columns: ['a', 'b'], types: ['integer', 'integer'], rows: 1 });
+  });
+
+  it('takes a custom delimiter and quote', async () => {
+    const csv = "a;b;c\n'x;y';'it''s';1\n'';z;2\n";
+    expect(await scan(csv, { delimiter: ';', quote: "'" })).toEqual({ columns: ['a', 'b', 'c'], types: ['text', 'text', 'integer'], rows: 2 });
+  });
+
+  describe('nulls', () => {
+    it('skips unquoted empty fields by default but not other markers', async () => {
+      expect((await scan('a,b,c\n1,,\n,2,\n3,NA,\n')).types).toEqual(['integer', 'text', 'text']);
+    });
+
+    it('honours nullValues', async () => {
+      expect((await scan('a,b\n1,NA\nNA,\n3,4\n', { nullValues: ['NA', ''] })).types).toEqual(['integer', 'integer']);
+      // With '' not listed, an empty field is an empty string.
+      expect((await scan('a,b\n1,NA\n,2\n', { nullValues: ['NA'] })).types).toEqual(['text', 'integer']);
+    });
+
+    it('reads a quoted empty string as a value, not a null', async () => {
+      expect((await scan('a,b,c\n1,"",x\n2,3,""\n')).types).toEqual(['integer', 'text', 'text']);
+      expect((await scan('a,b\n1,"x"\n2,\n')).types).toEqual(['integer', 'text']);
+      expect((await scan('a,b\n"1",""""\n"",2\n')).types).toEqual(['text', 'text']);
+    });
+  });
+
+  describe('errors', () => {
+    it('reports a ragged row at the line where it starts', async () => {
+      const error = await scanError('a,b,c,d\n1,2,3,4\n"multi\nline",2,3,4\n1,2,3,4,5\n');
+      expect(error.kind).toBe('runtime');
+      expect(error.message).toBe('row has 5 fields, the header has 4');
+      expect(error.location).toEqual({ file: 'seeds/x.csv', line: 5 });
+      expect(error.hint).toContain('quote values');
+
+      const short = await scanError('a,b,c\r\n1,"x\r\ny",3\r\n"p\r\nq",2\r\n');
+      expect(short.message).toBe('row has 2 fields, the header has 3');
+      expect(short.location?.line).toBe(4);
+
+      const noHeader = await scanError('1,2\n3\n', { header: false });
+      expect(noHeader.message).toBe('row has 1 fields, the first row has 2');
+      expect(noHeader.location?.line).toBe(2);
+    });
+
+    it('reports an empty line', async () => {
+      const error = await scanError('a,b\n1,2\n\n');
+      expect(error.message).toContain('empty line');
+      expect(error.location?.line).toBe(3);
+      // With one column an empty line is a null, as PostgreSQL reads it.
+      expect(await scan('a\n1\n\n2\n')).toEqual({ columns: ['a'], types: ['integer'], rows: 3 });
+    });
+
+    it('reports an unterminated quote at the line where the field starts', async () => {
+      const error = await scanError('a,b\n1,2\n3,"never\nclosed\n4,5\n6,7\n');
+      expect(error.message).toContain('unterminated quoted field');
+      expect(error.location?.line).toBe(3);
+      expect((await scanError('a,b\n1,2\n"x\n')).location?.line).toBe(3);
+    });
+
+    it('reports stray quotes', async () => {
+      const closing = await scanError('a,b\n1,"x"y\n');
+      expect(closing.message).toBe('a quoted field is followed by "y" instead of a delimiter or the end of the line');
+      expect(closing.location?.line).toBe(2);
+      const opening = await scanError('a,b\n1,2\n3,4"5\n');
+      expect(opening.message).toContain('quote character inside an unquoted field');
+      expect(opening.location?.line).toBe(3);
+    });
+
+    it('reports invalid UTF-8 at its line', async () => {
+      const latin1 = Buffer.concat([Buffer.from('a,b\n1,2\n3,caf'), Buffer.from([0xe9]), Buffer.from('\n4,5\n')]);
+      for (const piece of [1, 4, 1000]) {
+        const error = await scanError(latin1, {}, piece);
+        expect(error.message).toBe('invalid UTF-8 (byte 0xE9)');
+        expect(error.location).toEqual({ file: 'seeds/x.csv', line: 3 });
+      }
+      const truncated = Buffer.concat([Buffer.from('a\nx\n'), Buffer.from('é').subarray(0, 1)]);
+      expect((await scanError(truncated)).location?.line).toBe(3);
+      expect((await scanError(Buffer.from('\uFEFFa,b\n', 'utf16le'))).hint).toContain('UTF-16');
+    });
+
+    it('accepts multi-byte characters split across buffers', async () => {
+      expect(await scan('name,n\nçé€😀,1\n', {}, undefined, 1)).toEqual({ columns: ['name', 'n'], types: ['text', 'integer'], rows: 1 });
+    });
+
+    it('reports mixed line endings', async () => {
+      const error = await scanError('a,b\n1,2\r\n3,4\n');
+      expect(error.message).toBe('line ends with CRLF, but earlier lines end with LF');
+      expect(error.location?.line).toBe(2);
+    });
+
+    it('reports an empty file', async () => {
+      expect((await scanError('')).message).toBe('the CSV file is empty');
+      expect((await scanError('\uFEFF')).message).toBe('the CSV file is empty');
+    });
+
+    it('reports read failures and bad options', async () => {
+      async function* failing(): AsyncGenerator<Buffer> {
+        yield Buffer.from('a\n1\n');
+        throw new Error('disk on fire');
+      }
+      await expect(scanCsv(failing(), 'x.csv', {})).rejects.toThrow('cannot read the CSV file: disk on fire');
+      await expect(scan('a\n', { delimiter: '||' })).rejects.toMatchObject({ kind: 'config' });
+      await expect(scan('a\n', { quote: ',' })).rejects.toMatchObject({ kind: 'config' });
+    });
+  });
+
+  describe('raw chunks', () => {
+    const data = [
+      '1,plain,2024-01-01',
+      '2,"quoted, with comma",2024-01-02',
+      '3,"embedded\nnewline and ""quotes""",2024-01-03',
+      '4,,2024-01-04',
+      '5,"a much longer value that is bigger than the chunk size all by itself, to see it go alone",2024-01-05',
+      '6,"",2024-01-06',
+      '7,última,2024-01-07',
+    ];
+
+    for (const [name, eol] of [
+      ['LF', '\n'],
+      ['CRLF', '\r\n'],
+    ] as const) {
+      for (const trailing of [true, false]) {
+        it(`are the data part, cut at record boundaries (${name}, ${trailing ? 'with' : 'without'} a final line break)`, async () => {
+          const body = data.map((line) => line.replaceAll('\n', eol)).join(eol) + (trailing ? eol : '');
+          const header = `\uFEFFid,text,day${eol}`;
+          const chunks: string[] = [];
+          const result = await scan(header + body, {}, { onChunk: (text) => void chunks.push(text), chunkBytes: 64 }, 7);
+          expect(result.rows).toBe(data.length);
+          expect(chunks.join('')).toBe(body);
+          expect(chunks.length).toBeGreaterThan(2);
+          let records = 0;
+          for (const chunk of chunks) {
+            const parsed = parse(chunk, { record_delimiter: eol }) as string[][];
+            expect(parsed.every((record) => record.length === 3)).toBe(true);
+            records += parsed.length;
+            if (parsed.length > 1) expect(Buffer.byteLength(chunk)).toBeLessThanOrEqual(64);
+          }
+          expect(records).toBe(data.length);
+        });
+      }
+    }
+
+    it('start after the BOM without a header and wait for async consumers', async () => {
+      const chunks: string[] = [];
+      const onChunk = async (text: string) => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        chunks.push(text);
+      };
+      const body = Array.from({ length: 50 }, (_, i) => `${i},x${i}\n`).join('');
+      await scan(`\uFEFF${body}`, { header: false }, { onChunk, chunkBytes: 32 }, 3);
+      expect(chunks.join('')).toBe(body);
+    });
+
+    it('are not produced for a header-only file', async () => {
+      const chunks: string[] = [];
+      await scan('a,b\n', {}, { onChunk: (text) => void chunks.push(text) });
+      expect(chunks).toEqual([]);
+    });
+  });
+
+  it('scans a million values with one misfit at the very end quickly', async () => {
+    const lines = ['a,b,c,d'];
+    for (let i = 0; i < 1_000_000; i++) lines.push(`${i},${i % 1000},${-i},${i % 7}`);
+    lines.push('2.5,oops,3000000000,');
+    const text = `${lines.join('\n')}\n`;
+    async function* stream(): AsyncGenerator<Buffer> {
+      const buf = Buffer.from(text);
+      for (let i = 0; i < buf.length; i += 65536) yield buf.subarray(i, i + 65536);
+    }
+    const started = performance.now();
+    const result = await scanCsv(stream(), 'big.csv', {});
+    const seconds = (performance.now() - started) / 1000;
+    expect(result).toEqual({ columns: ['a', 'b', 'c', 'd'], types: ['numeric', 'text', 'bigint', 'integer'], rows: 1_000_001 });
+    expect(seconds).toBeLessThan(10);
+  });
+});
