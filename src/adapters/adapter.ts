@@ -31,6 +31,8 @@ export interface AdapterCapabilities {
   materializedViews: boolean;
   /** A running query can be cancelled from outside (pg_cancel_backend). */
   cancellation: boolean;
+  /** COPY FROM STDIN takes a byte stream cut anywhere; without it every chunk must end on a row boundary. */
+  streamingCopy: boolean;
   maxIdentifierLength: number;
 }
 
@@ -42,6 +44,7 @@ export function postgresCapabilities(serverVersion: number, overrides: Partial<A
     merge: serverVersion >= 150000,
     materializedViews: true,
     cancellation: true,
+    streamingCopy: true,
     maxIdentifierLength: 63,
     ...overrides,
   };

@@ -1,6 +1,6 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable } from 'kysely';
 import type { Relation } from '../graph/nodes.js';
 import type { Connection } from './adapter.js';
+import { queryBuilder, runQuery as run } from './kysely.js';
 
 /** The catalog tables tsdbt reads, typed for Kysely. */
 interface CatalogDatabase {
@@ -15,21 +15,7 @@ interface CatalogDatabase {
   };
 }
 
-/** Kysely only builds and compiles here; the adapter's connection executes, the same way on PostgreSQL and PGlite. */
-const catalog = new Kysely<CatalogDatabase>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
-async function run<Row>(connection: Connection, query: Compilable<Row>): Promise<Row[]> {
-  const compiled = query.compile();
-  const result = await connection.query(compiled.sql, compiled.parameters);
-  return result.rows as Row[];
-}
+const catalog = queryBuilder<CatalogDatabase>();
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table';
 

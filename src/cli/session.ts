@@ -25,7 +25,14 @@ export interface Session {
 }
 
 export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
-  return createReporter({ format: args.logFormat, quiet: args.quiet, colors: io.colors && args.logFormat === 'text', stdout: io.stdout, stderr: io.stderr });
+  return createReporter({
+    format: args.logFormat,
+    quiet: args.quiet,
+    colors: io.colors && args.logFormat === 'text',
+    stdout: io.stdout,
+    stderr: io.stderr,
+    progressLine: io.interactive && !args.quiet ? io.stdoutRaw : undefined,
+  });
 }
 
 export async function openSession(args: GlobalArgs, reporter: Reporter): Promise<Session> {

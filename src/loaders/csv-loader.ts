@@ -55,7 +55,7 @@ export async function loadCsvSeed(execution: Execution, file: string, config: No
 
   const load = (guess: CsvScanResult | undefined) =>
     buildAndSwap(execution, 'table', async (connection, temporary) => {
-      const { rows, scan } = await copyCsv(execution, connection, temporary, seedFile!.absolute, file, options, overrides, guess);
+      const { rows, scan } = await copyCsv(execution, connection, temporary, seedFile!.absolute, file, options, overrides, guess, context);
       await recordFiles(connection, stateKey, [
         { path: file, size: seedFile!.size, mtimeMs: seedFile!.mtimeMs, sha256: scan.sha256, optionsHash, records: rows, rejects: 0 },
       ]);
@@ -82,6 +82,7 @@ async function copyCsv(
   options: CsvOptions,
   overrides: Record<string, string>,
   guess: CsvScanResult | undefined,
+  context: SeedLoadContext,
 ): Promise<{ rows: number; scan: CsvScanResult & { sha256: string } }> {
   const known = guess ?? (await scanFile(absolute, file, options));
   const types = sqlTypes(known, overrides);
@@ -91,15 +92,18 @@ async function copyCsv(
   const staging = options.nullValues.length > 1 ? quoteIdentifier(`tsdbt_csv_staging_${execution.runId}`) : undefined;
   if (staging) await execution.run(connection, `create temporary table ${staging} (${columns.map((c) => `${c} text`).join(', ')}) on commit drop`);
   const copyTarget = `${staging ?? temporary} (${columns.join(', ')})`;
+  // Where COPY takes a plain byte stream, the file's bytes go to the server as read (header and all) while the scan
+  // checks the same bytes here: two processes, two cores. Otherwise the scan cuts row-aligned chunks for COPY.
+  const streaming = execution.adapter.capabilities.streamingCopy;
   const copyOptions = [
     'format csv',
-    'header false',
+    `header ${streaming && options.header}`,
     `delimiter ${quoteLiteral(options.delimiter)}`,
     `quote ${quoteLiteral(options.quote)}`,
     `null ${quoteLiteral(staging ? '\u0001' : options.nullValues[0] ?? '')}`,
   ].join(', ');
 
-  const channel = new ChunkChannel<string>();
+  const channel = new ChunkChannel<string | Buffer>();
   let copyError: unknown;
   const copying = connection.copyFrom(copyTarget, copyOptions, channel).catch((error: unknown) => {
     copyError = error;
@@ -109,7 +113,16 @@ async function copyCsv(
   const hash = createHash('sha256');
   let scan: CsvScanResult;
   try {
-    scan = await scanCsv(readHashing(absolute, hash), file, options, { onChunk: (text) => channel.push(text), chunkBytes: CHUNK_BYTES });
+    const bytes = readHashing(absolute, hash);
+    scan = streaming
+      ? await scanCsv(tee(bytes, channel, context), file, options)
+      : await scanCsv(bytes, file, options, {
+          onChunk: (text) => {
+            context.advance(0, 0, text.length);
+            return channel.push(text);
+          },
+          chunkBytes: CHUNK_BYTES,
+        });
     channel.end();
   } catch (error) {
     channel.fail(error);
@@ -128,6 +141,15 @@ async function copyCsv(
     await execution.run(connection, `insert into ${temporary} select ${select} from ${staging}`);
   }
   return { rows, scan: { ...scan, sha256: hash.digest('hex') } };
+}
+
+/** Passes each chunk on to `channel` (waiting while COPY is behind) before the scan sees it. */
+async function* tee(chunks: AsyncIterable<Buffer>, channel: ChunkChannel<string | Buffer>, context: SeedLoadContext): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    await channel.push(chunk);
+    context.advance(0, 0, chunk.length);
+    yield chunk;
+  }
 }
 
 function sqlTypes(scan: CsvScanResult, overrides: Record<string, string>): string[] {

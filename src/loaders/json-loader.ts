@@ -36,7 +36,7 @@ export async function loadJsonSeed(execution: Execution, source: SeedSource, con
   const optionsHash = createHash('sha256').update(JSON.stringify({ format, layout: 1 })).digest('hex');
   const files = listSeedFiles(context.projectRoot, source);
   const loadBatch = (connection: Connection, batch: Array<SeedFile & { replaces: boolean }>) =>
-    loadFiles(connection, execution, tables, stateKey, format, optionsHash, batch);
+    loadFiles(connection, execution, tables, stateKey, format, optionsHash, batch, context);
 
   if (context.fullRefresh) {
     // One transaction for the whole reload: the old table stays until the new one is complete.
@@ -127,6 +127,7 @@ async function loadFiles(
   format: 'json' | 'ndjson',
   optionsHash: string,
   files: Array<SeedFile & { replaces: boolean }>,
+  context: SeedLoadContext,
 ): Promise<Totals> {
   const replaced = files.filter((file) => file.replaces).map((file) => file.path);
   if (replaced.length > 0) {
@@ -156,6 +157,7 @@ async function loadFiles(
         }
       }
       loaded.push({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, sha256: hash.digest('hex'), optionsHash, records, rejects: rejected });
+      context.advance(1, records + rejected, file.size);
     }
     if (buffer.length > 0) yield buffer;
   }

@@ -1,5 +1,6 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Compilable } from 'kysely';
+import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
+import { queryBuilder, runQuery as run } from '../adapters/kysely.js';
 
 /** tsdbt's own metadata: which file of which seed table was loaded, as what. */
 export const META_SCHEMA = 'tsdbt_meta';
@@ -28,19 +29,7 @@ export interface LoadedFile {
   rejects: number;
 }
 
-const meta = new Kysely<MetaDatabase>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
-async function run<Row>(connection: Connection, query: Compilable<Row>): Promise<Row[]> {
-  const compiled = query.compile();
-  return (await connection.query(compiled.sql, compiled.parameters)).rows as Row[];
-}
+const meta = queryBuilder<MetaDatabase>();
 
 /** Keyed by the target relation, not the seed: two targets loading one seed into two schemas keep apart. */
 export async function ensureStateTable(connection: Connection): Promise<void> {

@@ -8,7 +8,35 @@ export interface Reporter {
   warn(message: string): void;
   error(message: string, details?: Record<string, unknown>): void;
   nodeFinished(result: NodeResult, index: number, total: number): void;
+  /** How a long load is going; shown as a redrawn line on a terminal, as events in JSON. */
+  progress(progress: LoadProgress): void;
   runFinished(summary: RunSummary): void;
+}
+
+export interface LoadProgress {
+  uniqueId: string;
+  files: number;
+  records: number;
+  bytes: number;
+  elapsedSeconds: number;
+}
+
+/** Progress is reported at most this often. */
+const PROGRESS_INTERVAL_MS = 500;
+
+function throttled(emit: (progress: LoadProgress) => void): (progress: LoadProgress) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    emit(progress);
+  };
+}
+
+function describeProgress(p: LoadProgress): string {
+  const mb = p.bytes / (1 << 20);
+  return `${p.uniqueId}: ${p.files} files, ${p.records.toLocaleString('en')} records, ${mb.toFixed(1)} MB, ${(mb / Math.max(p.elapsedSeconds, 0.001)).toFixed(1)} MB/s`;
 }
 
 export interface ReporterOptions {
@@ -17,6 +45,8 @@ export interface ReporterOptions {
   colors: boolean;
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /** Where a terminal's progress line is redrawn; without it, text output shows no progress. */
+  progressLine?: (text: string) => void;
 }
 
 export function createReporter(options: ReporterOptions): Reporter {
@@ -25,9 +55,24 @@ export function createReporter(options: ReporterOptions): Reporter {
 
 class TextReporter implements Reporter {
   private readonly c: ReturnType<typeof pc.createColors>;
+  private progressShown = false;
+  readonly progress: (progress: LoadProgress) => void;
 
   constructor(private readonly options: ReporterOptions) {
     this.c = pc.createColors(options.colors);
+    const line = options.progressLine;
+    this.progress = line
+      ? throttled((p) => {
+          line(`\r\x1b[2K${describeProgress(p)}`);
+          this.progressShown = true;
+        })
+      : () => undefined;
+  }
+
+  private clearProgress(): void {
+    if (!this.progressShown) return;
+    this.options.progressLine?.('\r\x1b[2K');
+    this.progressShown = false;
   }
 
   info(message: string): void {
@@ -43,6 +88,7 @@ class TextReporter implements Reporter {
   }
 
   nodeFinished(result: NodeResult, index: number, total: number): void {
+    this.clearProgress();
     const failed = result.status === 'error' || result.status === 'fail';
     if (this.options.quiet && !failed) return;
     const label = this.statusLabel(result.status);
@@ -76,6 +122,8 @@ class TextReporter implements Reporter {
 }
 
 class JsonReporter implements Reporter {
+  readonly progress = throttled((p: LoadProgress) => this.emit('info', 'load_progress', { ...p }));
+
   constructor(private readonly options: ReporterOptions) {}
 
   private emit(level: string, event: string, data: Record<string, unknown>): void {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** Every file under `dir` (recursively), as sorted project-relative paths with forward slashes. */
@@ -8,7 +8,8 @@ export function walkFiles(root: string, dir: string): string[] {
     for (const entry of readdirSync(join(root, relativeDir), { withFileTypes: true })) {
       const path = `${relativeDir}/${entry.name}`;
       if (entry.isDirectory()) visit(path);
-      else if (entry.isFile()) found.push(path);
+      // A symlink to a file counts (data files are often linked in from elsewhere).
+      else if (entry.isFile() || (entry.isSymbolicLink() && statSync(join(root, path)).isFile())) found.push(path);
     }
   };
   const start = toPosix(relative(root, join(root, dir)));

@@ -178,9 +178,11 @@ describeBackends('tsdbt seed: JSON and NDJSON', (backend) => {
       files[`seeds/pinterest/topics/abc.pin/partition=${partition}/abc.pin+${partition}+${String(offset).padStart(10, '0')}.json`] = JSON.stringify({ index: offset, title: `pin ${offset}` });
     }
     const project = makeProject(files, backend);
-    const first = await project.run('seed');
+    const first = await project.run('seed', '--log-format', 'json');
     expect(first.stderr).toBe('');
     expect(results(project).pins!.message).toBe('INSERT 1500 (1500 files loaded, 0 rejected)');
+    const progress = first.stdout.split('\n').map((line) => JSON.parse(line) as { event: string; files?: number; records?: number });
+    expect(progress.find((e) => e.event === 'load_progress')).toMatchObject({ files: expect.any(Number), records: expect.any(Number) });
 
     project.write('seeds/pinterest/topics/abc.pin/partition=1/abc.pin+1+0000009999.json', '{"index": 9999, "title": "new"}');
     project.write('seeds/pinterest/topics/abc.pin/partition=0/abc.pin+0+0000000000.json', '[{"index": 0, "title": "edited"}, {"index": 0.5, "title": "added"}]');

@@ -19,9 +19,9 @@ export class PgliteAdapter implements Adapter {
     this.lock = new DataDirectoryLock(target.path);
   }
 
-  /** PostgreSQL's, but for one in-process connection that cannot be interrupted from outside. */
+  /** PostgreSQL's, but for one in-process connection that cannot be interrupted from outside and takes COPY as blobs. */
   get capabilities(): AdapterCapabilities {
-    return postgresCapabilities(this.serverVersion, { multipleConnections: false, cancellation: false });
+    return postgresCapabilities(this.serverVersion, { multipleConnections: false, cancellation: false, streamingCopy: false });
   }
 
   async open(): Promise<void> {
