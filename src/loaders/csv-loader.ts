@@ -103,7 +103,7 @@ async function copyCsv(
     `null ${quoteLiteral(staging ? '\u0001' : options.nullValues[0] ?? '')}`,
   ].join(', ');
 
-  const channel = new ChunkChannel<string | Buffer>();
+  const channel = new ChunkChannel<Buffer>();
   let copyError: unknown;
   const copying = connection.copyFrom(copyTarget, copyOptions, channel).catch((error: unknown) => {
     copyError = error;
@@ -117,9 +117,9 @@ async function copyCsv(
     scan = streaming
       ? await scanCsv(tee(bytes, channel, context), file, options)
       : await scanCsv(bytes, file, options, {
-          onChunk: (text) => {
-            context.advance(0, 0, text.length);
-            return channel.push(text);
+          onChunkBytes: (raw) => {
+            context.advance(0, 0, raw.length);
+            return channel.push(raw);
           },
           chunkBytes: CHUNK_BYTES,
         });
@@ -144,7 +144,7 @@ async function copyCsv(
 }
 
 /** Passes each chunk on to `channel` (waiting while COPY is behind) before the scan sees it. */
-async function* tee(chunks: AsyncIterable<Buffer>, channel: ChunkChannel<string | Buffer>, context: SeedLoadContext): AsyncGenerator<Buffer> {
+async function* tee(chunks: AsyncIterable<Buffer>, channel: ChunkChannel<Buffer>, context: SeedLoadContext): AsyncGenerator<Buffer> {
   for await (const chunk of chunks) {
     await channel.push(chunk);
     context.advance(0, 0, chunk.length);

@@ -15,7 +15,7 @@ const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired']
 /** A transaction per this many files or bytes: a killed run loses at most one batch of work, never a record. */
 const BATCH_FILES = 500;
 const BATCH_BYTES = 64 << 20;
-const CHUNK_CHARS = 4 << 20;
+const CHUNK_CHARS = 1 << 20;
 
 interface Totals {
   files: number;

@@ -31,23 +31,38 @@ const ORDER: ReadonlyArray<readonly [number, InferredType]> = [
   [TIMESTAMPTZ, 'timestamptz'],
 ];
 
-const INTEGER_RE = /^[+-]?\d+$/;
-const NUMERIC_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]([+-]?\d+))?$/;
 /** Keeps numeric literals far inside PostgreSQL's limits (exponent and digit counts) rather than modelling them. */
 const MAX_NUMERIC_LENGTH = 1000;
 const MAX_NUMERIC_EXPONENT = 1000;
-const INT8_MAX = 9223372036854775807n;
-const INT8_MIN = -9223372036854775808n;
+/** The largest magnitudes of int4 and int8, positive and negative, as digits (compared digit by digit). */
+const INT4_MAX = Buffer.from('2147483647');
+const INT4_MIN = Buffer.from('2147483648');
+const INT8_MAX = Buffer.from('9223372036854775807');
+const INT8_MIN = Buffer.from('9223372036854775808');
 
-/** Tracks the narrowest type that every observed non-null value of one column fits. */
+/**
+ * Tracks the narrowest type that every observed non-null value of one column fits. Values are looked at as UTF-8
+ * bytes: every form a type accepts is ASCII, so a byte of 0x80 or above simply fits nothing, as its character would.
+ */
 export class ColumnTypeInference {
   private candidates = ALL;
   private observed = false;
 
   /** A non-null value (callers skip nulls). */
   observe(value: string): void {
+    const bytes = Buffer.from(value, 'utf8');
+    this.observeBytes(bytes, 0, bytes.length);
+  }
+
+  /** The same for the value whose UTF-8 encoding is bytes[start, end), without making a string. */
+  observeBytes(bytes: Uint8Array, start: number, end: number): void {
     this.observed = true;
-    if (this.candidates !== 0) this.candidates &= fitMask(value, this.candidates);
+    if (this.candidates !== 0) this.candidates &= fitMask(bytes, start, end, this.candidates);
+  }
+
+  /** True once the column is 'text' for good: further values (or nulls) cannot change its type. */
+  get settled(): boolean {
+    return this.observed && this.candidates === 0;
   }
 
   /** 'text' if no value was observed at all (all null / empty column). */
@@ -61,99 +76,143 @@ export class ColumnTypeInference {
 export function fits(type: InferredType, value: string): boolean {
   if (type === 'text') return true;
   const bit = ORDER.find(([, t]) => t === type)![0];
-  return (fitMask(value, bit) & bit) !== 0;
+  const bytes = Buffer.from(value, 'utf8');
+  return (fitMask(bytes, 0, bytes.length, bit) & bit) !== 0;
 }
 
-/** The subset of `wanted` that `value` fits; a cheap look at the first character avoids most regex work. */
-function fitMask(value: string, wanted: number): number {
-  const c = value.charCodeAt(0);
+/** The subset of `wanted` that the value v[start, end) fits; a look at the first byte avoids most work. */
+function fitMask(v: Uint8Array, start: number, end: number, wanted: number): number {
+  if (start >= end) return 0;
+  const c = v[start]!;
   const digit = isDigit(c);
   if (digit || c === 43 || c === 45 || c === 46) {
-    let mask = wanted & NUMBERS ? numberMask(value) : 0;
-    if (digit && wanted & TEMPORAL && value.length >= 10 && value.charCodeAt(4) === 45) mask |= temporalMask(value);
+    let mask = wanted & NUMBERS ? numberMask(v, start, end) : 0;
+    if (digit && wanted & TEMPORAL && end - start >= 10 && v[start + 4] === 45) mask |= temporalMask(v, start, end);
     return mask & wanted;
   }
   if ((c === 116 || c === 84 || c === 102 || c === 70) && wanted & BOOLEAN) {
-    const lower = value.length <= 5 ? value.toLowerCase() : '';
-    return lower === 'true' || lower === 'false' ? BOOLEAN : 0;
+    return isBoolean(v, start, end) ? BOOLEAN : 0;
   }
   return 0;
 }
 
-function numberMask(value: string): number {
-  if (value.length > MAX_NUMERIC_LENGTH) return 0;
-  if (INTEGER_RE.test(value)) {
-    const signed = value.charCodeAt(0) === 45 || value.charCodeAt(0) === 43;
-    let start = signed ? 1 : 0;
-    while (start < value.length - 1 && value.charCodeAt(start) === 48) start++;
-    const digits = value.length - start;
+/** `true` or `false` in any case (`| 0x20` lower-cases an ASCII letter and cannot turn another byte into one of these). */
+function isBoolean(v: Uint8Array, start: number, end: number): boolean {
+  const n = end - start;
+  if (n === 4) return (v[start]! | 0x20) === 116 && (v[start + 1]! | 0x20) === 114 && (v[start + 2]! | 0x20) === 117 && (v[start + 3]! | 0x20) === 101;
+  if (n !== 5) return false;
+  return (
+    (v[start]! | 0x20) === 102 &&
+    (v[start + 1]! | 0x20) === 97 &&
+    (v[start + 2]! | 0x20) === 108 &&
+    (v[start + 3]! | 0x20) === 115 &&
+    (v[start + 4]! | 0x20) === 101
+  );
+}
+
+/** What `[+-]?\d+` (sized for int4/int8) and `[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?` (numeric) accept. */
+function numberMask(v: Uint8Array, start: number, end: number): number {
+  if (end - start > MAX_NUMERIC_LENGTH) return 0;
+  const sign = v[start];
+  const negative = sign === 45;
+  let i = negative || sign === 43 ? start + 1 : start;
+  const intStart = i;
+  while (i < end && isDigit(v[i]!)) i++;
+  const intDigits = i - intStart;
+  if (i === end && intDigits > 0) {
+    let first = intStart;
+    while (first < end - 1 && v[first] === 48) first++;
+    const digits = end - first;
     if (digits <= 9) return NUMBERS;
-    if (digits === 10) {
-      const n = Number(value);
-      return n >= -2147483648 && n <= 2147483647 ? NUMBERS : BIGINT | NUMERIC;
-    }
+    if (digits === 10) return notAbove(v, first, negative ? INT4_MIN : INT4_MAX) ? NUMBERS : BIGINT | NUMERIC;
     if (digits <= 18) return BIGINT | NUMERIC;
-    if (digits === 19) {
-      const n = BigInt(value);
-      return n >= INT8_MIN && n <= INT8_MAX ? BIGINT | NUMERIC : NUMERIC;
-    }
+    if (digits === 19) return notAbove(v, first, negative ? INT8_MIN : INT8_MAX) ? BIGINT | NUMERIC : NUMERIC;
     return NUMERIC;
   }
-  const m = NUMERIC_RE.exec(value);
-  if (!m) return 0;
-  return m[1] === undefined || Math.abs(Number(m[1])) <= MAX_NUMERIC_EXPONENT ? NUMERIC : 0;
+  if (i < end && v[i] === 46) {
+    i++;
+    const fracStart = i;
+    while (i < end && isDigit(v[i]!)) i++;
+    if (intDigits === 0 && i === fracStart) return 0;
+  } else if (intDigits === 0) {
+    return 0;
+  }
+  if (i === end) return NUMERIC;
+  if (v[i] !== 101 && v[i] !== 69) return 0;
+  i++;
+  if (i < end && (v[i] === 43 || v[i] === 45)) i++;
+  const expStart = i;
+  while (i < end && isDigit(v[i]!)) i++;
+  if (i !== end || i === expStart) return 0;
+  let first = expStart;
+  while (first < end && v[first] === 48) first++;
+  if (end - first > 4) return 0;
+  let exponent = 0;
+  for (let j = first; j < end; j++) exponent = exponent * 10 + v[j]! - 48;
+  return exponent <= MAX_NUMERIC_EXPONENT ? NUMERIC : 0;
+}
+
+/** Whether the digits at v[at, at + limit.length) are at most `limit` (same length, so digit order is number order). */
+function notAbove(v: Uint8Array, at: number, limit: Uint8Array): boolean {
+  for (let i = 0; i < limit.length; i++) {
+    const d = v[at + i]! - limit[i]!;
+    if (d !== 0) return d < 0;
+  }
+  return true;
 }
 
 /** Hand-written rather than a regex with captures: this runs per value and is several times faster. */
-function temporalMask(v: string): number {
-  const n = v.length;
-  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return 0;
-  const year = digits(v, 0, 4);
-  const month = digits(v, 5, 2);
-  const day = digits(v, 8, 2);
+function temporalMask(v: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (v[start + 4] !== 45 || v[start + 7] !== 45) return 0;
+  const year = digits(v, start, end, 0, 4);
+  const month = digits(v, start, end, 5, 2);
+  const day = digits(v, start, end, 8, 2);
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return 0;
   if (n === 10) return DATE | TIMESTAMP;
-  const separator = v.charCodeAt(10);
-  if ((separator !== 84 && separator !== 32) || v.charCodeAt(13) !== 58) return 0;
-  const hour = digits(v, 11, 2);
-  const minute = digits(v, 14, 2);
+  const separator = v[start + 10];
+  if (n < 16 || (separator !== 84 && separator !== 32) || v[start + 13] !== 58) return 0;
+  const hour = digits(v, start, end, 11, 2);
+  const minute = digits(v, start, end, 14, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return 0;
   let i = 16;
-  if (v.charCodeAt(i) === 58) {
-    const second = digits(v, 17, 2);
+  if (i < n && v[start + i] === 58) {
+    const second = digits(v, start, end, 17, 2);
     if (second < 0 || second > 59) return 0;
     i = 19;
-    if (v.charCodeAt(i) === 46) {
+    if (i < n && v[start + i] === 46) {
       let j = i + 1;
-      while (isDigit(v.charCodeAt(j))) j++;
+      while (j < n && isDigit(v[start + j]!)) j++;
       if (j === i + 1 || j - i - 1 > 9) return 0;
       i = j;
     }
   }
   if (i === n) return TIMESTAMP;
-  return isZone(v, i) ? TIMESTAMPTZ : 0;
+  return isZone(v, start, end, i) ? TIMESTAMPTZ : 0;
 }
 
 /** `Z`, `±HH`, `±HH:MM` or `±HHMM` from `i` to the end; PostgreSQL rejects offsets beyond ±15:59. */
-function isZone(v: string, i: number): boolean {
-  const c = v.charCodeAt(i);
-  if (c === 90) return v.length === i + 1;
+function isZone(v: Uint8Array, start: number, end: number, i: number): boolean {
+  const n = end - start;
+  const c = v[start + i];
+  if (c === 90) return n === i + 1;
   if (c !== 43 && c !== 45) return false;
-  const hours = digits(v, i + 1, 2);
+  const hours = digits(v, start, end, i + 1, 2);
   if (hours < 0 || hours > 15) return false;
-  const rest = v.length - (i + 3);
+  const rest = n - (i + 3);
   if (rest === 0) return true;
-  const colon = v.charCodeAt(i + 3) === 58 ? 1 : 0;
+  const colon = v[start + i + 3] === 58 ? 1 : 0;
   if (rest !== 2 + colon) return false;
-  const minutes = digits(v, i + 3 + colon, 2);
+  const minutes = digits(v, start, end, i + 3 + colon, 2);
   return minutes >= 0 && minutes <= 59;
 }
 
-/** The number written by `count` digits at `at`, or -1 if any is not a digit (or missing). */
-function digits(v: string, at: number, count: number): number {
+/** The number written by `count` digits at v[start + at], or -1 if any is not a digit (or is past `end`). */
+function digits(v: Uint8Array, start: number, end: number, at: number, count: number): number {
+  if (start + at + count > end) return -1;
   let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const c = v.charCodeAt(i);
+  for (let i = start + at; i < start + at + count; i++) {
+    const c = v[i]!;
     if (!isDigit(c)) return -1;
     n = n * 10 + c - 48;
   }

@@ -1,6 +1,17 @@
-import type { CsvError } from 'csv-parse';
+/** A syntax problem the scanner found; the scan locates it (the record's or the field's first line). */
+export type CsvProblem =
+  /** A record whose field count differs from the first record's; `emptyLine` when it is one empty field. */
+  | { code: 'fields'; fields: number; emptyLine: boolean }
+  /** The input ends inside a quoted field. */
+  | { code: 'unclosed-quote' }
+  /** A quoted field's closing quote is followed by `got` rather than a delimiter or a line break. */
+  | { code: 'after-closing-quote'; got: string }
+  /** A quote character after the start of an unquoted field. */
+  | { code: 'quote-in-unquoted' }
+  /** A record that grows past the size limit (usually a quote that is never closed). */
+  | { code: 'record-too-large' };
 
-/** What a scan knows about the input when csv-parse gives up. */
+/** What a scan knows about the input when it gives up. */
 export interface CsvErrorContext {
   /** Fields per row: the header's count, or the first row's without a header. */
   expectedFields: number | undefined;
@@ -10,72 +21,52 @@ export interface CsvErrorContext {
   maxRecordBytes: number;
 }
 
-export type CsvProblemPlace = 'record' | 'field';
-
-/**
- * A plain message for a csv-parse error. csv-parse's own messages name its line counter, which counts a CRLF inside
- * a quoted field twice, so the scan computes the line itself from the place returned here.
- */
-export function describeCsvError(
-  error: CsvError,
-  ctx: CsvErrorContext,
-): { message: string; hint?: string; place: CsvProblemPlace } {
+/** A plain message and a hint for a syntax problem. */
+export function describeCsvProblem(problem: CsvProblem, ctx: CsvErrorContext): { message: string; hint: string } {
   const q = ctx.quote;
-  switch (error.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS': {
-      const record = Array.isArray(error['record']) ? (error['record'] as unknown[]) : [];
+  switch (problem.code) {
+    case 'fields': {
       const expected = ctx.expectedFields ?? '?';
       const against = ctx.header ? 'the header has' : 'the first row has';
-      if (record.length === 1 && record[0] === '') {
+      if (problem.emptyLine) {
         return {
           message: `empty line, but ${against} ${expected} fields`,
           hint: 'remove the empty line (PostgreSQL reads it as a row with one empty field)',
-          place: 'record',
         };
       }
       return {
-        message: `row has ${record.length} fields, ${against} ${expected}`,
+        message: `row has ${problem.fields} fields, ${against} ${expected}`,
         hint:
-          record.length > (ctx.expectedFields ?? 0)
+          problem.fields > (ctx.expectedFields ?? 0)
             ? `quote values that contain the delimiter ${JSON.stringify(ctx.delimiter)}`
             : `every row needs ${expected} fields; write an empty value as nothing between two delimiters`,
-        place: 'record',
       };
     }
-    case 'CSV_QUOTE_NOT_CLOSED':
+    case 'unclosed-quote':
       return {
         message: 'unterminated quoted field: the quote that opens it is never closed',
         hint: `a quote inside a quoted value is written twice (${q}${q})`,
-        place: 'field',
       };
-    case 'CSV_INVALID_CLOSING_QUOTE': {
-      const got = /got "(.*?)" at line/s.exec(error.message)?.[1];
+    case 'after-closing-quote':
       return {
-        message: `a quoted field is followed by ${got === undefined ? 'a character' : JSON.stringify(got)} instead of a delimiter or the end of the line`,
+        message: `a quoted field is followed by ${JSON.stringify(problem.got)} instead of a delimiter or the end of the line`,
         hint: `a quote inside a quoted value is written twice (${q}${q})`,
-        place: 'field',
       };
-    }
-    case 'INVALID_OPENING_QUOTE':
+    case 'quote-in-unquoted':
       return {
         message: 'a quote character inside an unquoted field',
         hint: `quote the whole field and write the quotes inside it twice (${q}${q})`,
-        place: 'field',
       };
-    case 'CSV_MAX_RECORD_SIZE':
+    case 'record-too-large':
       return {
         message: `the row grows past ${ctx.maxRecordBytes} bytes in a field starting here`,
         hint: 'this usually means a quoted field whose closing quote is missing',
-        place: 'field',
       };
-    default:
-      return { message: `malformed CSV: ${error.message}`, place: 'field' };
   }
 }
 
 /** The hint for input that is not UTF-8; `start` is the first bytes of the file. */
-export function utf8Hint(start: Buffer): string {
+export function utf8Hint(start: Uint8Array): string {
   if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff)) {
     return 'the file looks like UTF-16; save it as UTF-8';
   }
