@@ -136,7 +136,7 @@ describeBackends('tsdbt seed: JSON and NDJSON', (backend) => {
       {
         ...files,
         'seeds/docs.yml': "version: 2\nseeds:\n  - name: docs\n    config:\n      glob: 'docs/*.json'\n",
-        'seeds/events.ndjson': '{"e": 1}\n\n{"e": 2,}\n[1, 2]\n{"e": "\\u0000"}\nnot json at all {{{\n{"e": 3}',
+        'seeds/events.ndjson': '{"e": 1}\n\n{"e": 2,}\n[1, 2]\n{"e": "\\u0000"}\nnot json at all {{{\n{"e": 3}\n}{',
       },
       backend,
     );
@@ -163,10 +163,13 @@ describeBackends('tsdbt seed: JSON and NDJSON', (backend) => {
       { e: '2', record_no: 3 },
       { e: '3', record_no: 7 },
     ]);
-    const eventRejects = await project.query<{ record_no: number }>('select _record_no as record_no from analytics.events__rejects order by 1');
-    expect(eventRejects.map((r) => r.record_no)).toEqual([4, 5, 6]);
+    const eventRejects = await project.query<{ record_no: number; raw_text: string; error: string }>('select _record_no as record_no, raw_text, error from analytics.events__rejects order by 1');
+    expect(eventRejects.map((r) => r.record_no)).toEqual([4, 5, 6, 8]);
+    expect(eventRejects[0]!.error).toContain('not a JSON object');
+    expect(eventRejects[1]!.error).toContain('\\u0000');
+    expect(eventRejects[3]).toMatchObject({ raw_text: '}{', error: expect.stringContaining('cannot repair') });
     const state = await project.query<{ records: number; rejects: number }>("select records, rejects from tsdbt_meta.seed_files where path = 'seeds/events.ndjson'");
-    expect(state).toEqual([{ records: 3, rejects: 3 }]);
+    expect(state).toEqual([{ records: 3, rejects: 4 }]);
   });
 
   it('loads only new and changed files of a sink folder, replacing a changed file\'s rows, never duplicating', async () => {
