@@ -1,6 +1,8 @@
 import type { Relation } from '../graph/nodes.js';
+import { sql } from 'kysely';
 import type { Connection } from './adapter.js';
 import { queryBuilder, runQuery as run } from './kysely.js';
+import { quoteRelation } from './sql.js';
 
 /** The catalog tables tsdbt reads, typed for Kysely. */
 interface CatalogDatabase {
@@ -71,4 +73,45 @@ export async function findRelation(connection: Connection, relation: Relation): 
   );
   const kind = rows[0] && KINDS[rows[0].relkind];
   return kind ? { ...relation, kind } : undefined;
+}
+
+export interface DependentView extends Relation {
+  kind: 'view' | 'materialized_view';
+  /** pg_get_viewdef: the SELECT as PostgreSQL stores it, naming relations as they are called now. */
+  definition: string;
+}
+
+/**
+ * Views and materialized views that read `relation`, directly or through each other, each after the ones it reads:
+ * what DROP ... CASCADE would take with it.
+ */
+export async function dependentViews(connection: Connection, relation: Relation): Promise<DependentView[]> {
+  const query = sql<{ schema: string; identifier: string; relkind: string; definition: string }>`
+    with recursive dependents(oid, depth) as (
+      select r.ev_class, 1
+      from pg_catalog.pg_depend d
+      join pg_catalog.pg_rewrite r on r.oid = d.objid
+      where d.classid = 'pg_catalog.pg_rewrite'::regclass
+        and d.refobjid = ${quoteRelation(relation)}::regclass
+        and r.ev_class <> d.refobjid
+      union
+      select r.ev_class, dependents.depth + 1
+      from dependents
+      join pg_catalog.pg_depend d on d.refobjid = dependents.oid and d.classid = 'pg_catalog.pg_rewrite'::regclass
+      join pg_catalog.pg_rewrite r on r.oid = d.objid
+      where r.ev_class <> dependents.oid
+    )
+    select n.nspname as schema, c.relname as identifier, c.relkind, pg_catalog.pg_get_viewdef(c.oid) as definition
+    from dependents
+    join pg_catalog.pg_class c on c.oid = dependents.oid
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    group by c.oid, n.nspname, c.relname, c.relkind
+    order by max(dependents.depth), n.nspname, c.relname`;
+  const rows = await run(connection, { compile: () => query.compile(catalog) });
+  return rows.map((row) => ({
+    schema: row.schema,
+    identifier: row.identifier,
+    kind: row.relkind === 'm' ? 'materialized_view' : 'view',
+    definition: row.definition,
+  }));
 }

@@ -1,6 +1,6 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
-import type { CatalogRelation, RelationKind } from '../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
+import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
+import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../graph/nodes.js';
 import { SQL_KEYWORD_BY_KIND } from './materialization.js';
 
@@ -13,6 +13,7 @@ export interface SwapTarget {
   runId: string;
   findExisting(connection: Connection): Promise<CatalogRelation | undefined>;
   run(connection: Connection, sql: string): Promise<{ rowCount: number | null }>;
+  warn(message: string): void;
 }
 
 /**
@@ -33,16 +34,36 @@ export async function buildAndSwap(
   return adapter.transaction(async (connection) => {
     const existing = await target.findExisting(connection);
     const rows = await populate(connection, `${schema}.${quoteIdentifier(temporary)}`);
+    // Read while the old relation still has its name, so the definitions name it and not the backup.
+    const dependents = existing ? await dependentViews(connection, node.relation) : [];
     if (existing) {
       await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
     }
     await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
     if (existing) {
-      // Views reading the old relation follow it by OID; they go with it, as in dbt, and are rebuilt when selected.
       await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
+      await restoreViews(target, connection, dependents);
     }
     return rows;
   });
+}
+
+/**
+ * Views reading the old relation follow it by OID, so the drop above takes them along (dbt leaves them gone).
+ * They are recreated on the new relation; one that no longer fits it (a column it reads is gone) is reported.
+ */
+export async function restoreViews(target: SwapTarget, connection: Connection, views: DependentView[]): Promise<void> {
+  for (const view of views) {
+    const name = quoteRelation(view);
+    await connection.query('savepoint tsdbt_restore_view');
+    try {
+      await target.run(connection, `create ${SQL_KEYWORD_BY_KIND[view.kind]} ${name} as ${view.definition}`);
+      await connection.query('release savepoint tsdbt_restore_view');
+    } catch (error) {
+      await connection.query('rollback to savepoint tsdbt_restore_view');
+      target.warn(`${name}, which read ${target.relation}, could not be recreated on its new version and is gone: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Table and materialized view: CREATE ... AS the model's query, swapped in. */

@@ -1,5 +1,7 @@
 import type { Connection } from '../adapters/adapter.js';
+import { dependentViews } from '../adapters/catalog.js';
 import { SQL_KEYWORD_BY_KIND, type Materialization, type MaterializationContext } from './materialization.js';
+import { restoreViews } from './swap.js';
 
 /**
  * What CREATE OR REPLACE VIEW refuses: dropped, renamed or retyped columns, or a relation that is not a view.
@@ -28,6 +30,8 @@ export const view: Materialization = {
 
 async function dropAndCreate(context: MaterializationContext, connection: Connection): Promise<void> {
   const existing = await context.findExisting(connection);
+  const dependents = existing ? await dependentViews(connection, context.node.relation) : [];
   if (existing) await context.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${context.relation} cascade`);
   await context.run(connection, `create view ${context.relation} as\n${context.sql}`);
+  await restoreViews(context, connection, dependents);
 }

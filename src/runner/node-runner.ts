@@ -63,6 +63,7 @@ export async function executeNode(
     adapter: deps.adapter,
     runId: deps.runId,
     findExisting: (connection) => findRelation(connection, node.relation),
+    warn: (message) => deps.reporter.warn(message),
     run: async (connection: Connection, sql: string) => {
       statements.push(sql);
       const result = await connection.query(sql);
