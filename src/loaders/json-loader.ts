@@ -11,6 +11,8 @@ import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-fil
 import { ensureStateTable, forgetRelation, readState, recordFiles, type LoadedFile } from './seed-state.js';
 import type { SeedLoadContext } from './seed-loader.js';
 
+export type JsonSeedSource = SeedSource & { format: 'json' | 'ndjson' };
+
 const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired'];
 /** A transaction per this many files or bytes: a killed run loses at most one batch of work, never a record. */
 const BATCH_FILES = 500;
@@ -28,11 +30,11 @@ interface Totals {
  * `<seed>__rejects`. Files load incrementally against tsdbt_meta.seed_files; each batch of files commits with its
  * state rows, so a run killed midway and run again neither duplicates nor loses a record.
  */
-export async function loadJsonSeed(execution: Execution, source: SeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadJsonSeed(execution: Execution, source: JsonSeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const tables = seedTables(execution);
   const stateKey = `${node.relation.schema}.${node.relation.identifier}`;
-  const format = source.format === 'csv' ? 'json' : source.format;
+  const { format } = source;
   const optionsHash = createHash('sha256').update(JSON.stringify({ format, layout: 1 })).digest('hex');
   const files = listSeedFiles(context.projectRoot, source);
   const loadBatch = (connection: Connection, batch: Array<SeedFile & { replaces: boolean }>) =>

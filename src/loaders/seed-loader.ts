@@ -2,7 +2,7 @@ import type { SeedSource } from '../graph/nodes.js';
 import type { Execution, NodeOutcome } from '../runner/node-runner.js';
 import type { Reporter } from '../runner/reporter.js';
 import { loadCsvSeed } from './csv-loader.js';
-import { loadJsonSeed } from './json-loader.js';
+import { loadJsonSeed, type JsonSeedSource } from './json-loader.js';
 
 export interface SeedLoadContext {
   projectRoot: string;
@@ -25,6 +25,6 @@ export function loadSeed(execution: Execution, source: SeedSource, options: Omit
       options.reporter.progress({ uniqueId: execution.node.uniqueId, ...totals, elapsedSeconds: (Date.now() - started) / 1000 });
     },
   };
-  if (source.kind === 'file' && source.format === 'csv') return loadCsvSeed(execution, source.file, execution.node.config, context);
-  return loadJsonSeed(execution, source, context);
+  if (source.format === 'csv') return loadCsvSeed(execution, source.file, execution.node.config, context);
+  return loadJsonSeed(execution, source as JsonSeedSource, context);
 }
