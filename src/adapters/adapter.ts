@@ -68,6 +68,13 @@ export interface Adapter {
   close(): Promise<void>;
 }
 
+const unusableAfter = new WeakSet<object>();
+
+/** Whether the connection that raised `error` could not even roll back, and is to be discarded. */
+export function leftConnectionUnusable(error: unknown): boolean {
+  return error !== null && typeof error === 'object' && unusableAfter.has(error);
+}
+
 /** BEGIN/COMMIT/ROLLBACK around `work` on a connection the adapter already holds. */
 export async function inTransaction<T>(connection: Connection, work: (connection: Connection) => Promise<T>): Promise<T> {
   await connection.query('begin');
@@ -76,7 +83,10 @@ export async function inTransaction<T>(connection: Connection, work: (connection
     await connection.query('commit');
     return result;
   } catch (error) {
-    await connection.query('rollback').catch(() => undefined);
+    await connection.query('rollback').catch(() => {
+      // The session is in an unknown state: it must not go back to a pool.
+      if (error !== null && typeof error === 'object') unusableAfter.add(error);
+    });
     throw error;
   }
 }

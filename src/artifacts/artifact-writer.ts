@@ -18,6 +18,8 @@ export class ArtifactWriter {
   private readonly pending = new Set<Promise<void>>();
   private readonly createdDirs = new Set<string>();
   private failure: unknown;
+  /** Numbers temporary files: two writes of one path may be in flight at once. */
+  private writes = 0;
 
   constructor(private readonly folder: string) {
     this.previous = readHashes(join(folder, HASHES_FILE));
@@ -48,7 +50,7 @@ export class ArtifactWriter {
       await mkdir(dir, { recursive: true });
       this.createdDirs.add(dir);
     }
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = `${path}.${process.pid}.${++this.writes}.tmp`;
     await writeFile(temporary, content);
     await rename(temporary, path);
   }

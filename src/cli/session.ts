@@ -92,9 +92,14 @@ export async function withAdapter<T>(session: Session, work: (adapter: Adapter) 
     await adapter.close().catch(() => undefined);
     throw error;
   }
+  let result: T;
   try {
-    return await work(adapter);
-  } finally {
-    await adapter.close();
+    result = await work(adapter);
+  } catch (error) {
+    // The work's failure is the one to report; a failing close after it is not.
+    await adapter.close().catch(() => undefined);
+    throw error;
   }
+  await adapter.close();
+  return result;
 }

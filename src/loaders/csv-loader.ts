@@ -10,14 +10,20 @@ import { ChunkChannel } from './chunk-channel.js';
 import type { InferredType } from './csv/column-types.js';
 import { scanCsv, type CsvOptions, type CsvScanResult } from './csv/csv-scan.js';
 import { listSeedFiles, planFiles, readHashing } from './seed-files.js';
-import { ensureStateTable, readState, recordFiles } from './seed-state.js';
+import { ensureStateTable, readState, recordFiles, stateKey } from './seed-state.js';
 import type { SeedLoadContext } from './seed-loader.js';
 
 /** Types are guessed from the first MiB; the full scan, run alongside COPY, has the last word. */
 const SAMPLE_BYTES = 1 << 20;
 const CHUNK_BYTES = 8 << 20;
 
-/** COPY refused a value: the guessed types were too narrow. */
+/** Columns and types to create the table with; speculative when they come from a sample of the file. */
+interface TypeGuess {
+  scan: CsvScanResult;
+  speculative: boolean;
+}
+
+/** The full scan found other types than the sample, or COPY refused a value under the sample's types. */
 class TypesChanged extends Error {
   constructor(readonly scan: CsvScanResult) {
     super('column types changed after the sample');
@@ -40,23 +46,23 @@ export async function loadCsvSeed(execution: Execution, file: string, config: No
   };
   const overrides = (config.column_types as Record<string, string> | undefined) ?? {};
   const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
-  const stateKey = `${node.relation.schema}.${node.relation.identifier}`;
+  const key = stateKey(node.relation);
   const [seedFile] = listSeedFiles(context.projectRoot, { kind: 'file', format: 'csv', file });
 
   const state = await adapter.transaction(async (connection) => {
     await ensureStateTable(connection);
-    return { known: await readState(connection, stateKey), exists: (await execution.findExisting(connection)) !== undefined };
+    return { known: await readState(connection, key), exists: (await execution.findExisting(connection)) !== undefined };
   });
   const plan = await planFiles([seedFile!], state.known, optionsHash);
   if (!context.fullRefresh && state.exists && plan.toLoad.length === 0) {
-    if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, stateKey, plan.touched));
+    if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, key, plan.touched));
     return { message: 'UNCHANGED', rowsAffected: null };
   }
 
-  const load = (guess: CsvScanResult | undefined) =>
+  const load = (guess: TypeGuess | undefined) =>
     buildAndSwap(execution, 'table', async (connection, temporary) => {
       const { rows, scan } = await copyCsv(execution, connection, temporary, seedFile!.absolute, file, options, overrides, guess, context);
-      await recordFiles(connection, stateKey, [
+      await recordFiles(connection, key, [
         { path: file, size: seedFile!.size, mtimeMs: seedFile!.mtimeMs, sha256: scan.sha256, optionsHash, records: rows, rejects: 0 },
       ]);
       return rows;
@@ -67,12 +73,16 @@ export async function loadCsvSeed(execution: Execution, file: string, config: No
     rows = await load(sample);
   } catch (error) {
     if (!(error instanceof TypesChanged)) throw error;
-    rows = await load(error.scan);
+    // The full scan's types are exact: this time any refusal is the data's, and is reported as it is.
+    rows = await load({ scan: error.scan, speculative: false });
   }
   return { message: `INSERT ${rows ?? 0}`, rowsAffected: rows };
 }
 
-/** Creates the table with `guess`'s columns and types (or a full scan's, without a guess) and streams the file in. */
+/**
+ * Creates the table with `guess`'s columns and types (or a full scan's, without a guess) and streams the file in.
+ * A speculative guess that turns out wrong throws TypesChanged, carrying the exact types, after rolling nothing forward.
+ */
 async function copyCsv(
   execution: Execution,
   connection: Connection,
@@ -81,10 +91,10 @@ async function copyCsv(
   file: string,
   options: CsvOptions,
   overrides: Record<string, string>,
-  guess: CsvScanResult | undefined,
+  guess: TypeGuess | undefined,
   context: SeedLoadContext,
 ): Promise<{ rows: number; scan: CsvScanResult & { sha256: string } }> {
-  const known = guess ?? (await scanFile(absolute, file, options));
+  const known = guess?.scan ?? (await scanFile(absolute, file, options));
   const types = sqlTypes(known, overrides);
   const columns = known.columns.map(quoteIdentifier);
   await execution.run(connection, `create table ${temporary} (${columns.map((c, i) => `${c} ${types[i]}`).join(', ')})`);
@@ -131,7 +141,7 @@ async function copyCsv(
   }
   const rows = await copying;
   const exact = sqlTypes(scan, overrides);
-  if (guess && (isDataError(copyError) || exact.some((type, i) => type !== types[i]) || scan.columns.length !== known.columns.length)) {
+  if (guess?.speculative && (isDataError(copyError) || exact.some((type, i) => type !== types[i]) || scan.columns.length !== known.columns.length)) {
     throw new TypesChanged(scan);
   }
   if (copyError) throw copyError;
@@ -165,7 +175,7 @@ async function scanFile(absolute: string, file: string, options: CsvOptions): Pr
 }
 
 /** The first MiB cut at its last newline; the whole file when it is that small (then the guess is exact). */
-async function sampleTypes(absolute: string, file: string, options: CsvOptions, size: number): Promise<CsvScanResult | undefined> {
+async function sampleTypes(absolute: string, file: string, options: CsvOptions, size: number): Promise<TypeGuess | undefined> {
   const handle = await open(absolute, 'r');
   try {
     const buffer = Buffer.alloc(Math.min(size, SAMPLE_BYTES));
@@ -174,7 +184,7 @@ async function sampleTypes(absolute: string, file: string, options: CsvOptions, 
     const end = whole ? bytesRead : buffer.lastIndexOf(0x0a, bytesRead - 1) + 1;
     if (end <= 0) return undefined;
     try {
-      return await scanCsv([buffer.subarray(0, end)], file, options);
+      return { scan: await scanCsv([buffer.subarray(0, end)], file, options), speculative: !whole };
     } catch (error) {
       // A cut inside a quoted field is not an error of the file; a whole file's error is, and the full scan reports it.
       if (whole) throw error;

@@ -8,13 +8,15 @@ import type { Execution, NodeOutcome } from '../runner/node-runner.js';
 import { copyField } from './json/copy-text.js';
 import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
-import { ensureStateTable, forgetRelation, readState, recordFiles, type LoadedFile } from './seed-state.js';
+import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
+import { dependentViews } from '../adapters/catalog.js';
+import { restoreViews } from '../materializations/swap.js';
 import type { SeedLoadContext } from './seed-loader.js';
 
 export type JsonSeedSource = SeedSource & { format: 'json' | 'ndjson' };
 
 const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired'];
-/** A transaction per this many files or bytes: a killed run loses at most one batch of work, never a record. */
+/** A transaction per this many files or bytes (incremental runs): a killed run loses at most one batch of work, never a record. */
 const BATCH_FILES = 500;
 const BATCH_BYTES = 64 << 20;
 const CHUNK_CHARS = 1 << 20;
@@ -33,30 +35,36 @@ interface Totals {
 export async function loadJsonSeed(execution: Execution, source: JsonSeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const tables = seedTables(execution);
-  const stateKey = `${node.relation.schema}.${node.relation.identifier}`;
+  const key = stateKey(node.relation);
   const { format } = source;
   const optionsHash = createHash('sha256').update(JSON.stringify({ format, layout: 1 })).digest('hex');
   const files = listSeedFiles(context.projectRoot, source);
   const loadBatch = (connection: Connection, batch: Array<SeedFile & { replaces: boolean }>) =>
-    loadFiles(connection, execution, tables, stateKey, format, optionsHash, batch, context);
+    loadFiles(connection, execution, tables, key, format, optionsHash, batch, context);
+  // In a short transaction of its own: the lock it takes must not be held through a long load.
+  await adapter.transaction((connection) => ensureStateTable(connection));
 
   if (context.fullRefresh) {
-    // One transaction for the whole reload: the old table stays until the new one is complete.
+    // One transaction for the whole reload: the old table stays until the new one is complete; views reading it
+    // are recreated on the new one.
     const totals = await adapter.transaction(async (connection) => {
-      await ensureStateTable(connection);
-      await execution.run(connection, `drop table if exists ${tables.data}, ${tables.rejects}`);
+      const dependents = (await execution.findExisting(connection)) ? await dependentViews(connection, node.relation) : [];
+      await execution.run(connection, `drop table if exists ${tables.data}, ${tables.rejects} cascade`);
       await createTables(execution, connection, tables);
-      await forgetRelation(connection, stateKey);
-      return loadBatch(connection, files.map((file) => ({ ...file, replaces: false })));
+      await forgetRelation(connection, key);
+      const loaded = await loadBatch(connection, files.map((file) => ({ ...file, replaces: false })));
+      await restoreViews(execution, connection, dependents);
+      return loaded;
     });
     return outcome(totals, 0, tables.rejectsName);
   }
 
   const state = await adapter.transaction(async (connection) => {
-    await ensureStateTable(connection);
+    // A table dropped behind tsdbt's back starts from nothing, whatever the state table remembers.
+    if (!(await execution.findExisting(connection))) await forgetRelation(connection, key);
     await createTables(execution, connection, tables);
     await checkShape(connection, execution);
-    return readState(connection, stateKey);
+    return readState(connection, key);
   });
   const plan = await planFiles(files, state, optionsHash);
   const totals: Totals = { files: 0, records: 0, rejects: 0 };
@@ -66,7 +74,7 @@ export async function loadJsonSeed(execution: Execution, source: JsonSeedSource,
     totals.records += done.records;
     totals.rejects += done.rejects;
   }
-  if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, stateKey, plan.touched));
+  if (plan.touched.length > 0) await adapter.transaction((connection) => recordFiles(connection, key, plan.touched));
   if (plan.missing.length > 0) {
     context.reporter.warn(`${execution.relation}: ${plan.missing.length} file(s) loaded earlier are gone from disk; their rows are kept (--full-refresh drops them)`);
   }

@@ -50,7 +50,8 @@ export async function planFiles(files: SeedFile[], state: Map<string, LoadedFile
     if (!known) plan.toLoad.push({ ...file, replaces: false });
     else if (known.optionsHash !== optionsHash) plan.toLoad.push({ ...file, replaces: true });
     else if (known.size === file.size && known.mtimeMs === file.mtimeMs) plan.unchanged++;
-    else if ((await sha256File(file.absolute)) === known.sha256) plan.touched.push({ ...known, size: file.size, mtimeMs: file.mtimeMs });
+    // A different size proves a change; only a same-size file with a new mtime is read to compare.
+    else if (known.size === file.size && (await sha256File(file.absolute)) === known.sha256) plan.touched.push({ ...known, mtimeMs: file.mtimeMs });
     else plan.toLoad.push({ ...file, replaces: true });
   }
   for (const path of state.keys()) if (!present.has(path)) plan.missing.push(path);
@@ -59,7 +60,7 @@ export async function planFiles(files: SeedFile[], state: Map<string, LoadedFile
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of readHashing(path, hash)) void chunk;
   return hash.digest('hex');
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery as run } from '../adapters/kysely.js';
+import { quoteRelation } from '../adapters/sql.js';
 
 /** tsdbt's own metadata: which file of which seed table was loaded, as what. */
 export const META_SCHEMA = 'tsdbt_meta';
@@ -30,6 +31,11 @@ export interface LoadedFile {
 }
 
 const meta = queryBuilder<MetaDatabase>();
+
+/** The state table's key for a seed's table. */
+export function stateKey(relation: { schema: string; identifier: string }): string {
+  return quoteRelation(relation);
+}
 
 /** Keyed by the target relation, not the seed: two targets loading one seed into two schemas keep apart. */
 export async function ensureStateTable(connection: Connection): Promise<void> {

@@ -18,23 +18,27 @@ const FORMAT_BY_EXTENSION: Record<string, SeedFormat> = { '.csv': 'csv', '.json'
 export function parseSeeds(parsed: ParsedProject, patches: Map<string, ModelPatch>, filesByPath: Map<string, string[]>): void {
   const { project } = parsed;
   const used = new Set<string>();
-  for (const [seedPath, files] of filesByPath) {
-    const claimed = new Set<string>();
-    for (const patch of patches.values()) {
-      const glob = patch.config.glob;
-      if (!glob) continue;
-      const pattern = globToRegExp(glob);
-      for (const file of files) if (pattern.test(file.slice(seedPath.length + 1))) claimed.add(file);
-      const format = patch.config.format ?? FORMAT_BY_EXTENSION[extname(glob)];
-      if (format !== 'json' && format !== 'ndjson') {
-        throw new TsdbtError('config', `folder seed '${patch.name}' needs format: json or ndjson (got ${format ?? 'none'})`, {
-          location: { file: patch.file, line: patch.line },
-          hint: 'a folder of CSV files is not a seed; declare each CSV as its own seed',
-        });
-      }
-      used.add(patch.name);
-      addSeed(parsed, { kind: 'folder', format, root: seedPath, glob }, patch.name, [project.name, patch.name], patch.file, patch);
+  // Folder seeds first, once each, under the seed path whose files their glob matches (the first one if none yet).
+  const claimed = new Set<string>();
+  for (const patch of patches.values()) {
+    const glob = patch.config.glob;
+    if (!glob) continue;
+    const pattern = globToRegExp(glob);
+    const paths = [...filesByPath.keys()];
+    const root = paths.find((seedPath) => filesByPath.get(seedPath)!.some((file) => pattern.test(file.slice(seedPath.length + 1)))) ?? paths[0];
+    if (root === undefined) continue;
+    for (const file of filesByPath.get(root)!) if (pattern.test(file.slice(root.length + 1))) claimed.add(file);
+    const format = patch.config.format ?? FORMAT_BY_EXTENSION[extname(glob)];
+    if (format !== 'json' && format !== 'ndjson') {
+      throw new TsdbtError('config', `folder seed '${patch.name}' needs format: json or ndjson (got ${format ?? 'none'})`, {
+        location: { file: patch.file, line: patch.line },
+        hint: 'a folder of CSV files is not a seed; declare each CSV as its own seed',
+      });
     }
+    used.add(patch.name);
+    addSeed(parsed, { kind: 'folder', format, root, glob }, patch.name, [project.name, patch.name], patch.file, patch);
+  }
+  for (const [seedPath, files] of filesByPath) {
     for (const file of files) {
       const format = FORMAT_BY_EXTENSION[extname(file)];
       if (!format || claimed.has(file)) continue;

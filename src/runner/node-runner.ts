@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Adapter, Connection } from '../adapters/adapter.js';
 import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
@@ -77,8 +78,13 @@ export async function executeNode(
     const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
     return { ...base, ...timing(started), status: 'error', message: describeFailure(error), rowsAffected: null, location };
   } finally {
-    if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(node.originalFilePath)), `${statements.join(';\n\n')};\n`);
+    if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(runFileOf(node))), `${statements.join(';\n\n')};\n`);
   }
+}
+
+/** A model's own file; for a seed (several may share one property file) a file named after it. */
+function runFileOf(node: GraphNode): string {
+  return node.resourceType === 'model' ? node.originalFilePath : `${dirname(node.originalFilePath)}/${node.name}.sql`;
 }
 
 function timing(started: Date) {

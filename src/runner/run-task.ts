@@ -75,7 +75,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     return result;
   };
 
-  options.signal.addEventListener('abort', () => void adapter.cancelAll().catch(() => undefined), { once: true });
+  const cancel = () => void adapter.cancelAll().catch(() => undefined);
+  options.signal.addEventListener('abort', cancel, { once: true });
 
   const results = await schedule<NodeResult>({
     graph: loaded.graph.graph,
@@ -87,8 +88,12 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       if (options.signal.aborted) return skipped(id, 'cancelled', index);
       const slot = freeSlots.pop()!;
       const node = loaded.parsed.nodes.get(id)!;
-      const result = await RUNNERS[node.resourceType]!.run(node, dependencies, slot);
-      freeSlots.push(slot);
+      let result: NodeResult;
+      try {
+        result = await RUNNERS[node.resourceType]!.run(node, dependencies, slot);
+      } finally {
+        freeSlots.push(slot);
+      }
       if (options.signal.aborted && result.status === 'error') result.message = 'cancelled';
       if (result.status === 'error') failed = true;
       reporter.nodeFinished(result, index, total);
@@ -98,6 +103,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     skip: skipped,
     shouldStop: () => (options.signal.aborted ? 'cancelled' : options.failFast && failed ? 'an earlier node failed and --fail-fast is set' : undefined),
   });
+  options.signal.removeEventListener('abort', cancel);
   return { results, elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
 }
 

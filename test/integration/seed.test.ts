@@ -107,6 +107,16 @@ describeBackends('tsdbt seed: CSV', (backend) => {
     expect(await project.query('select id, name from analytics.broken')).toEqual([{ id: 1, name: 'first' }]);
   });
 
+  it('a column_types override the data does not fit fails with the database\'s own message', async () => {
+    const project = makeProject(
+      { 'seeds/typed.csv': 'id,name\n1,a\nx,b\n', 'seeds/seeds.yml': 'version: 2\nseeds:\n  - name: typed\n    config:\n      column_types: {id: integer}\n' },
+      backend,
+    );
+    const result = await project.run('seed');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid input syntax for type integer');
+  });
+
   it('invalid UTF-8 fails with file and line', async () => {
     const project = makeProject({}, backend);
     mkdirSync(join(project.dir, 'seeds'));
@@ -198,6 +208,25 @@ describeBackends('tsdbt seed: JSON and NDJSON', (backend) => {
     const third = await project.run('seed');
     expect(results(project).pins!.message).toBe('INSERT 0 (0 files loaded, 1501 unchanged, 0 rejected)');
     expect(third.code).toBe(0);
+  });
+
+  it('reloads a JSON seed whose table was dropped behind its back, and --full-refresh keeps the views that read it', async () => {
+    const project = makeProject(
+      {
+        'seeds/events.ndjson': '{"e": 1}\n{"e": 2}\n',
+        'models/event_count.sql': 'select count(*) as n from {{ref "events"}}',
+      },
+      backend,
+    );
+    expect((await project.run('build')).code).toBe(0);
+    await project.query('drop table analytics.events cascade');
+    expect((await project.run('seed')).code).toBe(0);
+    expect(await project.query('select count(*)::int as n from analytics.events')).toEqual([{ n: 2 }]);
+    expect((await project.run('build')).code).toBe(0);
+    project.write('seeds/events.ndjson', '{"e": 1}\n{"e": 2}\n{"e": 3}\n');
+    const refreshed = await project.run('seed', '--full-refresh');
+    expect(refreshed.stderr).toBe('');
+    expect(await project.query('select n::int as n from analytics.event_count')).toEqual([{ n: 3 }]);
   });
 
   it('a run killed mid-load and run again neither duplicates nor loses a record', async () => {

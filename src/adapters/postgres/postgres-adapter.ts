@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
+import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 
 /** PostgreSQL through a pg Pool of `threads` connections. */
@@ -42,11 +42,15 @@ export class PostgresAdapter implements Adapter {
       throw connectionError(this.target, error);
     }
     this.active.add(client);
+    let discard = false;
     try {
       return await work(wrap(client));
+    } catch (error) {
+      discard = leftConnectionUnusable(error);
+      throw error;
     } finally {
       this.active.delete(client);
-      client.release();
+      client.release(discard);
     }
   }
 
@@ -85,8 +89,11 @@ function wrap(client: pg.PoolClient): Connection {
       // One COPY for all chunks, streamed with backpressure: the server parses while we read.
       const stream = client.query(copyFrom(`copy ${target} from stdin with (${options})`));
       const done = finished(stream);
+      // The server may refuse a row while we wait on the source; that rejection is handled below, not crash-worthy.
+      done.catch(() => undefined);
       try {
         for await (const chunk of chunks) {
+          if (stream.destroyed) break;
           if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), done]);
         }
         stream.end();

@@ -1,0 +1,32 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataDirectoryLock, LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
+
+function lockWith(owner: Record<string, unknown> | string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tsdbt-lock-'));
+  writeFileSync(join(dir, LOCK_FILE), typeof owner === 'string' ? owner : JSON.stringify(owner));
+  return dir;
+}
+
+const longAgo = new Date(Date.now() - 3_600_000).toISOString();
+
+describe('PGlite data directory lock', () => {
+  it('a live holder on this host keeps its lock, however old its heartbeat (a long WASM query stops the timer)', () => {
+    const dir = lockWith({ pid: process.pid, host: hostname(), command: 'tsdbt run', startedAt: longAgo, heartbeatAt: longAgo });
+    expect(() => new DataDirectoryLock(dir).acquire()).toThrowError(`in use by another tsdbt process (pid ${process.pid}`);
+  });
+
+  it('a dead holder on this host loses it', () => {
+    const dir = lockWith({ pid: 2 ** 22 + 12345, host: hostname(), command: 'tsdbt run', startedAt: longAgo, heartbeatAt: new Date().toISOString() });
+    const lock = new DataDirectoryLock(dir);
+    lock.acquire();
+    lock.release();
+  });
+
+  it('a lock being written (unreadable, fresh) counts as held', () => {
+    const dir = lockWith('{"pid": 12');
+    expect(() => new DataDirectoryLock(dir).acquire()).toThrowError('in use by another tsdbt process');
+  });
+});
