@@ -18,10 +18,13 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<void> {
   // Process-level tests run bin/tsdbt.js, which loads dist/: build it from the sources under test.
-  execFileSync(process.execPath, ['scripts/build.mjs'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-    stdio: 'inherit',
-  });
+  // TSDBT_TEST_SKIP_BUILD=1 skips it for test files that only run the CLI in-process.
+  if (process.env.TSDBT_TEST_SKIP_BUILD !== '1') {
+    execFileSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      stdio: 'inherit',
+    });
+  }
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
   const version = manifest.dependencies['@electric-sql/pglite'];
   const template = join(tmpdir(), `tsdbt-pglite-template-${version}`);

@@ -33,6 +33,35 @@ export const nodeConfigShape = {
   on_configuration_change: z.enum(['apply', 'continue', 'fail']),
   quote_columns: z.boolean(),
   column_types: z.record(z.string(), z.string()),
+  // Incremental models.
+  incremental_strategy: z.enum(['append', 'merge', 'delete+insert', 'microbatch']),
+  merge_update_columns: z.array(z.string()),
+  merge_exclude_columns: z.array(z.string()),
+  incremental_predicates: sqlList,
+  on_schema_change: z.enum(['ignore', 'fail', 'append_new_columns', 'sync_all_columns']),
+  // Microbatch: event_time also marks an upstream model whose rows a batch filters by time.
+  event_time: z.string(),
+  batch_size: z.enum(['hour', 'day', 'month']),
+  lookback: z.number().int().min(0),
+  begin: z.union([z.string(), z.date()]).transform((value) => (value instanceof Date ? value.toISOString() : value)),
+  concurrent_batches: z.boolean(),
+  // PostgreSQL relation settings (tables and incremental models).
+  indexes: z.array(
+    strictObject({
+      columns: z.array(z.string()).min(1),
+      unique: z.boolean().optional(),
+      type: z.string().optional(),
+    }),
+  ),
+  // Snapshots.
+  strategy: z.enum(['timestamp', 'check']),
+  updated_at: z.string(),
+  check_cols: z.union([z.literal('all'), z.array(z.string())]),
+  invalidate_hard_deletes: z.boolean(),
+  hard_deletes: z.enum(['ignore', 'invalidate', 'new_record']),
+  target_schema: z.string(),
+  // TypeScript models: upstream nodes not visible as ref()/source() calls in the code.
+  depends_on: z.array(z.string()),
   // Seeds: how their files are read.
   format: z.enum(['csv', 'json', 'ndjson']),
   glob: z.string(),

@@ -8,6 +8,10 @@ import { readYamlFile, strictObject, validateYaml, type YamlFile } from './yaml-
 export const PROJECT_FILE = 'tsdbt_project.yml';
 
 const paths = (fallback: string[]) => z.array(z.string()).default(fallback);
+const hooks = z
+  .union([z.string(), z.array(z.string())])
+  .default([])
+  .transform((value) => (Array.isArray(value) ? value : [value]));
 const configTree = z.record(z.string(), z.unknown()).default({});
 
 const projectSchema = strictObject({
@@ -24,6 +28,8 @@ const projectSchema = strictObject({
   'target-path': z.string().default('target'),
   'clean-targets': z.array(z.string()).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
+  'on-run-start': hooks,
+  'on-run-end': hooks,
   models: configTree,
   seeds: configTree,
   snapshots: configTree,
@@ -44,6 +50,9 @@ export interface Project {
   targetPath: string;
   cleanTargets: string[];
   vars: Record<string, unknown>;
+  /** SQL templates run before and after every run, build, seed and snapshot. */
+  onRunStart: string[];
+  onRunEnd: string[];
   file: YamlFile;
   /** Config layers from the project file for a node of `resource` with this fqn, most general first. */
   configFor(resource: ResourceTreeKey, fqn: string[]): PartialNodeConfig[];
@@ -73,6 +82,8 @@ export function loadProject(projectDir: string): Project {
     targetPath: parsed['target-path'],
     cleanTargets: parsed['clean-targets'] ?? [parsed['target-path']],
     vars: parsed.vars,
+    onRunStart: parsed['on-run-start'],
+    onRunEnd: parsed['on-run-end'],
     file,
     configFor: (resource, fqn) => collectLayers(trees[resource], fqn),
   };
