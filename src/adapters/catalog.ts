@@ -115,3 +115,19 @@ export async function dependentViews(connection: Connection, relation: Relation)
     definition: row.definition,
   }));
 }
+
+export interface ColumnType {
+  name: string;
+  /** format_type: the full type as DDL spells it, `numeric(10,2)`, `character varying(20)`. */
+  type: string;
+}
+
+/** Columns of any relation the session can name (temporary tables included), in order, with their full types. */
+export async function relationColumns(connection: Connection, quotedRelation: string): Promise<ColumnType[]> {
+  const query = sql<ColumnType>`
+    select a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as type
+    from pg_catalog.pg_attribute a
+    where a.attrelid = ${quotedRelation}::regclass and a.attnum > 0 and not a.attisdropped
+    order by a.attnum`;
+  return run(connection, { compile: () => query.compile(catalog) });
+}

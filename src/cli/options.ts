@@ -1,6 +1,7 @@
 import { parse as parseYamlText } from 'yaml';
 import type { Argv } from 'yargs';
 import { TsdbtError } from '../errors.js';
+import { parseInstant } from '../util/time.js';
 
 /** Options every command takes, as in dbt. */
 export function globalOptions<T>(yargs: Argv<T>) {
@@ -27,8 +28,20 @@ export function selectionOptions<T>(yargs: Argv<T>) {
 export function buildOptions<T>(yargs: Argv<T>) {
   return selectionOptions(yargs)
     .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models and reload seeds from all their files' })
-    .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' });
+    .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
+    .option('event-time-start', { type: 'string', describe: 'Microbatch models: backfill the batches from this time (ISO 8601, UTC unless an offset is given)' })
+    .option('event-time-end', { type: 'string', describe: 'Microbatch models: backfill the batches up to this time (exclusive)' });
 }
+
+/** `--event-time-start/end` as instants; a date or time without an offset is UTC. */
+export function parseEventTimeRange(args: { eventTimeStart?: string; eventTimeEnd?: string }): { start?: Date; end?: Date } | undefined {
+  if (args.eventTimeStart === undefined && args.eventTimeEnd === undefined) return undefined;
+  const start = args.eventTimeStart === undefined ? undefined : parseInstant(args.eventTimeStart, '--event-time-start');
+  const end = args.eventTimeEnd === undefined ? undefined : parseInstant(args.eventTimeEnd, '--event-time-end');
+  if (start && end && start >= end) throw new TsdbtError('usage', `--event-time-start (${args.eventTimeStart}) must be before --event-time-end (${args.eventTimeEnd})`);
+  return { start, end };
+}
+
 
 export interface GlobalArgs {
   projectDir: string;
@@ -50,6 +63,8 @@ export interface SelectionArgs {
 export interface BuildArgs extends SelectionArgs {
   fullRefresh: boolean;
   failFast: boolean;
+  eventTimeStart?: string;
+  eventTimeEnd?: string;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {

@@ -2,7 +2,9 @@ import type { Adapter, Connection } from '../adapters/adapter.js';
 import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../graph/nodes.js';
-import { SQL_KEYWORD_BY_KIND } from './materialization.js';
+import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
+import { createTableFrom, requireSql } from './model-output.js';
+import { applyRelationSettings } from './relation-settings.js';
 
 /** What building a relation under a temporary name and swapping it in needs to know. */
 export interface SwapTarget {
@@ -66,11 +68,16 @@ export async function restoreViews(target: SwapTarget, connection: Connection, v
   }
 }
 
-/** Table and materialized view: CREATE ... AS the model's query, swapped in. */
-export async function createAsAndSwap(target: SwapTarget & { sql: string }, kind: 'table' | 'materialized_view') {
-  const rows = await buildAndSwap(target, kind, async (connection, temporary) => {
-    const created = await target.run(connection, `create ${SQL_KEYWORD_BY_KIND[kind]} ${temporary} as (\n${target.sql}\n)`);
-    return created.rowCount;
+/** Table and materialized view: the model's output under a temporary name, with its settings, swapped in. */
+export async function createAndSwap(context: MaterializationContext, kind: 'table' | 'materialized_view'): Promise<MaterializationResult> {
+  const rows = await buildAndSwap(context, kind, async (connection, temporary) => {
+    const output = await context.render({}, connection);
+    const count =
+      kind === 'table'
+        ? await createTableFrom(context.run, connection, temporary, output)
+        : (await context.run(connection, `create materialized view ${temporary} as (\n${requireSql(output, 'materialized view', context.node.originalFilePath)}\n)`)).rowCount;
+    await applyRelationSettings(context, connection, temporary, kind);
+    return count;
   });
   return { message: `SELECT ${rows ?? 0}`, rowsAffected: rows };
 }

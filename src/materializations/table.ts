@@ -1,8 +1,8 @@
 import type { Materialization } from './materialization.js';
-import { createAsAndSwap } from './swap.js';
+import { createAndSwap } from './swap.js';
 
 export const table: Materialization = {
   name: 'table',
   producesRelation: true,
-  build: (context) => createAsAndSwap(context, 'table'),
+  build: (context) => createAndSwap(context, 'table'),
 };

@@ -1,6 +1,8 @@
 import type { Connection } from '../adapters/adapter.js';
 import { dependentViews } from '../adapters/catalog.js';
 import { SQL_KEYWORD_BY_KIND, type Materialization, type MaterializationContext } from './materialization.js';
+import { requireSql } from './model-output.js';
+import { applyRelationSettings } from './relation-settings.js';
 import { restoreViews } from './swap.js';
 
 /**
@@ -15,13 +17,15 @@ export const view: Materialization = {
   async build(context) {
     // One statement in the common case: a new view, or a view whose columns did not change (its dependents stay put).
     const replaced = await context.adapter.withConnection(async (connection) => {
+      const sql = requireSql(await context.render({}, connection), 'view', context.node.originalFilePath);
       try {
-        await context.run(connection, `create or replace view ${context.relation} as\n${context.sql}`);
-        return true;
+        await context.run(connection, `create or replace view ${context.relation} as\n${sql}`);
       } catch (error) {
         if (!CANNOT_REPLACE.has((error as { code?: string }).code ?? '')) throw error;
         return false;
       }
+      await applyRelationSettings(context, connection, context.relation, 'view');
+      return true;
     });
     if (!replaced) await context.adapter.transaction((connection) => dropAndCreate(context, connection));
     return { message: 'CREATE VIEW', rowsAffected: null };
@@ -32,6 +36,8 @@ async function dropAndCreate(context: MaterializationContext, connection: Connec
   const existing = await context.findExisting(connection);
   const dependents = existing ? await dependentViews(connection, context.node.relation) : [];
   if (existing) await context.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${context.relation} cascade`);
-  await context.run(connection, `create view ${context.relation} as\n${context.sql}`);
+  const sql = requireSql(await context.render({}, connection), 'view', context.node.originalFilePath);
+  await context.run(connection, `create view ${context.relation} as\n${sql}`);
+  await applyRelationSettings(context, connection, context.relation, 'view');
   await restoreViews(context, connection, dependents);
 }

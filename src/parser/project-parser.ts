@@ -14,6 +14,7 @@ import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from 
 import { resolveVariable } from './variables.js';
 import { schemaName } from './schema-name.js';
 import { parseSeeds } from './seed-parser.js';
+import { parseSnapshots } from './snapshot-parser.js';
 
 export interface ParsedProject {
   project: Project;
@@ -39,10 +40,11 @@ export interface ParseOptions {
 
 export function parseProject({ project, env, target, cliVars }: ParseOptions): ParsedProject {
   const vars = { ...project.vars, ...cliVars };
-  // Each folder is walked once; property files may sit beside models or beside seeds.
+  // Each folder is walked once; property files may sit beside models, seeds or snapshots.
   const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
   const seedFiles = new Map(project.seedPaths.map((dir) => [dir, files.get(dir) ?? walkFiles(project.root, dir)]));
-  const propertyFiles = [...new Set([...files.values(), ...seedFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
+  const snapshotFiles = new Map(project.snapshotPaths.map((dir) => [dir, files.get(dir) ?? seedFiles.get(dir) ?? walkFiles(project.root, dir)]));
+  const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), disabled: new Set(), properties };
   for (const table of properties.sources) {
@@ -83,31 +85,14 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
     }
   }
   parseSeeds(parsed, properties.seeds, seedFiles);
+  parseSnapshots(parsed, snapshotFiles);
   return parsed;
 }
 
 function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string): void {
-  const { project, env, target, vars } = parsed;
+  const { project, env, target } = parsed;
   const rawCode = readFileSync(join(project.root, file), 'utf8');
-  const template = env.compile(rawCode, file);
-  const refs: RefCall[] = [];
-  const sources: SourceCall[] = [];
-  const inFile: PartialNodeConfig[] = [];
-  const placeholder = { schema: target.schema, identifier: name };
-  const hooks: RenderHooks = {
-    ref: (ref, loc) => {
-      refs.push({ name: ref, loc });
-      return ref;
-    },
-    source: (sourceName, table, loc) => {
-      sources.push({ source: sourceName, table, loc });
-      return `${sourceName}.${table}`;
-    },
-    config: (values, loc) => inFile.push(validateInFileConfig(values, file, rawCode, loc.line)),
-    variable: (variable, fallback, loc) => resolveVariable(vars, variable, fallback, loc),
-    scope: new TemplateScope(target, placeholder, name),
-  };
-  template.render(hooks);
+  const { template, refs, sources, inFile } = recordTemplate(parsed, file, rawCode, name);
 
   const folders = file.slice(modelPath.length + 1).split('/').slice(0, -1);
   const fqn = [project.name, ...folders, name];
@@ -148,6 +133,47 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
     relation: { schema, identifier: config.alias ?? name },
     patchPath: patch?.file,
   });
+}
+
+export interface RecordedTemplate {
+  template: ModelTemplate;
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Each `{{config}}` call, validated. */
+  inFile: PartialNodeConfig[];
+  /** Line of the last `{{config}}` call: where errors about the merged config point. */
+  configLine?: number;
+}
+
+/** Compiles a node's template and renders it once with hooks that record its refs, sources and `config` calls. */
+export function recordTemplate(parsed: ParsedProject, file: string, rawCode: string, name: string): RecordedTemplate {
+  const { env, target, vars } = parsed;
+  const template = env.compile(rawCode, file);
+  const refs: RefCall[] = [];
+  const sources: SourceCall[] = [];
+  const inFile: PartialNodeConfig[] = [];
+  let configLine: number | undefined;
+  const placeholder = { schema: target.schema, identifier: name };
+  const hooks: RenderHooks = {
+    ref: (ref, loc) => {
+      refs.push({ name: ref, loc });
+      return ref;
+    },
+    source: (sourceName, table, loc) => {
+      sources.push({ source: sourceName, table, loc });
+      return `${sourceName}.${table}`;
+    },
+    config: (values, loc) => {
+      configLine = loc.line;
+      inFile.push(validateInFileConfig(values, file, rawCode, loc.line));
+    },
+    variable: (variable, fallback, loc) => resolveVariable(vars, variable, fallback, loc),
+    // As in dbt, parsing sees the full-refresh form of an incremental model.
+    isIncremental: () => false,
+    scope: new TemplateScope(target, placeholder, name),
+  };
+  template.render(hooks);
+  return { template, refs, sources, inFile, configLine };
 }
 
 function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {

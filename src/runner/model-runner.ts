@@ -1,20 +1,45 @@
+import type { Connection } from '../adapters/adapter.js';
+import type { GraphNode } from '../graph/nodes.js';
+import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
-import { executeNode, type NodeRunner } from './node-runner.js';
+import type { RenderOptions } from '../templating/compiler.js';
+import { executeNode, type Execution, type NodeRunner, type RunnerDependencies } from './node-runner.js';
 
-/** Compiles a model (written to target/compiled/) and builds it with its materialization. */
+/** Renders a model for one build; one per model language. */
+export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
+
+/** A SQL model: compiled (and written to target/compiled/), failures mapped back into the compiled file. */
+const renderSql: ModelRenderer = async (node, deps, execution, options) => {
+  const sql = deps.compiler.compile(node.uniqueId, options).sql;
+  const compiledPath = deps.paths.compiledRelative(compiledFileOf(node, options));
+  deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
+  execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
+  return { kind: 'sql', sql };
+};
+
+/** Builds a model with its materialization. */
 export const modelRunner: NodeRunner = {
   runs: (node) => !isEphemeral(node),
   kind: (node) => `sql ${node.config.materialized} model`,
   run(node, deps, worker) {
-    const compiledPath = deps.paths.compiledRelative(node.originalFilePath);
-    return executeNode(modelRunner, node, deps, worker, async (execution) => {
-      const sql = deps.compiler.compile(node.uniqueId).sql;
-      deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-      execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
-      return materializations.get(node.config.materialized).build({ ...execution, sql, fullRefresh: deps.fullRefresh });
-    });
+    return executeNode(modelRunner, node, deps, worker, (execution) =>
+      materializations.get(node.config.materialized).build({
+        ...execution,
+        render: (options, connection) => renderSql(node, deps, execution, options, connection),
+        fullRefresh: deps.fullRefresh && node.config.full_refresh !== false,
+        threads: deps.threads,
+        batches: { ...deps.batches, retry: deps.batches.retry?.get(node.uniqueId) },
+      }),
+    );
   },
 };
+
+/** Each microbatch's SQL is kept beside the model's: `models/x.sql` has `models/x/batch_2024-01-31T00.sql`. */
+function compiledFileOf(node: GraphNode, options: RenderOptions): string {
+  if (!options.batch) return node.originalFilePath;
+  const stamp = options.batch.start.toISOString().slice(0, 13);
+  return `${node.originalFilePath.replace(/\.sql$/, '')}/batch_${stamp}.sql`;
+}
 
 /** A database error's position is an offset into the statement; map it back into the compiled file when it falls there. */
 function locateInCompiled(error: unknown, compiledPath: string, compiledSql: string, statement: string | undefined): string {

@@ -7,7 +7,8 @@ import type { ArtifactPaths } from '../artifacts/paths.js';
 import { TsdbtError } from '../errors.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
-import type { Compiler } from '../templating/compiler.js';
+import type { BatchResults } from '../materializations/materialization.js';
+import type { Compiler, TimeRange } from '../templating/compiler.js';
 import type { Reporter } from './reporter.js';
 import type { NodeResult } from './results.js';
 
@@ -21,6 +22,10 @@ export interface RunnerDependencies {
   projectRoot: string;
   runId: string;
   fullRefresh: boolean;
+  /** --threads: a microbatch model may run this many batches at once. */
+  threads: number;
+  /** Microbatch ranges asked for by this run; `retry` holds each node's failed batches under `tsdbt retry`. */
+  batches: { range?: Partial<TimeRange>; now: Date; retry?: Map<string, TimeRange[]> };
 }
 
 /** Builds one node of one resource type; registered by resource type in run-task.ts. */
@@ -35,6 +40,7 @@ export interface NodeRunner {
 export interface NodeOutcome {
   message: string;
   rowsAffected: number | null;
+  batches?: BatchResults;
 }
 
 /** One node's execution: the statements it ran, and where a failure points. */
@@ -73,7 +79,13 @@ export async function executeNode(
   };
   try {
     const outcome = await work(execution);
-    return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected };
+    const failedBatches = outcome.batches?.failed ?? [];
+    if (failedBatches.length > 0) {
+      // The node failed, but not all of it: the batches that landed stay, and retry redoes only the rest.
+      const message = `${failedBatches.length} of ${failedBatches.length + outcome.batches!.successful.length} batches failed: ${failedBatches.map((batch) => `${batch.start.toISOString()}: ${batch.message}`).join('; ')}`;
+      return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: execution.locate?.(undefined, undefined) };
+    }
+    return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches };
   } catch (error) {
     const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
     return { ...base, ...timing(started), status: 'error', message: describeFailure(error), rowsAffected: null, location };

@@ -1,3 +1,5 @@
+import type { BatchResults } from '../materializations/materialization.js';
+
 /** Statuses as dbt writes them, so tools that read dbt's run_results.json read ours. */
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'warn' | 'fail';
 
@@ -15,6 +17,8 @@ export interface NodeResult {
   threadId: string;
   relation?: string;
   kind: string;
+  /** Microbatch models: which batches landed and which failed. */
+  batches?: BatchResults;
 }
 
 export interface RunSummary {

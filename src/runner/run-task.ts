@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Adapter } from '../adapters/adapter.js';
 import { listSchemas } from '../adapters/catalog.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
+import { parseInstant } from '../util/time.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
-import { Compiler } from '../templating/compiler.js';
+import { Compiler, type TimeRange } from '../templating/compiler.js';
 import { modelRunner } from './model-runner.js';
 import type { NodeRunner, RunnerDependencies } from './node-runner.js';
 import { seedRunner } from './seed-runner.js';
@@ -27,6 +28,10 @@ export interface RunTaskOptions {
   threads: number;
   fullRefresh: boolean;
   failFast: boolean;
+  /** --event-time-start/--event-time-end: the microbatches to backfill. */
+  eventTimeRange?: { start?: Date; end?: Date };
+  /** `tsdbt retry`: the failed batches of each microbatch model, which are all it redoes. */
+  retryBatches?: Map<string, TimeRange[]>;
   /** Set by Ctrl-C: nothing new starts, running queries are cancelled. */
   signal: AbortSignal;
 }
@@ -53,6 +58,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     projectRoot: loaded.project.root,
     runId,
     fullRefresh: options.fullRefresh,
+    threads: options.threads,
+    batches: { range: options.eventTimeRange, now: currentTime(), retry: options.retryBatches },
   };
   const concurrency = Math.max(1, Math.min(options.threads, adapter.concurrency));
   const freeSlots = Array.from({ length: concurrency }, (_, i) => concurrency - i);
@@ -116,4 +123,10 @@ async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void
       await connection.query(`create schema if not exists ${quoteIdentifier(schema)}`);
     }
   });
+}
+
+/** The run's clock; TSDBT_NOW pins it, for reproducible microbatch windows (and tests). */
+function currentTime(): Date {
+  const pinned = process.env.TSDBT_NOW;
+  return pinned ? parseInstant(pinned, 'TSDBT_NOW') : new Date();
 }

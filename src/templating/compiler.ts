@@ -6,6 +6,20 @@ import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
 import { TemplateScope, type RenderHooks } from './render-hooks.js';
 
+/** A time range, start inclusive, end exclusive. */
+export interface TimeRange {
+  start: Date;
+  end: Date;
+}
+
+/** How one build renders a node; the default is a full build. */
+export interface RenderOptions {
+  /** `{{#if (is_incremental)}}` is true. */
+  isIncremental?: boolean;
+  /** A microbatch: `{{batch.start}}`/`{{batch.end}}`, and refs to models with an `event_time` read only this range. */
+  batch?: TimeRange;
+}
+
 export interface CompiledNode {
   uniqueId: string;
   /** The SELECT, with ephemeral models inlined as CTEs. */
@@ -14,50 +28,62 @@ export interface CompiledNode {
 
 /** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
 export class Compiler {
-  private readonly rendered = new Map<string, { sql: string; ephemerals: string[] }>();
+  private readonly rendered = new Map<string, Rendered>();
 
   constructor(
     private readonly parsed: ParsedProject,
     private readonly graph: ProjectGraph,
   ) {}
 
-  compile(uniqueId: string): CompiledNode {
-    const { sql, ephemerals } = this.render(uniqueId);
+  compile(uniqueId: string, options: RenderOptions = {}): CompiledNode {
+    const { sql, ephemerals, batchFilters } = this.render(uniqueId, options);
     const ctes = this.ephemeralClosure(ephemerals).map((id) => {
       const node = this.model(id);
       return `${cteName(node)} as (\n${this.render(id).sql}\n)`;
     });
-    return { uniqueId, sql: injectCtes(sql, ctes) };
+    return { uniqueId, sql: injectCtes(sql, [...batchFilters, ...ctes]) };
   }
 
   /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
   compileInline(source: string): string {
     const template = this.parsed.env.compile(source, '<inline>');
     const ephemerals: string[] = [];
-    const sql = template.render(this.hooks({ schema: this.parsed.target.schema, identifier: 'inline' }, ephemerals));
+    const sql = template.render(this.hooks({ schema: this.parsed.target.schema, identifier: 'inline' }, ephemerals, {}, []));
     const ctes = this.ephemeralClosure(ephemerals).map((id) => `${cteName(this.model(id))} as (\n${this.render(id).sql}\n)`);
     return injectCtes(stripTrailingSemicolons(sql), ctes);
   }
 
-  private render(uniqueId: string): { sql: string; ephemerals: string[] } {
-    const cached = this.rendered.get(uniqueId);
+  /** Only the full build's rendering is cached: incremental and batch renderings happen once per build. */
+  private render(uniqueId: string, options: RenderOptions = {}): Rendered {
+    const plain = !options.isIncremental && !options.batch;
+    const cached = plain ? this.rendered.get(uniqueId) : undefined;
     if (cached) return cached;
     const node = this.model(uniqueId);
     const ephemerals: string[] = [];
-    const sql = this.parsed.templates.get(uniqueId)!.render(this.hooks(node.relation, ephemerals));
-    const result = { sql: stripTrailingSemicolons(sql), ephemerals };
-    this.rendered.set(uniqueId, result);
+    const batchFilters: string[] = [];
+    const sql = this.parsed.templates.get(uniqueId)!.render(this.hooks(node.relation, ephemerals, options, batchFilters));
+    const result = { sql: stripTrailingSemicolons(sql), ephemerals, batchFilters };
+    if (plain) this.rendered.set(uniqueId, result);
     return result;
   }
 
-  private hooks(relation: GraphNode['relation'], ephemerals: string[]): RenderHooks {
+  private hooks(relation: GraphNode['relation'], ephemerals: string[], options: RenderOptions, batchFilters: string[]): RenderHooks {
     const { parsed, graph } = this;
+    const batch = options.batch;
     return {
       ref: (name) => {
         const node = this.modelByName(name);
         if (isEphemeral(node)) {
           ephemerals.push(node.uniqueId);
           return cteName(node);
+        }
+        const eventTime = node.config.event_time;
+        if (batch && typeof eventTime === 'string') {
+          // A CTE rather than a subquery, so `{{ref "x"}} as e` still parses; NOT MATERIALIZED lets the filter reach indexes.
+          const name = quoteIdentifier(`__tsdbt__batch__${node.name}`);
+          const filter = `${name} as not materialized (\n  select * from ${quoteRelation(node.relation)}\n  where ${timeRangeCondition(eventTime, batch)}\n)`;
+          if (!batchFilters.includes(filter)) batchFilters.push(filter);
+          return name;
         }
         return quoteRelation(node.relation);
       },
@@ -67,7 +93,8 @@ export class Compiler {
       },
       config: () => undefined,
       variable: (name, fallback, loc) => resolveVariable(parsed.vars, name, fallback, loc),
-      scope: new TemplateScope(parsed.target, relation, quoteRelation(relation)),
+      isIncremental: () => options.isIncremental === true,
+      scope: new TemplateScope(parsed.target, relation, quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
     };
   }
 
@@ -93,6 +120,27 @@ export class Compiler {
   private model(uniqueId: string): GraphNode {
     return this.parsed.nodes.get(uniqueId)!;
   }
+}
+
+interface Rendered {
+  sql: string;
+  ephemerals: string[];
+  /** CTEs reading upstream models within the batch's range. */
+  batchFilters: string[];
+}
+
+/**
+ * A UTC timestamp as an untyped SQL literal's text. Untyped, it takes the column's type: a timestamptz reads the
+ * offset, a timestamp without time zone reads the same wall-clock time (naive event times are taken as UTC).
+ */
+export function timestampText(instant: Date): string {
+  return `${instant.toISOString().slice(0, 19).replace('T', ' ')}+00`;
+}
+
+/** `"column" >= '<start>' and "column" < '<end>'`: the rows of one batch. */
+export function timeRangeCondition(column: string, range: TimeRange, qualifier?: string): string {
+  const quoted = qualifier ? `${qualifier}.${quoteIdentifier(column)}` : quoteIdentifier(column);
+  return `${quoted} >= '${timestampText(range.start)}' and ${quoted} < '${timestampText(range.end)}'`;
 }
 
 function cteName(node: GraphNode): string {

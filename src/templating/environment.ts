@@ -9,7 +9,7 @@ import { templateError } from './template-errors.js';
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;
 
-const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
 /** Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}. */
 const LOGIC_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
@@ -76,6 +76,11 @@ export class TemplateEnvironment {
       expectArgs('env_var', args, 1, 2, options);
       const loc = locOf(options);
       return envVar(String(args[0]), args[1] === undefined ? undefined : String(args[1]), { line: loc.line, column: loc.column - 1 });
+    });
+    hb.registerHelper('is_incremental', (...args: unknown[]) => {
+      const options = args.pop() as HelperOptions;
+      expectArgs('is_incremental', args, 0, 0, options);
+      return hooksOf(options).isIncremental();
     });
     for (const [name, logic] of Object.entries(LOGIC_HELPERS)) {
       hb.registerHelper(name, (...args: unknown[]) => logic(...args.slice(0, -1)));

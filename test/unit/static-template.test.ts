@@ -16,6 +16,7 @@ function recordingHooks() {
       return `"${source}"."${table}"`;
     },
     config: (values, loc) => void calls.push(`config ${JSON.stringify(values, Object.keys(values).sort())} @${loc.line}:${loc.column}`),
+    isIncremental: () => false,
     variable: (name, fallback) => (name === 'days' ? 7 : fallback),
     scope: new TemplateScope({ name: 'dev', schema: 'dbt', type: 'pglite', threads: 1, profile_name: 'p' }, { schema: 'dbt', identifier: 'm' }, '"dbt"."m"'),
   };

@@ -1,6 +1,6 @@
 import { writeRunResults } from '../../artifacts/run-results.js';
 import { countByStatus } from '../../runner/results.js';
-import { buildOptions, type BuildArgs } from '../options.js';
+import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
 import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
@@ -13,6 +13,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
   const session = await openSession(args, reporter);
   saveManifest(session);
   const selected = select(session, args, resourceTypes);
+  const eventTimeRange = parseEventTimeRange(args);
   // Loaded only by the commands that build: compile and ls never pay for the database layer.
   const { runTask } = await import('../../runner/run-task.js');
   const controller = new AbortController();
@@ -36,6 +37,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         threads: args.threads ?? session.loaded.resolved.target.threads,
         fullRefresh: args.fullRefresh,
         failFast: args.failFast,
+        eventTimeRange,
         signal: controller.signal,
       });
     });
