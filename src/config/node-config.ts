@@ -56,7 +56,10 @@ export const nodeConfigShape = {
   // Snapshots.
   strategy: z.enum(['timestamp', 'check']),
   updated_at: z.string(),
-  check_cols: z.union([z.literal('all'), z.array(z.string())]),
+  // A list, or in-file (where values are strings) comma-separated like tags.
+  check_cols: z.union([z.array(z.string()), z.string()]).transform((value) =>
+    value === 'all' ? ('all' as const) : (Array.isArray(value) ? value : value.split(',')).map((column) => column.trim()).filter((column) => column.length > 0),
+  ),
   invalidate_hard_deletes: z.boolean(),
   hard_deletes: z.enum(['ignore', 'invalidate', 'new_record']),
   target_schema: z.string(),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError, type ErrorLocation } from '../errors.js';
 import type { ColumnInfo } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import { readYamlFile, strictObject, validateYaml } from '../config/yaml-file.js';
@@ -64,13 +64,26 @@ const source = strictObject({
   config: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** A snapshot: describes a snapshot file, or with `relation` (dbt 1.9+) declares one that selects * from it. */
+const snapshot = strictObject({
+  name: z.string(),
+  relation: z.string().optional(),
+  description: z.string().default(''),
+  config: z.record(z.string(), z.unknown()).default({}),
+  columns: z.array(column).default([]),
+  tests: z.array(z.unknown()).default([]),
+  data_tests: z.array(z.unknown()).default([]),
+  meta: z.record(z.string(), z.unknown()).optional(),
+  docs: z.unknown().optional(),
+});
+
 /** The top level admits the sections of later resource types too, so one property file can describe a whole folder. */
 const propertyFile = strictObject({
   version: z.literal(2, { error: 'property files are version: 2, as in dbt' }),
   models: z.array(model).default([]),
   sources: z.array(source).default([]),
   seeds: z.array(model.omit({ versions: true, latest_version: true, time_spine: true, access: true })).default([]),
-  snapshots: z.array(z.unknown()).default([]),
+  snapshots: z.array(snapshot).default([]),
   unit_tests: z.array(z.unknown()).default([]),
   macros: z.array(z.unknown()).default([]),
   exposures: z.array(z.unknown()).default([]),
@@ -85,6 +98,8 @@ export interface ModelPatch {
   config: PartialNodeConfig;
   columns: Record<string, ColumnInfo>;
   tests: unknown[];
+  /** A YAML snapshot's `relation:` (`ref('orders')`), and where it is written. */
+  relation?: { text: string; line?: number; column?: number };
 }
 
 export interface SourceTableDefinition {
@@ -107,6 +122,8 @@ export interface PropertyFiles {
   models: Map<string, ModelPatch>;
   /** Seeds described (or, with a `glob`, declared) in property files. */
   seeds: Map<string, ModelPatch>;
+  /** Snapshots described, or with a `relation` declared, in property files. */
+  snapshots: Map<string, ModelPatch>;
   sources: SourceTableDefinition[];
   files: string[];
   /** The raw sections of later resource types, by file, for the parsers of those types. */
@@ -117,14 +134,14 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
 /** Reads the property files among `files` (project-relative paths). */
 export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
-  const result: PropertyFiles = { models: new Map(), seeds: new Map(), sources: [], files: [], raw: [] };
+  const result: PropertyFiles = { models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
     const data = validateYaml(file, propertyFile);
     result.files.push(path);
     result.raw.push({ file: path, data });
-    for (const section of ['models', 'seeds'] as const) {
+    for (const section of ['models', 'seeds', 'snapshots'] as const) {
       data[section].forEach((entry, index) => {
         const location = file.locate([section, index, 'name']);
         const previous = result[section].get(entry.name);
@@ -140,6 +157,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
           columns: columnsByName(entry.columns),
           tests: [...entry.tests, ...entry.data_tests],
+          ...('relation' in entry && entry.relation !== undefined ? { relation: relationAt(entry.relation, file.locate([section, index, 'relation'], true)) } : {}),
         });
       });
     }
@@ -164,6 +182,10 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
     }
   }
   return result;
+}
+
+function relationAt(text: string, { line, column }: ErrorLocation): ModelPatch['relation'] {
+  return { text, line, column };
 }
 
 function columnsByName(columns: Array<z.infer<typeof column>>): Record<string, ColumnInfo> {
