@@ -91,3 +91,13 @@ export function codeFrame(source: string, line: number, column = 1, context = 2)
   }
   return out.join('\n');
 }
+
+/** A node's failure as one message: ours with its hint, the database's with its detail, hint and context. */
+export function describeNodeFailure(error: unknown): string {
+  if (error instanceof TsdbtError) return error.hint ? `${error.message} (${error.hint})` : error.message;
+  const database = error as { message?: string; code?: string; detail?: string; hint?: string; where?: string };
+  if (database.code === '57014') return 'cancelled';
+  return [database.message ?? String(error), database.detail && `detail: ${database.detail}`, database.hint && `hint: ${database.hint}`, database.where && `where: ${database.where}`]
+    .filter(Boolean)
+    .join('\n  ');
+}

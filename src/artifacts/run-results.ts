@@ -1,4 +1,5 @@
 import type { NodeResult, RunSummary } from '../runner/results.js';
+import type { TimeRange } from '../templating/compiler.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 import type { ArtifactMetadata } from './manifest.js';
@@ -18,6 +19,12 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
     failure_location: result.location ?? null,
     timing: result.startedAt ? [{ name: 'execute', started_at: result.startedAt, completed_at: result.completedAt }] : [],
     adapter_response: { _message: result.message, rows_affected: result.rowsAffected },
+    ...(result.batches && {
+      batch_results: {
+        successful: result.batches.successful.map(rangePair),
+        failed: result.batches.failed.map(rangePair),
+      },
+    }),
   }));
   writeFileAtomic(
     paths.file('run_results.json'),
@@ -39,4 +46,9 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
       2,
     ),
   );
+}
+
+/** A batch as dbt writes it: [start, end]. */
+function rangePair(range: TimeRange): [string, string] {
+  return [range.start.toISOString(), range.end.toISOString()];
 }

@@ -1,5 +1,6 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { RelationKind } from '../adapters/catalog.js';
+import type { GraphNode } from '../graph/nodes.js';
 import type { RenderOptions, TimeRange } from '../templating/compiler.js';
 import type { ModelOutput } from './model-output.js';
 import type { SwapTarget } from './swap.js';
@@ -25,6 +26,8 @@ export interface MaterializationContext extends SwapTarget {
   /** How many connections it may use at once (microbatch runs batches in parallel). */
   threads: number;
   batches: BatchRequest;
+  /** Ctrl-C: a materialization with many steps (microbatch) starts no new one. */
+  signal?: AbortSignal;
 }
 
 export interface BatchResults {
@@ -45,6 +48,8 @@ export interface Materialization {
   readonly name: string;
   /** False for ephemeral: it has no relation and is inlined into its consumers as a CTE. */
   readonly producesRelation: boolean;
+  /** Checks the node's config at parse time, so a missing setting is a config error naming the file. */
+  validate?(node: GraphNode): void;
   build(context: MaterializationContext): Promise<MaterializationResult>;
 }
 

@@ -1,4 +1,5 @@
 import { ephemeral } from './ephemeral.js';
+import { incremental } from './incremental/incremental.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { Materialization } from './materialization.js';
 import { materializedView } from './materialized-view.js';
@@ -34,4 +35,4 @@ export const materializations = new MaterializationRegistry();
 export function isEphemeral(node: GraphNode): boolean {
   return node.resourceType === 'model' && !materializations.get(node.config.materialized).producesRelation;
 }
-for (const materialization of [view, table, ephemeral, materializedView]) materializations.register(materialization);
+for (const materialization of [view, table, ephemeral, materializedView, incremental]) materializations.register(materialization);

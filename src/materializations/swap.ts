@@ -28,26 +28,35 @@ export async function buildAndSwap(
   kind: RelationKind,
   populate: (connection: Connection, temporaryRelation: string) => Promise<number | null>,
 ): Promise<number | null> {
-  const { node, runId, adapter } = target;
-  const schema = quoteIdentifier(node.relation.schema);
-  const max = adapter.capabilities.maxIdentifierLength;
-  const temporary = derivedIdentifier(node.relation.identifier, `__tsdbt_tmp_${runId}`, max);
-  const backup = derivedIdentifier(node.relation.identifier, `__tsdbt_backup_${runId}`, max);
-  return adapter.transaction(async (connection) => {
-    const existing = await target.findExisting(connection);
-    const rows = await populate(connection, `${schema}.${quoteIdentifier(temporary)}`);
-    // Read while the old relation still has its name, so the definitions name it and not the backup.
-    const dependents = existing ? await dependentViews(connection, node.relation) : [];
-    if (existing) {
-      await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
-    }
-    await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
-    if (existing) {
-      await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
-      await restoreViews(target, connection, dependents);
-    }
+  const temporary = temporaryIdentifier(target);
+  return target.adapter.transaction(async (connection) => {
+    const rows = await populate(connection, `${quoteIdentifier(target.node.relation.schema)}.${quoteIdentifier(temporary)}`);
+    await swapIn(target, connection, kind, temporary);
     return rows;
   });
+}
+
+/** The name a relation is built under before it is swapped in: unique to the run, so runs never collide. */
+export function temporaryIdentifier(target: SwapTarget): string {
+  return derivedIdentifier(target.node.relation.identifier, `__tsdbt_tmp_${target.runId}`, target.adapter.capabilities.maxIdentifierLength);
+}
+
+/** Renames the complete relation `temporary` (in the node's schema) into place, keeping the views that read the old one. */
+export async function swapIn(target: SwapTarget, connection: Connection, kind: RelationKind, temporary: string): Promise<void> {
+  const { node, runId, adapter } = target;
+  const schema = quoteIdentifier(node.relation.schema);
+  const backup = derivedIdentifier(node.relation.identifier, `__tsdbt_backup_${runId}`, adapter.capabilities.maxIdentifierLength);
+  const existing = await target.findExisting(connection);
+  // Read while the old relation still has its name, so the definitions name it and not the backup.
+  const dependents = existing ? await dependentViews(connection, node.relation) : [];
+  if (existing) {
+    await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
+  }
+  await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
+  if (existing) {
+    await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
+    await restoreViews(target, connection, dependents);
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
-import { TsdbtError } from '../errors.js';
+import { describeNodeFailure, TsdbtError } from '../errors.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
 import type { BatchResults } from '../materializations/materialization.js';
@@ -26,6 +26,7 @@ export interface RunnerDependencies {
   threads: number;
   /** Microbatch ranges asked for by this run; `retry` holds each node's failed batches under `tsdbt retry`. */
   batches: { range?: Partial<TimeRange>; now: Date; retry?: Map<string, TimeRange[]> };
+  signal: AbortSignal;
 }
 
 /** Builds one node of one resource type; registered by resource type in run-task.ts. */
@@ -88,7 +89,7 @@ export async function executeNode(
     return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches };
   } catch (error) {
     const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
-    return { ...base, ...timing(started), status: 'error', message: describeFailure(error), rowsAffected: null, location };
+    return { ...base, ...timing(started), status: 'error', message: describeNodeFailure(error), rowsAffected: null, location };
   } finally {
     if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(runFileOf(node))), `${statements.join(';\n\n')};\n`);
   }
@@ -102,13 +103,4 @@ function runFileOf(node: GraphNode): string {
 function timing(started: Date) {
   const completed = new Date();
   return { startedAt: started.toISOString(), completedAt: completed.toISOString(), executionTime: (completed.getTime() - started.getTime()) / 1000 };
-}
-
-function describeFailure(error: unknown): string {
-  if (error instanceof TsdbtError) return error.hint ? `${error.message} (${error.hint})` : error.message;
-  const database = error as { message?: string; code?: string; detail?: string; hint?: string; where?: string };
-  if (database.code === '57014') return 'cancelled';
-  return [database.message ?? String(error), database.detail && `detail: ${database.detail}`, database.hint && `hint: ${database.hint}`, database.where && `where: ${database.where}`]
-    .filter(Boolean)
-    .join('\n  ');
 }

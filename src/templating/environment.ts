@@ -9,10 +9,14 @@ import { templateError } from './template-errors.js';
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;
 
-const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'list', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
-/** Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}. */
+/**
+ * Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}; and `list`, for the list values
+ * dbt writes as ['a', 'b']: {{config unique_key=(list "account" "day")}}.
+ */
 const LOGIC_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
+  list: (...values) => values,
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b,
   and: (...values) => values.every(Boolean),

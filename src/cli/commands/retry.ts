@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { ArtifactPaths } from '../../artifacts/paths.js';
+import { loadProject } from '../../config/project.js';
+import { TsdbtError } from '../../errors.js';
+import type { TimeRange } from '../../templating/compiler.js';
+import type { GlobalArgs } from '../options.js';
+import type { Session } from '../session.js';
+import type { Command } from './command.js';
+import { runNodes } from './run.js';
+
+/** What retry reads back from the last run_results.json. */
+interface PreviousRun {
+  args: { command?: string; full_refresh?: boolean; event_time_start?: string; event_time_end?: string };
+  results: Array<{ unique_id: string; status: string; batch_results?: { failed: Array<[string, string]> } }>;
+}
+
+const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'build']);
+
+export const retryCommand: Command = {
+  name: 'retry',
+  describe: 'Run again what failed or was skipped in the last run, seed, snapshot or build; of a microbatch model, only its failed batches',
+  examples: [['tsdbt retry', 'finish the last run after fixing what failed']],
+  run(args: GlobalArgs, io) {
+    const previous = readPreviousRun(new ArtifactPaths(loadProject(args.projectDir)).file('run_results.json'));
+    const command = previous.args.command ?? '';
+    if (!RETRYABLE_COMMANDS.has(command)) {
+      throw new TsdbtError('usage', `the last command was '${command || 'unknown'}', which retry does not repeat`, { hint: `retry repeats ${[...RETRYABLE_COMMANDS].join(', ')}` });
+    }
+    const options = { fullRefresh: previous.args.full_refresh ?? false, failFast: false, eventTimeStart: previous.args.event_time_start, eventTimeEnd: previous.args.event_time_end };
+    return runNodes({ ...args, ...options }, io, command, [], (session) => retryPlan(session, previous));
+  },
+};
+
+function readPreviousRun(file: string): PreviousRun {
+  if (!existsSync(file)) throw new TsdbtError('usage', `no ${file}: there is no earlier run to retry`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PreviousRun;
+  } catch (error) {
+    throw new TsdbtError('usage', `${file} cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** The nodes that errored or were skipped (and still exist); a microbatch node's failed batches. */
+function retryPlan(session: Session, previous: PreviousRun) {
+  const selected = new Set<string>();
+  const batches = new Map<string, TimeRange[]>();
+  for (const result of previous.results) {
+    if ((result.status !== 'error' && result.status !== 'skipped') || !session.loaded.parsed.nodes.has(result.unique_id)) continue;
+    selected.add(result.unique_id);
+    const failed = result.batch_results?.failed ?? [];
+    if (failed.length > 0) batches.set(result.unique_id, failed.map(([start, end]) => ({ start: new Date(start), end: new Date(end) })));
+  }
+  return { selected, batches };
+}

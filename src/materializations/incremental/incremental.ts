@@ -1,0 +1,47 @@
+import { relationColumns } from '../../adapters/catalog.js';
+import { derivedIdentifier, quoteIdentifier } from '../../adapters/sql.js';
+import type { GraphNode } from '../../graph/nodes.js';
+import type { Materialization } from '../materialization.js';
+import { createTableFrom } from '../model-output.js';
+import { applyRelationSettings } from '../relation-settings.js';
+import { createAndSwap } from '../swap.js';
+import { buildMicrobatch, microbatchConfig } from './microbatch.js';
+import { applySchemaChange, type OnSchemaChange } from './schema-change.js';
+import { STRATEGIES } from './strategies.js';
+
+type Strategy = keyof typeof STRATEGIES | 'microbatch';
+
+/** dbt-postgres's default: delete+insert when there is a unique_key, append otherwise. */
+function strategyOf(node: GraphNode): Strategy {
+  return (node.config.incremental_strategy as Strategy | undefined) ?? (node.config.unique_key ? 'delete+insert' : 'append');
+}
+
+/**
+ * A table that each run adds to: the first build (and --full-refresh) creates it like a table model, with the atomic
+ * swap; later runs render the model with `is_incremental` true, stage the increment in a temporary table, reconcile
+ * columns (on_schema_change) and fold it in with the strategy, all in one transaction.
+ */
+export const incremental: Materialization = {
+  name: 'incremental',
+  producesRelation: true,
+  validate(node) {
+    if (strategyOf(node) === 'microbatch') microbatchConfig(node);
+  },
+  async build(context) {
+    const strategy = strategyOf(context.node);
+    if (strategy === 'microbatch') return buildMicrobatch(context);
+    const existing = await context.adapter.withConnection((connection) => context.findExisting(connection));
+    if (context.fullRefresh || existing?.kind !== 'table') return createAndSwap(context, 'table');
+    const rows = await context.adapter.transaction(async (connection) => {
+      const output = await context.render({ isIncremental: true }, connection);
+      const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_incr_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
+      await createTableFrom(context.run, connection, staged, output, { temporary: true });
+      const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
+      const columns = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
+      const written = await STRATEGIES[strategy]({ target: context, connection, staged, columns });
+      await applyRelationSettings(context, connection, context.relation, 'table');
+      return written;
+    });
+    return { message: `INSERT ${rows}`, rowsAffected: rows };
+  },
+};

@@ -1,0 +1,94 @@
+import type { Connection } from '../../adapters/adapter.js';
+import { listUniqueIndexes } from '../../adapters/catalog.js';
+import { quoteIdentifier } from '../../adapters/sql.js';
+import { TsdbtError } from '../../errors.js';
+import type { GraphNode } from '../../graph/nodes.js';
+import type { SwapTarget } from '../swap.js';
+
+/** What a strategy needs to fold a staged increment into the target table. */
+export interface Increment {
+  target: SwapTarget;
+  connection: Connection;
+  /** The staged rows: a temporary table. */
+  staged: string;
+  /** Columns to write, present in both. */
+  columns: string[];
+}
+
+/** One strategy per `incremental_strategy`; microbatch is its own path (microbatch.ts). */
+export type IncrementalStrategy = (increment: Increment) => Promise<number>;
+
+// dbt's aliases, so incremental_predicates written for dbt work unchanged.
+const DEST = 'DBT_INTERNAL_DEST';
+const SOURCE = 'DBT_INTERNAL_SOURCE';
+
+const append: IncrementalStrategy = async ({ target, connection, staged, columns }) => {
+  const list = columns.map(quoteIdentifier).join(', ');
+  return (await target.run(connection, `insert into ${target.relation} (${list})\nselect ${list} from ${staged}`)).rowCount ?? 0;
+};
+
+/** Deletes the target's rows whose key is in the increment, then appends the increment. */
+const deleteInsert: IncrementalStrategy = async (increment) => {
+  const { target, connection, staged } = increment;
+  const keys = uniqueKey(target.node, 'delete+insert');
+  const keyList = keys.map(quoteIdentifier).join(', ');
+  const predicates = incrementalPredicates(target.node).map((predicate) => `\n  and ${predicate}`).join('');
+  await target.run(connection, `delete from ${target.relation} as ${DEST}\nwhere (${keys.map((key) => `${DEST}.${quoteIdentifier(key)}`).join(', ')}) in (select ${keyList} from ${staged})${predicates}`);
+  return append(increment);
+};
+
+/**
+ * Upserts on unique_key: INSERT ... ON CONFLICT where a unique index on exactly those columns exists (the fastest
+ * path, and the only one before PostgreSQL 15), MERGE otherwise or when incremental_predicates narrow the match.
+ */
+const merge: IncrementalStrategy = async ({ target, connection, staged, columns }) => {
+  const keys = uniqueKey(target.node, 'merge');
+  const updates = updateColumns(target.node, columns, keys);
+  const list = columns.map(quoteIdentifier).join(', ');
+  const predicates = incrementalPredicates(target.node);
+  const indexed = (await listUniqueIndexes(connection, target.node.relation)).some((index) => sameSet(index, keys));
+  if (indexed && predicates.length === 0) {
+    const action = updates.length > 0 ? `do update set ${updates.map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`).join(', ')}` : 'do nothing';
+    const sql = `insert into ${target.relation} as ${DEST} (${list})\nselect ${list} from ${staged}\non conflict (${keys.map(quoteIdentifier).join(', ')}) ${action}`;
+    return (await target.run(connection, sql)).rowCount ?? 0;
+  }
+  if (!target.adapter.capabilities.merge) {
+    throw new TsdbtError('runtime', `merge on ${target.relation} needs PostgreSQL 15 or later, or a unique index on (${keys.join(', ')})`, {
+      location: { file: target.node.originalFilePath },
+      hint: `add indexes: [{columns: [${keys.join(', ')}], unique: true}] to the model's config`,
+    });
+  }
+  const on = [...keys.map((key) => `${DEST}.${quoteIdentifier(key)} = ${SOURCE}.${quoteIdentifier(key)}`), ...predicates].join('\n  and ');
+  const matched = updates.length > 0 ? `\nwhen matched then update set ${updates.map((column) => `${quoteIdentifier(column)} = ${SOURCE}.${quoteIdentifier(column)}`).join(', ')}` : '';
+  const sql = `merge into ${target.relation} as ${DEST}\nusing ${staged} as ${SOURCE}\non ${on}${matched}\nwhen not matched then insert (${list}) values (${columns.map((column) => `${SOURCE}.${quoteIdentifier(column)}`).join(', ')})`;
+  return (await target.run(connection, sql)).rowCount ?? 0;
+};
+
+export const STRATEGIES: Record<'append' | 'merge' | 'delete+insert', IncrementalStrategy> = { append, merge, 'delete+insert': deleteInsert };
+
+function uniqueKey(node: GraphNode, strategy: string): string[] {
+  const key = node.config.unique_key as string | string[] | undefined;
+  const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
+  if (keys.length === 0) {
+    throw new TsdbtError('config', `incremental_strategy '${strategy}' needs a unique_key`, {
+      location: { file: node.originalFilePath },
+      hint: 'set unique_key to a column or a list of columns, or use incremental_strategy append or microbatch',
+    });
+  }
+  return keys;
+}
+
+/** merge_update_columns, else every column but merge_exclude_columns and the key. */
+function updateColumns(node: GraphNode, columns: string[], keys: string[]): string[] {
+  const only = node.config.merge_update_columns as string[] | undefined;
+  const excluded = new Set([...keys, ...((node.config.merge_exclude_columns as string[] | undefined) ?? [])]);
+  return only ? only.filter((column) => columns.includes(column)) : columns.filter((column) => !excluded.has(column));
+}
+
+export function incrementalPredicates(node: GraphNode): string[] {
+  return (node.config.incremental_predicates as string[] | undefined) ?? [];
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((column) => b.includes(column));
+}

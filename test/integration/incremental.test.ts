@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { describeBackends } from '../helpers/suite.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+import type { TestBackend } from '../helpers/backends.js';
+
+const SOURCES = `version: 2
+sources:
+  - name: raw
+    schema: raw
+    tables:
+      - name: events
+`;
+
+/** A project reading raw.events (id, account, amount, occurred_at), created here so each test controls the rows. */
+async function eventsProject(backend: TestBackend, models: Record<string, string>): Promise<TestProject> {
+  const project = makeProject({ 'models/sources.yml': SOURCES, ...models }, backend);
+  await project.query('create schema if not exists raw');
+  await project.query('drop table if exists raw.events');
+  await project.query('create table raw.events (id int, account text, amount numeric, occurred_at timestamptz)');
+  return project;
+}
+
+async function insertEvents(project: TestProject, rows: Array<[number, string, number, string]>): Promise<void> {
+  for (const [id, account, amount, at] of rows) await project.query('insert into raw.events values ($1, $2, $3, $4)', [id, account, amount, at]);
+}
+
+async function table(project: TestProject, sql: string) {
+  return project.query(sql);
+}
+
+async function expectOk(project: TestProject, ...args: string[]) {
+  const result = await project.run(...args);
+  expect(result.stderr + result.stdout).not.toMatch(/ERROR=[1-9]/);
+  expect(result.code, result.stdout + result.stderr).toBe(0);
+  return result;
+}
+
+describeBackends('incremental models', (backend) => {
+  describe('append, delete+insert and merge', () => {
+    it('append adds only what is_incremental selects, and a rerun of the same increment leaves the same table', async () => {
+      const project = await eventsProject(backend, {
+        'models/events_log.sql': `{{config materialized="incremental"}}
+select id, account, amount from {{source "raw" "events"}}
+{{#if (is_incremental)}}where id > (select coalesce(max(id), 0) from {{this}}){{/if}}`,
+      });
+      await insertEvents(project, [
+        [1, 'a', 10, '2024-01-01T00:00:00Z'],
+        [2, 'b', 20, '2024-01-01T01:00:00Z'],
+      ]);
+      const first = await expectOk(project, 'run');
+      expect(first.stdout).toMatch(/SELECT 2/);
+      await insertEvents(project, [[3, 'a', 5, '2024-01-02T00:00:00Z']]);
+      const second = await expectOk(project, 'run');
+      expect(second.stdout).toMatch(/INSERT 1/);
+      await expectOk(project, 'run');
+      expect(await table(project, 'select id, account, amount::int as amount from analytics.events_log order by id')).toEqual([
+        { id: 1, account: 'a', amount: 10 },
+        { id: 2, account: 'b', amount: 20 },
+        { id: 3, account: 'a', amount: 5 },
+      ]);
+      expect(project.read('target/compiled/test_project/models/events_log.sql')).toMatch(/where id > \(select coalesce\(max\(id\), 0\) from "analytics"\."events_log"\)/);
+    });
+
+    it('merge upserts on a composite key with MERGE, then with INSERT ... ON CONFLICT once a unique index exists; merge_update_columns limits updates', async () => {
+      const project = await eventsProject(backend, {
+        'models/account_days.sql': `{{config materialized="incremental" incremental_strategy="merge" unique_key=(list "account" "day")}}
+select account, occurred_at::date as day, sum(amount) as total, count(*)::int as events, 'v1' as version
+from {{source "raw" "events"}}
+{{#if (is_incremental)}}where occurred_at >= (select max(day) from {{this}}){{/if}}
+group by 1, 2`,
+      });
+      await insertEvents(project, [
+        [1, 'a', 10, '2024-01-01T00:00:00Z'],
+        [2, 'a', 20, '2024-01-02T00:00:00Z'],
+        [3, 'b', 7, '2024-01-02T05:00:00Z'],
+      ]);
+      await expectOk(project, 'run');
+      await insertEvents(project, [
+        [4, 'a', 1, '2024-01-02T09:00:00Z'],
+        [5, 'b', 2, '2024-01-03T00:00:00Z'],
+      ]);
+      await expectOk(project, 'run');
+      expect(project.read('target/run/test_project/models/account_days.sql')).toMatch(/merge into "analytics"\."account_days" as DBT_INTERNAL_DEST/);
+      const expected = [
+        { account: 'a', day: '2024-01-01', total: 10, events: 1 },
+        { account: 'a', day: '2024-01-02', total: 21, events: 2 },
+        { account: 'b', day: '2024-01-02', total: 7, events: 1 },
+        { account: 'b', day: '2024-01-03', total: 2, events: 1 },
+      ];
+      const rows = () => table(project, "select account, to_char(day, 'YYYY-MM-DD') as day, total::int as total, events from analytics.account_days order by 1, 2");
+      expect(await rows()).toEqual(expected);
+
+      await project.query('create unique index account_days_key on analytics.account_days (day, account)');
+      await insertEvents(project, [[6, 'b', 3, '2024-01-03T10:00:00Z']]);
+      await expectOk(project, 'run');
+      expect(project.read('target/run/test_project/models/account_days.sql')).toMatch(/on conflict \("account", "day"\) do update set/);
+      expected[3] = { account: 'b', day: '2024-01-03', total: 5, events: 2 };
+      expect(await rows()).toEqual(expected);
+      // The same increment again: the same table.
+      await expectOk(project, 'run');
+      expect(await rows()).toEqual(expected);
+
+      project.write(
+        'models/account_days.sql',
+        project.read('models/account_days.sql').replace('unique_key=(list "account" "day")', 'unique_key=(list "account" "day") merge_update_columns=(list "events")').replace("'v1'", "'v2'"),
+      );
+      await insertEvents(project, [[7, 'b', 100, '2024-01-03T11:00:00Z']]);
+      await expectOk(project, 'run');
+      expect(await table(project, "select total::int as total, events, version from analytics.account_days where account = 'b' and day = '2024-01-03'")).toEqual([
+        { total: 5, events: 3, version: 'v1' },
+      ]);
+    });
+
+    it('delete+insert replaces the rows of the keys in the increment', async () => {
+      const project = await eventsProject(backend, {
+        'models/latest.sql': `{{config materialized="incremental" incremental_strategy="delete+insert" unique_key="account"}}
+select account, max(id) as last_id, sum(amount)::int as total from {{source "raw" "events"}}
+{{#if (is_incremental)}}where account in (select account from {{source "raw" "events"}} where id > (select max(last_id) from {{this}})){{/if}}
+group by account`,
+      });
+      await insertEvents(project, [
+        [1, 'a', 10, '2024-01-01T00:00:00Z'],
+        [2, 'b', 20, '2024-01-01T00:00:00Z'],
+      ]);
+      await expectOk(project, 'run');
+      await insertEvents(project, [[3, 'a', 5, '2024-01-02T00:00:00Z']]);
+      await expectOk(project, 'run');
+      await expectOk(project, 'run');
+      expect(await table(project, 'select account, last_id, total from analytics.latest order by 1')).toEqual([
+        { account: 'a', last_id: 3, total: 15 },
+        { account: 'b', last_id: 2, total: 20 },
+      ]);
+      expect(project.read('target/run/test_project/models/latest.sql')).toMatch(/delete from "analytics"\."latest" as DBT_INTERNAL_DEST\nwhere \(DBT_INTERNAL_DEST\."account"\) in/);
+    });
+
+    it('incremental_predicates narrow what an increment may replace', async () => {
+      const project = await eventsProject(backend, {
+        'models/guarded.sql': `{{config materialized="incremental" incremental_strategy="delete+insert" unique_key="account" incremental_predicates=(list "DBT_INTERNAL_DEST.account = 'a'")}}
+select account, count(*)::int as events from {{source "raw" "events"}} group by account`,
+      });
+      await insertEvents(project, [
+        [1, 'a', 1, '2024-01-01T00:00:00Z'],
+        [2, 'b', 1, '2024-01-01T00:00:00Z'],
+      ]);
+      await expectOk(project, 'run');
+      await insertEvents(project, [[3, 'a', 1, '2024-01-02T00:00:00Z']]);
+      await expectOk(project, 'run');
+      // b's old row was outside the predicate, so it stays beside the new one.
+      expect(await table(project, 'select account, events from analytics.guarded order by 1, 2')).toEqual([
+        { account: 'a', events: 2 },
+        { account: 'b', events: 1 },
+        { account: 'b', events: 1 },
+      ]);
+    });
+
+    it('a unique_key is required by merge and delete+insert; --full-refresh rebuilds with the swap', async () => {
+      const project = await eventsProject(backend, {
+        'models/m.sql': '{{config materialized="incremental" incremental_strategy="merge"}}\nselect id from {{source "raw" "events"}}',
+      });
+      await insertEvents(project, [[1, 'a', 1, '2024-01-01T00:00:00Z']]);
+      await expectOk(project, 'run');
+      const failed = await project.run('run');
+      expect(failed.code).toBe(1);
+      expect(failed.stdout + failed.stderr).toMatch(/incremental_strategy 'merge' needs a unique_key/);
+      const refreshed = await expectOk(project, 'run', '--full-refresh');
+      expect(refreshed.stdout).toMatch(/SELECT 1/);
+      expect(project.read('target/run/test_project/models/m.sql')).toMatch(/__tsdbt_tmp_/);
+    });
+  });
+
+  describe('on_schema_change', () => {
+    const modes = {
+      ignore: { columns: ['id', 'amount'], rows: [{ id: 1, amount: 10 }, { id: 2, amount: 20 }] },
+      append_new_columns: { columns: ['id', 'amount', 'account'], rows: [{ id: 1, amount: 10, account: null }, { id: 2, amount: 20, account: 'b' }] },
+      sync_all_columns: { columns: ['id', 'account'], rows: [{ id: 1, account: null }, { id: 2, account: 'b' }] },
+    } as const;
+    for (const [mode, expected] of Object.entries(modes)) {
+      it(`${mode}`, async () => {
+        const project = await eventsProject(backend, {
+          'models/wide.sql': `{{config materialized="incremental" on_schema_change="${mode}"}}\nselect id, amount::int as amount from {{source "raw" "events"}}{{#if (is_incremental)}} where id > (select max(id) from {{this}}){{/if}}`,
+        });
+        await insertEvents(project, [[1, 'a', 10, '2024-01-01T00:00:00Z']]);
+        await expectOk(project, 'run');
+        const changed = mode === 'sync_all_columns' ? 'select id, account' : 'select id, amount::int as amount, account';
+        project.write('models/wide.sql', project.read('models/wide.sql').replace('select id, amount::int as amount', changed));
+        await insertEvents(project, [[2, 'b', 20, '2024-01-02T00:00:00Z']]);
+        await expectOk(project, 'run');
+        const columns = await table(project, "select column_name from information_schema.columns where table_schema = 'analytics' and table_name = 'wide' order by ordinal_position");
+        expect(columns.map((row) => row.column_name)).toEqual(expected.columns);
+        expect(await table(project, `select ${expected.columns.join(', ')} from analytics.wide order by id`)).toEqual(expected.rows);
+      });
+    }
+
+    it('fail refuses a changed model, naming the columns, and leaves the table as it was', async () => {
+      const project = await eventsProject(backend, {
+        'models/strict.sql': '{{config materialized="incremental" on_schema_change="fail"}}\nselect id, amount from {{source "raw" "events"}}{{#if (is_incremental)}} where id > (select max(id) from {{this}}){{/if}}',
+      });
+      await insertEvents(project, [[1, 'a', 10, '2024-01-01T00:00:00Z']]);
+      await expectOk(project, 'run');
+      project.write('models/strict.sql', project.read('models/strict.sql').replace('select id, amount', 'select id, account'));
+      await insertEvents(project, [[2, 'b', 20, '2024-01-02T00:00:00Z']]);
+      const failed = await project.run('run');
+      expect(failed.code).toBe(1);
+      expect(failed.stdout + failed.stderr).toMatch(/columns no longer match "analytics"\."strict": added account \(text\); removed amount/);
+      expect(await table(project, 'select id, amount::int as amount from analytics.strict')).toEqual([{ id: 1, amount: 10 }]);
+    });
+  });
+});
