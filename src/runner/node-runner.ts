@@ -84,7 +84,7 @@ export async function executeNode(
     if (failedBatches.length > 0) {
       // The node failed, but not all of it: the batches that landed stay, and retry redoes only the rest.
       const message = `${failedBatches.length} of ${failedBatches.length + outcome.batches!.successful.length} batches failed: ${failedBatches.map((batch) => `${batch.start.toISOString()}: ${batch.message}`).join('; ')}`;
-      return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: execution.locate?.(undefined, undefined) };
+      return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: node.originalFilePath };
     }
     return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches };
   } catch (error) {

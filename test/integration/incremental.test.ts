@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeBackends } from '../helpers/suite.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import type { TestBackend } from '../helpers/backends.js';
@@ -203,6 +205,99 @@ select account, count(*)::int as events from {{source "raw" "events"}} group by 
       expect(failed.code).toBe(1);
       expect(failed.stdout + failed.stderr).toMatch(/columns no longer match "analytics"\."strict": added account \(text\); removed amount/);
       expect(await table(project, 'select id, amount::int as amount from analytics.strict')).toEqual([{ id: 1, amount: 10 }]);
+    });
+  });
+
+  describe('microbatch', () => {
+    beforeEach(() => {
+      process.env.TSDBT_NOW = '2024-01-05T12:00:00Z';
+    });
+    afterEach(() => {
+      delete process.env.TSDBT_NOW;
+    });
+
+    const MODELS = {
+      'models/events.sql': '{{config event_time="occurred_at"}}\nselect * from {{source "raw" "events"}}',
+      'models/daily_events.sql': `{{config materialized="incremental" incremental_strategy="microbatch" event_time="occurred_at" batch_size="day" begin="2024-01-01" lookback=1}}
+select e.id, e.account, e.amount::int as amount, e.occurred_at, '{{batch.start}}'::timestamptz as batch_start,
+  1 / (case when e.occurred_at::date = '2024-01-03' and {{var "fail" false}} then 0 else 1 end) as guard
+from {{ref "events"}} as e`,
+    };
+    const DAYS: Array<[number, string, number, string]> = [1, 2, 3, 4, 5].map((day) => [day, 'a', day * 10, `2024-01-0${day}T06:00:00Z`]);
+    const perDay = (project: TestProject) =>
+      table(project, "select to_char(occurred_at at time zone 'UTC', 'DD') as day, count(*)::int as n, sum(amount)::int as total from analytics.daily_events group by 1 order by 1");
+
+    it('builds every batch from begin, then the lookback window: late rows inside it land, older ones wait for a backfill', async () => {
+      const project = await eventsProject(backend, MODELS);
+      await insertEvents(project, DAYS);
+      const first = await expectOk(project, 'run', '--threads', '4');
+      expect(first.stdout).toMatch(/5 batches, INSERT 5/);
+      expect(await perDay(project)).toEqual(['01', '02', '03', '04', '05'].map((day, i) => ({ day, n: 1, total: (i + 1) * 10 })));
+
+      // Late events: one in the lookback window (Jan 4), one before it (Jan 2).
+      await insertEvents(project, [
+        [6, 'b', 1, '2024-01-04T23:00:00Z'],
+        [7, 'b', 2, '2024-01-02T01:00:00Z'],
+      ]);
+      const second = await expectOk(project, 'run');
+      expect(second.stdout).toMatch(/2 batches, INSERT 3/);
+      await expectOk(project, 'run');
+      expect(await perDay(project)).toEqual([
+        { day: '01', n: 1, total: 10 },
+        { day: '02', n: 1, total: 20 },
+        { day: '03', n: 1, total: 30 },
+        { day: '04', n: 2, total: 41 },
+        { day: '05', n: 1, total: 50 },
+      ]);
+      // Each batch read only its own day of the upstream model.
+      const batchFile = project.read('target/compiled/test_project/models/daily_events/batch_2024-01-04T00.sql');
+      expect(batchFile).toContain(`"__tsdbt__batch__events" as not materialized (\n  select * from "analytics"."events"\n  where "occurred_at" >= '2024-01-04 00:00:00+00' and "occurred_at" < '2024-01-05 00:00:00+00'\n)`);
+      expect(batchFile).toContain("'2024-01-04 00:00:00+00'::timestamptz as batch_start");
+
+      const backfill = await expectOk(project, 'run', '--event-time-start', '2024-01-02', '--event-time-end', '2024-01-03');
+      expect(backfill.stdout).toMatch(/1 batch, INSERT 2/);
+      expect((await perDay(project))[1]).toEqual({ day: '02', n: 2, total: 22 });
+      expect(await table(project, 'select count(*)::int as n from analytics.daily_events')).toEqual([{ n: 7 }]);
+
+      const refreshed = await expectOk(project, 'run', '--full-refresh');
+      expect(refreshed.stdout).toMatch(/5 batches, INSERT 7/);
+      expect(await table(project, 'select count(*)::int as n, count(distinct batch_start)::int as batches from analytics.daily_events')).toEqual([{ n: 7, batches: 5 }]);
+    });
+
+    it('a failing batch fails alone; retry redoes only it, and so does a plain re-run', async () => {
+      const project = await eventsProject(backend, MODELS);
+      await insertEvents(project, DAYS);
+      const failed = await project.run('run', '--vars', '{fail: true}', '--threads', '2');
+      expect(failed.code).toBe(1);
+      expect(failed.stdout + failed.stderr).toMatch(/1 of 5 batches failed: 2024-01-03T00:00:00\.000Z: division by zero/);
+      const results = JSON.parse(project.read('target/run_results.json')) as { results: Array<{ unique_id: string; status: string; batch_results: { successful: string[][]; failed: string[][] } }> };
+      const daily = results.results.find((result) => result.unique_id === 'model.test_project.daily_events')!;
+      expect(daily.status).toBe('error');
+      expect(daily.batch_results.failed).toEqual([['2024-01-03T00:00:00.000Z', '2024-01-04T00:00:00.000Z']]);
+      expect(daily.batch_results.successful).toHaveLength(4);
+      expect((await perDay(project)).map((row) => row.day)).toEqual(['01', '02', '04', '05']);
+
+      const retried = await expectOk(project, 'retry');
+      expect(retried.stdout).toMatch(/1 batch, INSERT 1/);
+      expect((await perDay(project)).map((row) => row.day)).toEqual(['01', '02', '03', '04', '05']);
+      const nothing = await expectOk(project, 'retry');
+      expect(nothing.stdout).toMatch(/Nothing to retry/);
+
+      // Without retry: the next run redoes the failed batch besides its lookback window.
+      expect((await project.run('run', '--vars', '{fail: true}', '--event-time-start', '2024-01-03', '--event-time-end', '2024-01-04')).code).toBe(1);
+      const rerun = await expectOk(project, 'run');
+      expect(rerun.stdout).toMatch(/3 batches, INSERT 3/);
+      expect(await table(project, 'select count(*)::int as n from analytics.daily_events')).toEqual([{ n: 5 }]);
+      expect(readdirSync(join(project.dir, 'target/compiled/test_project/models/daily_events')).length).toBe(5);
+    });
+
+    it('needs event_time, batch_size and begin, checked at parse time', async () => {
+      const project = await eventsProject(backend, {
+        'models/bad.sql': '{{config materialized="incremental" incremental_strategy="microbatch" event_time="occurred_at"}}\nselect 1',
+      });
+      const result = await project.run('run');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/models\/bad\.sql.*microbatch model 'bad' needs batch_size, begin/);
     });
   });
 });
