@@ -1,4 +1,5 @@
 import { loadSeed } from '../loaders/seed-loader.js';
+import { withHooks } from './hooks.js';
 import { executeNode, type NodeRunner } from './node-runner.js';
 
 /** Loads a seed's file or folder of files into its table. */
@@ -7,7 +8,9 @@ export const seedRunner: NodeRunner = {
   kind: (node) => `seed ${node.seed!.format} ${node.seed!.kind}`,
   run(node, deps, worker) {
     return executeNode(seedRunner, node, deps, worker, (execution) =>
-      loadSeed(execution, node.seed!, { projectRoot: deps.projectRoot, fullRefresh: deps.fullRefresh || node.config.full_refresh === true, reporter: deps.reporter }),
+      withHooks(node, deps, execution, () =>
+        loadSeed(execution, node.seed!, { projectRoot: deps.projectRoot, fullRefresh: deps.fullRefresh || node.config.full_refresh === true, reporter: deps.reporter }),
+      ),
     );
   },
 };

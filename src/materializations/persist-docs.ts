@@ -1,0 +1,26 @@
+import type { Connection } from '../adapters/adapter.js';
+import { relationColumns, type RelationKind } from '../adapters/catalog.js';
+import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import { SQL_KEYWORD_BY_KIND } from './materialization.js';
+import type { SwapTarget } from './swap.js';
+
+/** `persist_docs: {relation: true, columns: true}`: descriptions from property files become database comments. */
+export interface PersistDocsConfig {
+  relation?: boolean;
+  columns?: boolean;
+}
+
+/** Comments `relation` (quoted) with the model's description, and each documented column that it has. */
+export async function persistDocs(target: SwapTarget, connection: Connection, relation: string, kind: RelationKind, config: PersistDocsConfig): Promise<void> {
+  const { node } = target;
+  if (config.relation) await target.run(connection, `comment on ${SQL_KEYWORD_BY_KIND[kind]} ${relation} is ${quoteLiteral(node.description)}`);
+  const documented = config.columns ? Object.values(node.columns) : [];
+  if (documented.length === 0) return;
+  const actual = new Set((await relationColumns(connection, relation)).map((column) => column.name));
+  for (const column of documented) {
+    // Property files name columns as written in SQL, where unquoted names fold to lower case.
+    const name = actual.has(column.name) ? column.name : column.name.toLowerCase();
+    if (!actual.has(name)) continue;
+    await target.run(connection, `comment on column ${relation}.${quoteIdentifier(name)} is ${quoteLiteral(column.description)}`);
+  }
+}
