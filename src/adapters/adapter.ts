@@ -21,6 +21,11 @@ export interface Connection {
   copyFrom(target: string, options: string, chunks: AsyncIterable<string | Buffer>): Promise<number>;
 }
 
+export interface DedicatedConnection extends Connection {
+  /** Closes the session. */
+  release(): Promise<void>;
+}
+
 export interface AdapterCapabilities {
   /** Several sessions at once; without it the runner serialises work on one connection. */
   multipleConnections: boolean;
@@ -61,6 +66,11 @@ export interface Adapter {
   /** Server version number as in server_version_num, known after open(). */
   readonly serverVersion: number;
   withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
+  /**
+   * A session of its own, outside the pool, for work that must not wait on the pool while its caller holds a pooled
+   * connection (a TypeScript model reading rows while its own are written). Only where `multipleConnections`.
+   */
+  connectDedicated(): Promise<DedicatedConnection>;
   /** BEGIN ... COMMIT on one connection; ROLLBACK and rethrow on error. */
   transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T>;
   /** Cancels every running query (Ctrl-C); a no-op where the adapter cannot. */

@@ -1,14 +1,17 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable } from 'kysely';
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable, type Driver, type QueryCompiler } from 'kysely';
 import type { Connection } from './adapter.js';
 
-/** Kysely only builds and compiles queries here; an adapter's connection runs them, the same on PostgreSQL and PGlite. */
-export function queryBuilder<Database>(): Kysely<Database> {
+/**
+ * Kysely only builds and compiles queries here; an adapter's connection runs them, the same on PostgreSQL and PGlite.
+ * TypeScript models get one with a driver over their build's connection, and a compiler that inlines values.
+ */
+export function queryBuilder<Database>(driver: Driver = new DummyDriver(), compiler: QueryCompiler = new PostgresQueryCompiler()): Kysely<Database> {
   return new Kysely<Database>({
     dialect: {
       createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
+      createDriver: () => driver,
       createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
+      createQueryCompiler: () => compiler,
     },
   });
 }

@@ -21,6 +21,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     nodes[node.uniqueId] = {
       unique_id: node.uniqueId,
       resource_type: node.resourceType,
+      ...(node.resourceType === 'model' ? { language: node.language ?? 'sql' } : {}),
       name: node.name,
       package_name: node.packageName,
       path: node.originalFilePath.split('/').slice(1).join('/'),

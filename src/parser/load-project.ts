@@ -33,14 +33,16 @@ export async function loadAndParse(options: LoadOptions): Promise<LoadedProject>
     target: options.target,
     threads: options.threads,
   });
-  const macros = await loadMacros(project.root, project.macroPaths, join(project.root, '.tsdbt', 'cache'));
+  const cacheDir = join(project.root, '.tsdbt', 'cache');
+  const macros = await loadMacros(project.root, project.macroPaths, cacheDir);
   const env = new TemplateEnvironment(macros);
   const { target } = resolved;
-  const parsed = parseProject({
+  const parsed = await parseProject({
     project,
     env,
     target: { name: target.name, schema: target.schema, type: target.type, threads: target.threads, profile_name: target.profileName },
     cliVars: options.vars,
+    cacheDir,
   });
   return { project, resolved, parsed, graph: buildGraph(parsed) };
 }

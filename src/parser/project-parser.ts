@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import type { Project } from '../config/project.js';
 import { validateYaml } from '../config/yaml-file.js';
 import { didYouMean, TsdbtError } from '../errors.js';
-import type { GraphNode, RefCall, SourceCall, SourceNode } from '../graph/nodes.js';
+import type { GraphNode, ModelLanguage, RefCall, SourceCall, SourceNode } from '../graph/nodes.js';
 import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
+import type { TypescriptModel } from '../typescript-models/model-module.js';
 import { filterByExtension, walkFiles } from '../util/files.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from './variables.js';
 import { schemaName } from './schema-name.js';
 import { parseSeeds } from './seed-parser.js';
 import { parseSnapshots } from './snapshot-parser.js';
+import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
 
 export interface ParsedProject {
   project: Project;
@@ -25,6 +27,8 @@ export interface ParsedProject {
   nodes: Map<string, GraphNode>;
   sources: Map<string, SourceNode>;
   templates: Map<string, ModelTemplate>;
+  /** TypeScript models' loaded code, by unique id. */
+  typescriptModels: Map<string, TypescriptModel>;
   /** Names of disabled models, so a ref to one says so instead of "not found". */
   disabled: Set<string>;
   properties: PropertyFiles;
@@ -36,9 +40,13 @@ export interface ParseOptions {
   target: TargetScope;
   /** --vars, already parsed; they win over the project's vars. */
   cliVars: Record<string, unknown>;
+  /** Where TypeScript models are bundled. */
+  cacheDir: string;
 }
 
-export function parseProject({ project, env, target, cliVars }: ParseOptions): ParsedProject {
+const MODEL_EXTENSIONS = ['.sql', '.ts'];
+
+export async function parseProject({ project, env, target, cliVars, cacheDir }: ParseOptions): Promise<ParsedProject> {
   const vars = { ...project.vars, ...cliVars };
   // Each folder is walked once; property files may sit beside models, seeds or snapshots.
   const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
@@ -46,7 +54,7 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
   const snapshotFiles = new Map(project.snapshotPaths.map((dir) => [dir, files.get(dir) ?? seedFiles.get(dir) ?? walkFiles(project.root, dir)]));
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
-  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), disabled: new Set(), properties };
+  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), typescriptModels: new Map(), disabled: new Set(), properties };
   for (const table of properties.sources) {
     const uniqueId = `source.${project.name}.${table.sourceName}.${table.name}`;
     if (parsed.sources.has(uniqueId)) {
@@ -70,9 +78,10 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
     });
   }
   const filesByName = new Map<string, string>();
+  const typescriptFiles: ModelFile[] = [];
   for (const modelPath of project.modelPaths) {
-    for (const file of filterByExtension(files.get(modelPath)!, ['.sql'])) {
-      const name = basename(file, '.sql');
+    for (const file of filterByExtension(files.get(modelPath)!, MODEL_EXTENSIONS).filter((f) => !f.endsWith('.d.ts'))) {
+      const name = basename(file, extname(file));
       const previous = filesByName.get(name);
       if (previous) {
         throw new TsdbtError('config', `two models are named '${name}': ${previous} and ${file}`, {
@@ -81,19 +90,36 @@ export function parseProject({ project, env, target, cliVars }: ParseOptions): P
         });
       }
       filesByName.set(name, file);
-      parseModelFile(parsed, modelPath, file, name);
+      if (file.endsWith('.ts')) typescriptFiles.push({ modelPath, file, name });
+      else parseModelFile(parsed, modelPath, file, name);
     }
   }
+  // Only a project with TypeScript models loads the bundler.
+  if (typescriptFiles.length > 0) await parseTypescriptModels(parsed, typescriptFiles, cacheDir);
   parseSeeds(parsed, properties.seeds, seedFiles);
   parseSnapshots(parsed, snapshotFiles);
   return parsed;
 }
 
 function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string): void {
-  const { project, env, target } = parsed;
-  const rawCode = readFileSync(join(project.root, file), 'utf8');
+  const rawCode = readFileSync(join(parsed.project.root, file), 'utf8');
   const { template, refs, sources, inFile } = recordTemplate(parsed, file, rawCode, name);
+  const node = addModel(parsed, { modelPath, file, name, rawCode, refs, sources, inFile, language: 'sql' });
+  if (node) parsed.templates.set(node.uniqueId, template);
+}
 
+/** What a model file says, whatever its language: its code, dependencies and in-file config. */
+export interface ModelDefinition extends ModelFile {
+  rawCode: string;
+  refs: RefCall[];
+  sources: SourceCall[];
+  inFile: PartialNodeConfig[];
+  language: ModelLanguage;
+}
+
+/** Resolves a model's config (project file < property file < in-file) and adds its node; undefined when disabled. */
+export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode, refs, sources, inFile, language }: ModelDefinition): GraphNode | undefined {
+  const { project, env, target } = parsed;
   const folders = file.slice(modelPath.length + 1).split('/').slice(0, -1);
   const fqn = [project.name, ...folders, name];
   const patch = parsed.properties.models.get(name);
@@ -104,7 +130,7 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
   ]);
   if (!config.enabled) {
     parsed.disabled.add(name);
-    return;
+    return undefined;
   }
   if (!materializations.has(config.materialized)) {
     throw new TsdbtError('config', `unknown materialization '${config.materialized}' for model '${name}'`, {
@@ -114,10 +140,10 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
   }
   const uniqueId = `model.${project.name}.${name}`;
   const schema = schemaName(env, target, config.schema, { name, resource_type: 'model' });
-  parsed.templates.set(uniqueId, template);
-  parsed.nodes.set(uniqueId, {
+  const node: GraphNode = {
     uniqueId,
     resourceType: 'model',
+    language,
     name,
     packageName: project.name,
     originalFilePath: file,
@@ -132,7 +158,10 @@ function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, 
     dependsOn: [],
     relation: { schema, identifier: config.alias ?? name },
     patchPath: patch?.file,
-  });
+  };
+  parsed.nodes.set(uniqueId, node);
+  materializations.get(config.materialized).validate?.(node);
+  return node;
 }
 
 export interface RecordedTemplate {
@@ -176,7 +205,7 @@ export function recordTemplate(parsed: ParsedProject, file: string, rawCode: str
   return { template, refs, sources, inFile, configLine };
 }
 
-function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
+export function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
   try {
     return validateYaml({ text: source, data: values, locate: () => ({ file, line }) }, partialNodeConfig);
   } catch (error) {

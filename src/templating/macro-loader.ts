@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, join } from 'node:path';
 import { TsdbtError } from '../errors.js';
-import { listFiles, writeFileAtomic } from '../util/files.js';
+import { listFiles } from '../util/files.js';
+import { importModule } from '../util/import-module.js';
 import type { HelperFunction, MacroDefinitions } from './environment.js';
 
 const PARTIAL_EXTENSIONS = ['.sql'];
@@ -25,8 +24,8 @@ export async function loadMacros(root: string, macroPaths: string[], cacheDir: s
       macros.partials.set(name, { file, source: readFileSync(join(root, file), 'utf8') });
     }
     for (const file of listFiles(root, dir, HELPER_EXTENSIONS).filter((f) => !f.endsWith('.d.ts'))) {
-      const module = await importModule(root, file, cacheDir);
-      for (const [name, value] of Object.entries(module)) {
+      const { exports } = await importModule(root, file, cacheDir);
+      for (const [name, value] of Object.entries(exports)) {
         if (typeof value !== 'function') continue;
         claim(name, file);
         macros.helpers.set(name, { file, fn: value as HelperFunction });
@@ -34,34 +33,4 @@ export async function loadMacros(root: string, macroPaths: string[], cacheDir: s
     }
   }
   return macros;
-}
-
-/** TypeScript is bundled with esbuild into the cache first (relative imports included), keyed by content hash. */
-export async function importModule(root: string, file: string, cacheDir: string): Promise<Record<string, unknown>> {
-  const absolute = join(root, file);
-  try {
-    if (!['.ts', '.mts'].includes(extname(file))) return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [absolute],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      write: false,
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.text;
-    const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-    const out = join(cacheDir, `${basename(file, extname(file))}-${hash}.mjs`);
-    writeFileAtomic(out, code);
-    return (await import(pathToFileURL(out).href)) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof TsdbtError) throw error;
-    const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];
-    throw new TsdbtError('compile', `cannot load ${file}: ${first?.text ?? (error as Error).message}`, {
-      location: { file, line: first?.location?.line, column: first?.location ? first.location.column + 1 : undefined },
-      cause: error,
-    });
-  }
 }

@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection } from '../adapter.js';
+import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
@@ -66,6 +66,11 @@ export class PgliteAdapter implements Adapter {
 
   transaction<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     return this.withConnection((connection) => inTransaction(connection, work));
+  }
+
+  /** There is one session, and its holder already has it (see `multipleConnections`). */
+  connectDedicated(): Promise<DedicatedConnection> {
+    return Promise.reject(new Error('PGlite has one connection: work that needs a second one uses the connection it was given'));
   }
 
   /** A WASM query cannot be interrupted from outside; the runner stops scheduling and waits for it. */

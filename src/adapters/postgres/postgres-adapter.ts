@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type QueryResult } from '../adapter.js';
+import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type QueryResult } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 
 /** PostgreSQL through a pg Pool of `threads` connections. */
@@ -15,7 +15,7 @@ export class PostgresAdapter implements Adapter {
   readonly description: string;
   serverVersion = 0;
   private readonly pool: pg.Pool;
-  private readonly active = new Set<pg.PoolClient>();
+  private readonly active = new Set<pg.ClientBase>();
 
   constructor(private readonly target: PostgresTarget) {
     this.concurrency = target.threads;
@@ -58,6 +58,25 @@ export class PostgresAdapter implements Adapter {
     return this.withConnection((connection) => inTransaction(connection, work));
   }
 
+  /** Not from the pool: with `threads` pooled connections all held by builds, waiting for one could never end. */
+  async connectDedicated(): Promise<DedicatedConnection> {
+    const client = new pg.Client(connectionConfig(this.target));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      throw connectionError(this.target, error);
+    }
+    this.active.add(client);
+    return {
+      ...wrap(client),
+      release: async () => {
+        this.active.delete(client);
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+
   /** pg_cancel_backend from a separate session, since the busy ones are waiting on their queries. */
   async cancelAll(): Promise<void> {
     const pids = [...this.active].map((client) => (client as unknown as { processID: number }).processID).filter(Boolean);
@@ -76,7 +95,7 @@ export class PostgresAdapter implements Adapter {
   }
 }
 
-function wrap(client: pg.PoolClient): Connection {
+function wrap(client: pg.ClientBase): Connection {
   return {
     async query(sql, params) {
       const result = await client.query({ text: sql, values: params as unknown[] | undefined });

@@ -26,7 +26,8 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
     let count = 0;
     for (const id of selected) {
       const node = session.loaded.parsed.nodes.get(id);
-      if (!node || node.resourceType !== 'model' || isEphemeral(node)) continue;
+      // A TypeScript model's SQL exists only when it runs, as its code may query the database.
+      if (!node || node.resourceType !== 'model' || isEphemeral(node) || node.language === 'typescript') continue;
       const { sql } = compiler.compile(id);
       session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(node.originalFilePath)), `${sql}\n`);
       count++;

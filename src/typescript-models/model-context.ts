@@ -1,0 +1,121 @@
+import type { CompiledQuery, Kysely } from 'kysely';
+import { queryBuilder } from '../adapters/kysely.js';
+import { quoteIdentifier } from '../adapters/sql.js';
+import { TsdbtError } from '../errors.js';
+import type { GraphNode, NodeConfig, Relation } from '../graph/nodes.js';
+import type { ModelRow } from '../materializations/model-output.js';
+import { isEphemeral } from '../materializations/registry.js';
+import type { ParsedProject } from '../parser/project-parser.js';
+import { resolveVariable } from '../parser/variables.js';
+import type { RenderOptions, TimeRange } from '../templating/compiler.js';
+import type { TargetScope } from '../templating/render-hooks.js';
+import { InliningQueryCompiler } from './inline-compiler.js';
+import { DEFAULT_BATCH_SIZE, ModelDriver } from './kysely-driver.js';
+import type { ModelConnections } from './model-connections.js';
+
+/** Anything Kysely compiles: a query builder, or a raw `sql` template (which needs the instance to compile). */
+export interface CompilableQuery {
+  compile(executorProvider: unknown): CompiledQuery;
+}
+
+export interface ReadOptions {
+  /** Rows per FETCH (default 10,000): at most this many are held at once. */
+  batchSize?: number;
+}
+
+/** What a TypeScript model's default export receives. */
+export interface ModelContext {
+  /** `schema.identifier` of a model or seed this model reads, for `db.selectFrom(ref('orders'))`. */
+  ref(name: string): string;
+  /** `schema.identifier` of a declared source table. */
+  source(sourceName: string, table: string): string;
+  /** --vars over the project's vars over `fallback`; with neither, an error. */
+  var(name: string, fallback?: unknown): unknown;
+  /** The model's resolved config. */
+  config: NodeConfig;
+  /** `schema.identifier` of the model's own relation. */
+  this: string;
+  /** True when an incremental model adds to its existing table: return only the new rows. */
+  isIncremental: boolean;
+  /** The microbatch being built, start inclusive, end exclusive. */
+  batch?: TimeRange;
+  target: TargetScope;
+  /** Builds queries to return (values are inlined when materialised), or runs small ones on the build's connection. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the project's tables are unknown to tsdbt: any name goes
+  db: Kysely<any>;
+  /** Streams the rows of a relation (`ref('x')`) or a query through a server-side cursor, a batch at a time. */
+  read(from: string | CompilableQuery, options?: ReadOptions): AsyncIterable<ModelRow>;
+}
+
+/** The context for one build of `node`, its queries and reads going through `connections`. */
+export function createModelContext(parsed: ParsedProject, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext {
+  const db: ModelContext['db'] = queryBuilder(new ModelDriver(connections), new InliningQueryCompiler());
+  const file = node.originalFilePath;
+  const undeclared = (call: string) =>
+    new TsdbtError('runtime', `${call} is not among the model's dependencies`, {
+      location: { file },
+      hint: "dependencies are the ref()/source() calls with literal arguments in the code; name others in config.depends_on, e.g. depends_on: ['orders', 'source:raw.events']",
+    });
+  return {
+    ref(name) {
+      if (!node.refs.some((ref) => ref.name === name)) throw undeclared(`ref('${name}')`);
+      const upstream = [...parsed.nodes.values()].find((candidate) => candidate.name === name)!;
+      if (isEphemeral(upstream)) {
+        throw new TsdbtError('runtime', `ref('${name}') is an ephemeral model, which has no relation to read`, { location: { file }, hint: `materialize '${name}' as a view` });
+      }
+      return relationName(upstream.relation);
+    },
+    source(sourceName, table) {
+      if (!node.sources.some((call) => call.source === sourceName && call.table === table)) throw undeclared(`source('${sourceName}', '${table}')`);
+      return relationName(parsed.sources.get(`source.${parsed.project.name}.${sourceName}.${table}`)!.relation);
+    },
+    var(name, fallback) {
+      try {
+        return resolveVariable(parsed.vars, name, fallback, { line: 0, column: 0 });
+      } catch (error) {
+        throw new TsdbtError('runtime', (error as Error).message, {
+          location: { file },
+          hint: `set it under vars: in tsdbt_project.yml, pass --vars '{${name}: value}', or give a default: var('${name}', 'default')`,
+        });
+      }
+    },
+    config: node.config,
+    this: relationName(node.relation),
+    isIncremental: options.isIncremental === true,
+    batch: options.batch,
+    target: parsed.target,
+    db,
+    async *read(from, readOptions = {}) {
+      const sql = typeof from === 'string' ? `select * from ${quoteRelationName(from)}` : compileQuery(from, db, file);
+      for await (const rows of connections.batches(sql, readOptions.batchSize ?? DEFAULT_BATCH_SIZE)) yield* rows;
+    },
+  };
+}
+
+/** The SQL of a query built with the context's `db`, values inlined. */
+export function compileQuery(query: CompilableQuery, db: Kysely<unknown>, file: string): string {
+  const compiled = query.compile(db);
+  if (compiled.parameters.length > 0) {
+    // Only another Kysely instance leaves `$n` parameters, and there is nowhere to send them.
+    throw new TsdbtError('runtime', 'the query has parameters, which cannot be materialised', {
+      location: { file },
+      hint: "build it with the context's db (or compile raw sql with it), which writes values into the SQL",
+    });
+  }
+  return compiled.sql;
+}
+
+export function isCompilableQuery(value: unknown): value is CompilableQuery {
+  return typeof value === 'object' && value !== null && typeof (value as { compile?: unknown }).compile === 'function';
+}
+
+/** Kysely's form of a table name: unquoted `schema.table`, which it splits and quotes. */
+function relationName(relation: Relation): string {
+  return `${relation.schema}.${relation.identifier}`;
+}
+
+/** `schema.table` (as ref() gives it) or `table`, quoted. */
+function quoteRelationName(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? quoteIdentifier(name) : `${quoteIdentifier(name.slice(0, dot))}.${quoteIdentifier(name.slice(dot + 1))}`;
+}
