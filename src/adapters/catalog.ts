@@ -131,3 +131,16 @@ export async function relationColumns(connection: Connection, quotedRelation: st
     order by a.attnum`;
   return run(connection, { compile: () => query.compile(catalog) });
 }
+
+/** Column lists of the unique indexes (and primary keys) on a relation: what INSERT ... ON CONFLICT can target. */
+export async function listUniqueIndexes(connection: Connection, relation: Relation): Promise<string[][]> {
+  const query = sql<{ columns: string[] }>`
+    select array_agg(a.attname::text order by k.ordinality) as columns
+    from pg_catalog.pg_index i
+    cross join lateral unnest(i.indkey) with ordinality as k(attnum, ordinality)
+    join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+    where i.indrelid = ${quoteRelation(relation)}::regclass and i.indisunique and i.indpred is null and i.indexprs is null
+    group by i.indexrelid`;
+  const rows = await run(connection, { compile: () => query.compile(catalog) });
+  return rows.map((row) => row.columns);
+}

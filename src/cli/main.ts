@@ -3,8 +3,9 @@ import pc from 'picocolors';
 import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
 import { redact } from '../redact.js';
 import { TSDBT_VERSION } from '../version.js';
-import { buildCommand, runCommand, seedCommand } from './commands/run.js';
+import { buildCommand, runCommand, seedCommand, snapshotCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';
+import { retryCommand } from './commands/retry.js';
 import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
@@ -22,7 +23,9 @@ const commands: Command<never>[] = [
   showCommand,
   runCommand,
   seedCommand,
+  snapshotCommand,
   buildCommand,
+  retryCommand,
   cleanCommand,
 ] as Command<never>[];
 

@@ -43,10 +43,14 @@ export interface Relation {
   identifier: string;
 }
 
+export type ModelLanguage = 'sql' | 'typescript';
+
 /** A node of the DAG: a model (later a seed, snapshot, test). */
 export interface GraphNode {
   uniqueId: string;
   resourceType: ResourceType;
+  /** What a model is written in, which decides how it renders; sql unless said. */
+  language?: ModelLanguage;
   name: string;
   packageName: string;
   /** Path relative to the project root, with forward slashes: `models/staging/stg_orders.sql`. */
@@ -68,6 +72,15 @@ export interface GraphNode {
   patchPath?: string;
   /** Where a seed's data comes from. */
   seed?: SeedSource;
+  /** How a snapshot records history, checked at parse time. */
+  snapshot?: SnapshotSpec;
+}
+
+/** A snapshot's validated config: its key columns, how a change is detected, and what a vanished key does. */
+export interface SnapshotSpec {
+  uniqueKey: string[];
+  strategy: { kind: 'timestamp'; updatedAt: string } | { kind: 'check'; columns: string[] | 'all' };
+  hardDeletes: 'ignore' | 'invalidate';
 }
 
 export type SeedFormat = 'csv' | 'json' | 'ndjson';

@@ -1,44 +1,56 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode, ModelLanguage } from '../graph/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
 import type { RenderOptions } from '../templating/compiler.js';
+import { renderTypescript } from '../typescript-models/typescript-renderer.js';
+import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type NodeRunner, type RunnerDependencies } from './node-runner.js';
 
 /** Renders a model for one build; one per model language. */
-export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
+export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
 
-/** A SQL model: compiled (and written to target/compiled/), failures mapped back into the compiled file. */
-const renderSql: ModelRenderer = async (node, deps, execution, options) => {
-  const sql = deps.compiler.compile(node.uniqueId, options).sql;
-  const compiledPath = deps.paths.compiledRelative(compiledFileOf(node, options));
-  deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-  execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
-  return { kind: 'sql', sql };
-};
+const renderSql: ModelRenderer = async (node, deps, options) => ({ kind: 'sql', sql: deps.compiler.compile(node.uniqueId, options).sql });
+
+const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
+
+/** A query, whatever the language, is written to target/compiled/, and failures are mapped back into that file. */
+async function render(node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
+  const output = await RENDERERS[node.language ?? 'sql'](node, deps, options, connection);
+  if (output.kind === 'sql') {
+    const { sql } = output;
+    const compiledPath = deps.paths.compiledRelative(compiledFileOf(node, options));
+    deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
+    execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
+  }
+  return output;
+}
 
 /** Builds a model with its materialization. */
 export const modelRunner: NodeRunner = {
   runs: (node) => !isEphemeral(node),
-  kind: (node) => `sql ${node.config.materialized} model`,
+  kind: (node) => `${node.language ?? 'sql'} ${node.config.materialized} model`,
   run(node, deps, worker) {
     return executeNode(modelRunner, node, deps, worker, (execution) =>
-      materializations.get(node.config.materialized).build({
-        ...execution,
-        render: (options, connection) => renderSql(node, deps, execution, options, connection),
-        fullRefresh: deps.fullRefresh && node.config.full_refresh !== false,
-        threads: deps.threads,
-        batches: { ...deps.batches, retry: deps.batches.retry?.get(node.uniqueId) },
-      }),
+      withHooks(node, deps, execution, () =>
+        materializations.get(node.config.materialized).build({
+          ...execution,
+          render: (options, connection) => render(node, deps, execution, options, connection),
+          fullRefresh: deps.fullRefresh && node.config.full_refresh !== false,
+          threads: deps.threads,
+          batches: { ...deps.batches, retry: deps.batches.retry?.get(node.uniqueId) },
+          signal: deps.signal,
+        }),
+      ),
     );
   },
 };
 
-/** Each microbatch's SQL is kept beside the model's: `models/x.sql` has `models/x/batch_2024-01-31T00.sql`. */
+/** Each microbatch's SQL is kept beside the model's: `models/x.sql` (or `.ts`) has `models/x/batch_2024-01-31T00.sql`. */
 function compiledFileOf(node: GraphNode, options: RenderOptions): string {
   if (!options.batch) return node.originalFilePath;
   const stamp = options.batch.start.toISOString().slice(0, 13);
-  return `${node.originalFilePath.replace(/\.sql$/, '')}/batch_${stamp}.sql`;
+  return `${node.originalFilePath.replace(/\.(sql|ts)$/, '')}/batch_${stamp}.sql`;
 }
 
 /** A database error's position is an offset into the statement; map it back into the compiled file when it falls there. */

@@ -8,15 +8,17 @@ import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { Compiler, type TimeRange } from '../templating/compiler.js';
+import { runProjectHooks } from './hooks.js';
 import { modelRunner } from './model-runner.js';
 import type { NodeRunner, RunnerDependencies } from './node-runner.js';
 import { seedRunner } from './seed-runner.js';
+import { snapshotRunner } from './snapshot-runner.js';
 import type { Reporter } from './reporter.js';
 import type { NodeResult, RunSummary } from './results.js';
 import { schedule } from './scheduler.js';
 
 /** One runner per resource type: adding a type is one module and one line here. */
-const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner };
+const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner };
 
 export interface RunTaskOptions {
   loaded: LoadedProject;
@@ -60,7 +62,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     fullRefresh: options.fullRefresh,
     threads: options.threads,
     batches: { range: options.eventTimeRange, now: currentTime(), retry: options.retryBatches },
+    signal: options.signal,
   };
+  const started = await runProjectHooks('on-run-start', loaded.project.onRunStart, dependencies, loaded.project.name);
+  // What on-run-start prepares (schemas, grants, audit rows) is missing: no node may run without it.
+  const startFailed = started.some((result) => result.status === 'error');
   const concurrency = Math.max(1, Math.min(options.threads, adapter.concurrency));
   const freeSlots = Array.from({ length: concurrency }, (_, i) => concurrency - i);
   let failed = false;
@@ -108,10 +114,13 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     },
     failed: (result) => result.status === 'error',
     skip: skipped,
-    shouldStop: () => (options.signal.aborted ? 'cancelled' : options.failFast && failed ? 'an earlier node failed and --fail-fast is set' : undefined),
+    shouldStop: () =>
+      startFailed ? 'an on-run-start hook failed' : options.signal.aborted ? 'cancelled' : options.failFast && failed ? 'an earlier node failed and --fail-fast is set' : undefined,
   });
   options.signal.removeEventListener('abort', cancel);
-  return { results, elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
+  // As in dbt, on-run-end runs whatever the nodes did, but not after Ctrl-C.
+  const ended = options.signal.aborted ? [] : await runProjectHooks('on-run-end', loaded.project.onRunEnd, dependencies, loaded.project.name);
+  return { results: [...started, ...results, ...ended], elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
 }
 
 /** Missing schemas are created up front, one at a time, so threads never race to create the same one. */

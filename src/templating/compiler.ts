@@ -1,6 +1,7 @@
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ProjectGraph } from '../graph/dag.js';
-import type { GraphNode } from '../graph/nodes.js';
+import { TsdbtError } from '../errors.js';
+import type { GraphNode, Relation, SourceLocation } from '../graph/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
@@ -31,7 +32,7 @@ export class Compiler {
   private readonly rendered = new Map<string, Rendered>();
 
   constructor(
-    private readonly parsed: ParsedProject,
+    readonly parsed: ParsedProject,
     private readonly graph: ProjectGraph,
   ) {}
 
@@ -46,11 +47,7 @@ export class Compiler {
 
   /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
   compileInline(source: string): string {
-    const template = this.parsed.env.compile(source, '<inline>');
-    const ephemerals: string[] = [];
-    const sql = template.render(this.hooks({ schema: this.parsed.target.schema, identifier: 'inline' }, ephemerals, {}, []));
-    const ctes = this.ephemeralClosure(ephemerals).map((id) => `${cteName(this.model(id))} as (\n${this.render(id).sql}\n)`);
-    return injectCtes(stripTrailingSemicolons(sql), ctes);
+    return this.compileHook(source, '<inline>');
   }
 
   /** Only the full build's rendering is cached: incremental and batch renderings happen once per build. */
@@ -61,7 +58,14 @@ export class Compiler {
     const node = this.model(uniqueId);
     const ephemerals: string[] = [];
     const batchFilters: string[] = [];
-    const sql = this.parsed.templates.get(uniqueId)!.render(this.hooks(node.relation, ephemerals, options, batchFilters));
+    const template = this.parsed.templates.get(uniqueId);
+    if (!template) {
+      throw new TsdbtError('usage', `${node.originalFilePath} is a TypeScript model, whose SQL exists only when it is built`, {
+        location: { file: node.originalFilePath },
+        hint: 'build it (tsdbt run -s ...) and query its relation',
+      });
+    }
+    const sql = template.render(this.hooks(node.relation, ephemerals, options, batchFilters));
     const result = { sql: stripTrailingSemicolons(sql), ephemerals, batchFilters };
     if (plain) this.rendered.set(uniqueId, result);
     return result;
@@ -119,6 +123,30 @@ export class Compiler {
 
   private model(uniqueId: string): GraphNode {
     return this.parsed.nodes.get(uniqueId)!;
+  }
+
+  /**
+   * Renders a template that is not a node (a hook, `show --inline`) with the same refs and sources; `{{this}}` is
+   * `relation`, by default the target schema. No parser checked its refs and sources, so an unknown one fails here.
+   */
+  compileHook(source: string, file: string, relation: Relation = { schema: this.parsed.target.schema, identifier: 'inline' }): string {
+    const template = this.parsed.env.compile(source, file);
+    const ephemerals: string[] = [];
+    const hooks = this.hooks(relation, ephemerals, {}, []);
+    const unknown = (what: string, loc: SourceLocation) => new TsdbtError('compile', `${what} does not exist`, { location: { file: '', ...loc } });
+    const sql = template.render({
+      ...hooks,
+      ref: (name, loc) => {
+        if (![...this.parsed.nodes.values()].some((node) => node.name === name)) throw unknown(`ref '${name}'`, loc);
+        return hooks.ref(name, loc);
+      },
+      source: (sourceName, table, loc) => {
+        if (![...this.parsed.sources.values()].some((node) => node.sourceName === sourceName && node.name === table)) throw unknown(`source '${sourceName}.${table}'`, loc);
+        return hooks.source(sourceName, table, loc);
+      },
+    });
+    const ctes = this.ephemeralClosure(ephemerals).map((id) => `${cteName(this.model(id))} as (\n${this.render(id).sql}\n)`);
+    return injectCtes(stripTrailingSemicolons(sql), ctes);
   }
 }
 

@@ -6,13 +6,23 @@ import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
 import type { ResourceType } from '../../graph/nodes.js';
+import type { TimeRange } from '../../templating/compiler.js';
+import type { Session } from '../session.js';
 
-/** `run`, `seed` and `build`: build the selected nodes of these resource types in DAG order. */
-export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[]): Promise<number> {
+/** `tsdbt retry`: which nodes to run again, and for microbatch models which batches. */
+export type RetryPlanner = (session: Session) => { selected: Set<string>; batches: Map<string, TimeRange[]> };
+
+/** `run`, `seed`, `snapshot` and `build`: build the selected nodes of these resource types in DAG order. */
+export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner): Promise<number> {
   const reporter = createSessionReporter(args, io);
   const session = await openSession(args, reporter);
   saveManifest(session);
-  const selected = select(session, args, resourceTypes);
+  const plan = retry?.(session);
+  if (plan?.selected.size === 0) {
+    reporter.info('Nothing to retry: every node of the last run succeeded');
+    return 0;
+  }
+  const selected = plan?.selected ?? select(session, args, resourceTypes);
   const eventTimeRange = parseEventTimeRange(args);
   // Loaded only by the commands that build: compile and ls never pay for the database layer.
   const { runTask } = await import('../../runner/run-task.js');
@@ -38,11 +48,19 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         fullRefresh: args.fullRefresh,
         failFast: args.failFast,
         eventTimeRange,
+        retryBatches: plan?.batches,
         signal: controller.signal,
       });
     });
     await flushArtifacts(session);
-    writeRunResults(session.paths, session.metadata, summary, { command, select: args.select ?? [], exclude: args.exclude ?? [] });
+    writeRunResults(session.paths, session.metadata, summary, {
+      command,
+      select: args.select ?? [],
+      exclude: args.exclude ?? [],
+      full_refresh: args.fullRefresh,
+      event_time_start: args.eventTimeStart,
+      event_time_end: args.eventTimeEnd,
+    });
     reporter.runFinished(summary);
     if (summary.cancelled) return 130;
     const counts = countByStatus(summary.results);
@@ -76,10 +94,22 @@ export const seedCommand: Command<BuildArgs> = {
   run: (args, io) => runNodes(args, io, 'seed', ['seed']),
 };
 
+export const snapshotCommand: Command<BuildArgs> = {
+  name: 'snapshot',
+  describe: 'Record the history of the selected snapshots: a new row version for each new or changed key (SCD type 2)',
+  examples: [
+    ['tsdbt snapshot', 'take every snapshot'],
+    ['tsdbt snapshot -s orders_snapshot', 'take one snapshot'],
+    ['tsdbt build -s +orders_snapshot', 'the snapshot after the seeds and models it reads'],
+  ],
+  options: (yargs) => buildOptions(yargs),
+  run: (args, io) => runNodes(args, io, 'snapshot', ['snapshot']),
+};
+
 export const buildCommand: Command<BuildArgs> = {
   name: 'build',
   describe: 'Load seeds and build models in one pass, in dependency order (snapshots and tests as they arrive)',
   examples: [['tsdbt build', 'build the whole project'], ['tsdbt build -s +orders', 'orders and everything it reads, seeds included']],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model']),
+  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model', 'snapshot']),
 };
