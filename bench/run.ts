@@ -1,29 +1,33 @@
 /**
  * `npm run bench`: compile benchmark (N = 1,000 / 5,000 / 10,000 models, cold and warm), run benchmark (N = 200 views
- * on PostgreSQL, `tsdbt run --threads 4` against one psql session) and seed benchmark (CSV, NDJSON and a folder of
- * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite). See bench/README.md.
+ * on PostgreSQL, `tsdbt run --threads 4` against one psql session), seed benchmark (CSV, NDJSON and a folder of
+ * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite) and incremental benchmark (a sessionising
+ * model over 5,000,000 events on PostgreSQL: incremental runs against full refreshes, a microbatch backfill with 4
+ * threads against 1). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
+import { runIncrementalBenchmark, type IncrementalFigure, type IncrementalResult } from './lib/incremental-benchmark.js';
 import { withoutSamples } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import type { Skipped } from './lib/postgres.js';
-import { mainTable, missedTargets, runTable, seedTable } from './lib/report.js';
+import { incrementalTables, mainTable, missedTargets, runTable, seedTable } from './lib/report.js';
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
 import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
-import { COMPILE_REFERENCES, COMPILE_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
+import { COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
 
 interface Results {
   compile: CompileResult[];
   run?: RunResult;
   seed: SeedResult[];
+  incremental?: IncrementalResult;
   skipped: Skipped[];
 }
 
-function isSkipped(result: RunResult | Skipped): result is Skipped {
+function isSkipped<T extends object>(result: T | Skipped): result is Skipped {
   return 'skipped' in result;
 }
 
@@ -55,6 +59,15 @@ function runSeed(args: BenchArgs, machine: MachineInfo, results: Results): void 
   results.skipped.push(...skipped);
 }
 
+function runIncremental(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const result = runIncrementalBenchmark(args.incrementalRows, args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.incremental = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
   if (selected(args, 'compile') || selected(args, 'run')) {
@@ -62,6 +75,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
     console.log(`\n${runTable(results.run)}\n`);
   }
   if (results.seed.length > 0) console.log(`${seedTable(results.seed)}\n`);
+  if (results.incremental) console.log(`${incrementalTables(results.incremental)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -70,12 +84,16 @@ function seedFigureSummary(f: SeedFigure) {
   return { ...f, tsdbt: withoutSamples(f.tsdbt), psql: f.psql && withoutSamples(f.psql) };
 }
 
+function incrementalFigureSummary(f: IncrementalFigure) {
+  return { ...f, measured: withoutSamples(f.measured), baseline: withoutSamples(f.baseline) };
+}
+
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed } = results;
+  const { compile, run, seed, incremental } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS },
+    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS },
     compile: compile.map(({ name, n, cold, warm, filesFloor }) => ({
       name,
       n,
@@ -85,6 +103,7 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
     })),
     run: run ? { ...run, tsdbt: withoutSamples(run.tsdbt), psql: withoutSamples(run.psql) } : null,
     seed: seed.map((r) => ({ ...r, figures: r.figures.map(seedFigureSummary) })),
+    incremental: incremental ? { ...incremental, figures: incremental.figures.map(incrementalFigureSummary) } : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -96,8 +115,9 @@ function runBenchmarks(args: BenchArgs, machine: MachineInfo): void {
   if (selected(args, 'compile')) results.compile = runCompile(args, machine);
   if (selected(args, 'run')) runRun(args, machine, results);
   if (selected(args, 'seed')) runSeed(args, machine, results);
+  if (selected(args, 'incremental')) runIncremental(args, machine, results);
 
-  const missed = missedTargets(results.compile, results.run, results.seed);
+  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental);
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);

@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['compile', 'run', 'seed'] as const;
+export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental'] as const;
 export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -11,18 +11,20 @@ export interface BenchArgs {
   runModels: number;
   seedRows: number;
   sinkFiles: number;
+  incrementalRows: number;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed] [--sizes 1000,5000,10000] [--run-models 200]
-                      [--seed-rows 1000000] [--sink-files 20000]
+export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental] [--sizes 1000,5000,10000] [--run-models 200]
+                      [--seed-rows 1000000] [--sink-files 20000] [--incremental-rows 5000000]
 
   --runs N          timed runs per measurement (default 5); the median, min and max are reported
-  --only KIND       run only the compile, the run or the seed benchmark
+  --only KIND       run only the compile, the run, the seed or the incremental benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
   --run-models N    number of views for the run benchmark (default 200)
   --seed-rows N     rows of the CSV seed and records of the NDJSON seed (default 1000000)
-  --sink-files N    one-record JSON files in the sink folder seed (default 20000)`;
+  --sink-files N    one-record JSON files in the sink folder seed (default 20000)
+  --incremental-rows N  rows of the event table of the incremental benchmark (default 5000000; 1% more are added)`;
 
 export function positiveInt(flag: string, text: string): number {
   const value = Number(text);
@@ -49,6 +51,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'run-models': { type: 'string', default: '200' },
       'seed-rows': { type: 'string', default: '1000000' },
       'sink-files': { type: 'string', default: '20000' },
+      'incremental-rows': { type: 'string', default: '5000000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -62,6 +65,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     runModels: positiveInt('--run-models', values['run-models']),
     seedRows: positiveInt('--seed-rows', values['seed-rows']),
     sinkFiles: positiveInt('--sink-files', values['sink-files']),
+    incrementalRows: positiveInt('--incremental-rows', values['incremental-rows']),
     help: values.help,
   };
 }

@@ -12,6 +12,8 @@ export interface Command {
   command: string;
   args: string[];
   cwd?: string;
+  /** Variables added to the inherited environment (e.g. TSDBT_NOW, which pins a run's clock). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** One timed execution of a command. */
@@ -38,11 +40,13 @@ export class CommandFailed extends Error {
 }
 
 export function describe(cmd: Command): string {
-  return [cmd.command, ...cmd.args].map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : `'${a}'`)).join(' ');
+  const env = Object.entries(cmd.env ?? {}).map(([name, value]) => `${name}=${value}`);
+  return [...env, cmd.command, ...cmd.args].map((a) => (/^[\w./:=,@+-]+$/.test(a) ? a : `'${a}'`)).join(' ');
 }
 
 function spawn(cmd: Command): SpawnSyncReturns<string> {
-  return spawnSync(cmd.command, cmd.args, { cwd: cmd.cwd, encoding: 'utf8', maxBuffer: MAX_BUFFER, timeout: TIMEOUT_MS });
+  const env = cmd.env && { ...process.env, ...cmd.env };
+  return spawnSync(cmd.command, cmd.args, { cwd: cmd.cwd, env, encoding: 'utf8', maxBuffer: MAX_BUFFER, timeout: TIMEOUT_MS });
 }
 
 function failure(cmd: Command, result: SpawnSyncReturns<string>): CommandFailed {
@@ -72,7 +76,7 @@ export function measure(cmd: Command): Sample {
   const dir = mkdtempSync(join(tmpdir(), 'tsdbt-bench-'));
   const timeFile = join(dir, 'time.txt');
   try {
-    const wrapped: Command = { command: TIME_BIN, args: ['-f', '%e %M', '-o', timeFile, cmd.command, ...cmd.args], cwd: cmd.cwd };
+    const wrapped: Command = { command: TIME_BIN, args: ['-f', '%e %M', '-o', timeFile, cmd.command, ...cmd.args], cwd: cmd.cwd, env: cmd.env };
     const start = process.hrtime.bigint();
     const result = spawn(wrapped);
     const wallS = Number(process.hrtime.bigint() - start) / 1e9;

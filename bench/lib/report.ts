@@ -1,5 +1,6 @@
 /** The printed tables: one row per measurement plus reference rows, the run-vs-psql comparison and the seed loads. */
 import type { CompileResult } from './compile-benchmark.js';
+import type { IncrementalFigure, IncrementalResult } from './incremental-benchmark.js';
 import type { Measurement } from './measurement.js';
 import type { RunResult } from './run-benchmark.js';
 import { overheadMsPerModel } from './run-benchmark.js';
@@ -97,11 +98,37 @@ export function seedTable(seed: readonly SeedResult[]): string {
   return formatTable(SEED_COLUMNS, seed.flatMap((r) => r.figures.map(seedRow)));
 }
 
+const INCREMENTAL_COLUMNS: Column[] = [
+  { header: 'incremental' },
+  { header: 'median s', align: 'right' },
+  { header: 'baseline median s', align: 'right' },
+  { header: 'ratio', align: 'right' },
+  { header: 'target' },
+  { header: 'verdict' },
+];
+
+function incrementalRow(f: IncrementalFigure): string[] {
+  const [value, target] = f.kind === 'ratio' ? [`${(f.value * 100).toFixed(1)}%`, `<= ${f.target * 100}%`] : [`${f.value.toFixed(2)}x`, `>= ${f.target}x`];
+  return [f.label, seconds(f.measured.summary.medianS), seconds(f.baseline.summary.medianS), value, target, f.verdict];
+}
+
+/** Every measurement (median, min, max, tsdbt's peak MB), then each verdict: a measurement against its baseline. */
+export function incrementalTables(result: IncrementalResult): string {
+  const measurements = result.figures.flatMap((f) => [f.baseline, f.measured]);
+  return `${formatTable(MAIN_COLUMNS, measurements.map(measurementRow))}\n\n${formatTable(INCREMENTAL_COLUMNS, result.figures.map(incrementalRow))}`;
+}
+
 /** Labels of every measurement or comparison that missed its target. */
-export function missedTargets(compile: readonly CompileResult[], run: RunResult | undefined, seed: readonly SeedResult[] = []): string[] {
+export function missedTargets(
+  compile: readonly CompileResult[],
+  run: RunResult | undefined,
+  seed: readonly SeedResult[] = [],
+  incremental?: IncrementalResult,
+): string[] {
   const measurements = compile.flatMap((c) => [c.cold, c.warm]);
   const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
   for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);
+  if (incremental) for (const f of incremental.figures) if (f.verdict === 'MISSED') missed.push(`${f.label} N=${incremental.n}`);
   return missed;
 }

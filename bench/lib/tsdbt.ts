@@ -10,6 +10,11 @@ export interface CliOptions {
   /** `-s`: a node selection. */
   select?: string;
   fullRefresh?: boolean;
+  /** `--event-time-start` / `--event-time-end`: a microbatch backfill of exactly this range. */
+  eventTimeStart?: string;
+  eventTimeEnd?: string;
+  /** Added to the CLI's environment. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export type CliCommand = 'compile' | 'run' | 'seed' | 'debug';
@@ -20,7 +25,9 @@ export function tsdbtCommand(command: CliCommand, projectDir: string, options: C
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
   if (options.select !== undefined) args.push('-s', options.select);
   if (options.fullRefresh) args.push('--full-refresh');
-  return { command: process.execPath, args, cwd: projectDir };
+  if (options.eventTimeStart !== undefined) args.push('--event-time-start', options.eventTimeStart);
+  if (options.eventTimeEnd !== undefined) args.push('--event-time-end', options.eventTimeEnd);
+  return { command: process.execPath, args, cwd: projectDir, env: options.env };
 }
 
 /** Fails early, with the CLI's own stderr, when the tools the benchmarks need are missing. */
