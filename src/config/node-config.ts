@@ -30,6 +30,7 @@ export const nodeConfigShape = {
   unique_key: z.union([z.string(), z.array(z.string())]),
   grants: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
   contract: z.object({ enforced: z.boolean() }),
+  sql_header: z.string(),
   on_configuration_change: z.enum(['apply', 'continue', 'fail']),
   quote_columns: z.boolean(),
   column_types: z.record(z.string(), z.string()),

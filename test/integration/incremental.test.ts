@@ -170,6 +170,17 @@ select account, count(*)::int as events from {{source "raw" "events"}} group by 
     });
   });
 
+  it('sql_header sets session settings for the statements that build the model, and only for them', async () => {
+    const project = await eventsProject(backend, {
+      'models/tuned.sql': `{{config materialized="incremental" unique_key="k" sql_header="set local work_mem = '77MB'"}}\nselect 1 as k, current_setting('work_mem') as work_mem`,
+      'models/plain.sql': `{{config materialized="table"}}\nselect current_setting('work_mem') as work_mem from {{ref "tuned"}}`,
+    });
+    await expectOk(project, 'run', '--threads', '1');
+    await expectOk(project, 'run', '--threads', '1');
+    expect(await table(project, 'select work_mem from analytics.tuned')).toEqual([{ work_mem: '77MB' }]);
+    expect(await table(project, 'select work_mem from analytics.plain')).not.toEqual([{ work_mem: '77MB' }]);
+  });
+
   describe('on_schema_change', () => {
     const modes = {
       ignore: { columns: ['id', 'amount'], rows: [{ id: 1, amount: 10 }, { id: 2, amount: 20 }] },

@@ -7,7 +7,7 @@ import { applyRelationSettings } from '../relation-settings.js';
 import { createAndSwap } from '../swap.js';
 import { buildMicrobatch, microbatchConfig } from './microbatch.js';
 import { applySchemaChange, type OnSchemaChange } from './schema-change.js';
-import { STRATEGIES } from './strategies.js';
+import { READS_SOURCE_TWICE, SOURCE, STRATEGIES } from './strategies.js';
 
 type Strategy = keyof typeof STRATEGIES | 'microbatch';
 
@@ -18,8 +18,8 @@ function strategyOf(node: GraphNode): Strategy {
 
 /**
  * A table that each run adds to: the first build (and --full-refresh) creates it like a table model, with the atomic
- * swap; later runs render the model with `is_incremental` true, stage the increment in a temporary table, reconcile
- * columns (on_schema_change) and fold it in with the strategy, all in one transaction.
+ * swap; later runs render the model with `is_incremental` true, reconcile columns (on_schema_change) and fold the
+ * increment in with the strategy, all in one transaction.
  */
 export const incremental: Materialization = {
   name: 'incremental',
@@ -35,10 +35,13 @@ export const incremental: Materialization = {
     const rows = await context.adapter.transaction(async (connection) => {
       const output = await context.render({ isIncremental: true }, connection);
       const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_incr_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
-      await createTableFrom(context.run, connection, staged, output, { temporary: true });
+      // A query read once goes straight into the target; the temporary table then only describes its columns.
+      const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
+      await createTableFrom(context.run, connection, staged, output, { temporary: true, withData: direct === undefined });
       const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
       const columns = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
-      const written = await STRATEGIES[strategy]({ target: context, connection, staged, columns });
+      const source = direct === undefined ? `${staged} as ${SOURCE}` : `(\n${direct}\n) as ${SOURCE}`;
+      const written = await STRATEGIES[strategy]({ target: context, connection, source, columns });
       await applyRelationSettings(context, connection, context.relation, 'table');
       return written;
     });

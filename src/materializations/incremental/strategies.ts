@@ -5,35 +5,38 @@ import { TsdbtError } from '../../errors.js';
 import type { GraphNode } from '../../graph/nodes.js';
 import type { SwapTarget } from '../swap.js';
 
-/** What a strategy needs to fold a staged increment into the target table. */
+/** What a strategy needs to fold an increment into the target table. */
 export interface Increment {
   target: SwapTarget;
   connection: Connection;
-  /** The staged rows: a temporary table. */
-  staged: string;
+  /** The increment as a FROM item aliased DBT_INTERNAL_SOURCE: the model's query, or a temporary table holding it. */
+  source: string;
   /** Columns to write, present in both. */
   columns: string[];
 }
+
+/** Strategies that read their source more than once, and so need it held in a temporary table first. */
+export const READS_SOURCE_TWICE = new Set(['delete+insert']);
 
 /** One strategy per `incremental_strategy`; microbatch is its own path (microbatch.ts). */
 export type IncrementalStrategy = (increment: Increment) => Promise<number>;
 
 // dbt's aliases, so incremental_predicates written for dbt work unchanged.
 const DEST = 'DBT_INTERNAL_DEST';
-const SOURCE = 'DBT_INTERNAL_SOURCE';
+export const SOURCE = 'DBT_INTERNAL_SOURCE';
 
-const append: IncrementalStrategy = async ({ target, connection, staged, columns }) => {
+const append: IncrementalStrategy = async ({ target, connection, source, columns }) => {
   const list = columns.map(quoteIdentifier).join(', ');
-  return (await target.run(connection, `insert into ${target.relation} (${list})\nselect ${list} from ${staged}`)).rowCount ?? 0;
+  return (await target.run(connection, `insert into ${target.relation} (${list})\nselect ${list} from ${source}`)).rowCount ?? 0;
 };
 
 /** Deletes the target's rows whose key is in the increment, then appends the increment. */
 const deleteInsert: IncrementalStrategy = async (increment) => {
-  const { target, connection, staged } = increment;
+  const { target, connection, source } = increment;
   const keys = uniqueKey(target.node, 'delete+insert');
   const keyList = keys.map(quoteIdentifier).join(', ');
   const predicates = incrementalPredicates(target.node).map((predicate) => `\n  and ${predicate}`).join('');
-  await target.run(connection, `delete from ${target.relation} as ${DEST}\nwhere (${keys.map((key) => `${DEST}.${quoteIdentifier(key)}`).join(', ')}) in (select ${keyList} from ${staged})${predicates}`);
+  await target.run(connection, `delete from ${target.relation} as ${DEST}\nwhere (${keys.map((key) => `${DEST}.${quoteIdentifier(key)}`).join(', ')}) in (select ${keyList} from ${source})${predicates}`);
   return append(increment);
 };
 
@@ -41,7 +44,7 @@ const deleteInsert: IncrementalStrategy = async (increment) => {
  * Upserts on unique_key: INSERT ... ON CONFLICT where a unique index on exactly those columns exists (the fastest
  * path, and the only one before PostgreSQL 15), MERGE otherwise or when incremental_predicates narrow the match.
  */
-const merge: IncrementalStrategy = async ({ target, connection, staged, columns }) => {
+const merge: IncrementalStrategy = async ({ target, connection, source, columns }) => {
   const keys = uniqueKey(target.node, 'merge');
   const updates = updateColumns(target.node, columns, keys);
   const list = columns.map(quoteIdentifier).join(', ');
@@ -49,7 +52,7 @@ const merge: IncrementalStrategy = async ({ target, connection, staged, columns 
   const indexed = (await listUniqueIndexes(connection, target.node.relation)).some((index) => sameSet(index, keys));
   if (indexed && predicates.length === 0) {
     const action = updates.length > 0 ? `do update set ${updates.map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`).join(', ')}` : 'do nothing';
-    const sql = `insert into ${target.relation} as ${DEST} (${list})\nselect ${list} from ${staged}\non conflict (${keys.map(quoteIdentifier).join(', ')}) ${action}`;
+    const sql = `insert into ${target.relation} as ${DEST} (${list})\nselect ${list} from ${source}\non conflict (${keys.map(quoteIdentifier).join(', ')}) ${action}`;
     return (await target.run(connection, sql)).rowCount ?? 0;
   }
   if (!target.adapter.capabilities.merge) {
@@ -60,7 +63,7 @@ const merge: IncrementalStrategy = async ({ target, connection, staged, columns 
   }
   const on = [...keys.map((key) => `${DEST}.${quoteIdentifier(key)} = ${SOURCE}.${quoteIdentifier(key)}`), ...predicates].join('\n  and ');
   const matched = updates.length > 0 ? `\nwhen matched then update set ${updates.map((column) => `${quoteIdentifier(column)} = ${SOURCE}.${quoteIdentifier(column)}`).join(', ')}` : '';
-  const sql = `merge into ${target.relation} as ${DEST}\nusing ${staged} as ${SOURCE}\non ${on}${matched}\nwhen not matched then insert (${list}) values (${columns.map((column) => `${SOURCE}.${quoteIdentifier(column)}`).join(', ')})`;
+  const sql = `merge into ${target.relation} as ${DEST}\nusing ${source}\non ${on}${matched}\nwhen not matched then insert (${list}) values (${columns.map((column) => `${SOURCE}.${quoteIdentifier(column)}`).join(', ')})`;
   return (await target.run(connection, sql)).rowCount ?? 0;
 };
 
