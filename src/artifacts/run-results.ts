@@ -17,6 +17,7 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
     thread_id: result.threadId,
     relation_name: result.relation ?? null,
     failure_location: result.location ?? null,
+    failures: result.failures ?? null,
     timing: result.startedAt ? [{ name: 'execute', started_at: result.startedAt, completed_at: result.completedAt }] : [],
     adapter_response: { _message: result.message, rows_affected: result.rowsAffected },
     ...(result.batches && {

@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
 import { redact } from '../redact.js';
 import { TSDBT_VERSION } from '../version.js';
-import { buildCommand, runCommand, seedCommand, snapshotCommand } from './commands/run.js';
+import { buildCommand, runCommand, seedCommand, snapshotCommand, testCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';
 import { retryCommand } from './commands/retry.js';
 import type { Command } from './commands/command.js';
@@ -24,6 +24,7 @@ const commands: Command<never>[] = [
   runCommand,
   seedCommand,
   snapshotCommand,
+  testCommand,
   buildCommand,
   retryCommand,
   cleanCommand,

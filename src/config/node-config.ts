@@ -64,6 +64,16 @@ export const nodeConfigShape = {
   invalidate_hard_deletes: z.boolean(),
   hard_deletes: z.enum(['ignore', 'invalidate', 'new_record']),
   target_schema: z.string(),
+  // Data tests.
+  severity: z
+    .string()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.enum(['warn', 'error'])),
+  warn_if: z.string(),
+  error_if: z.string(),
+  where: z.string(),
+  limit: z.number().int().min(1),
+  store_failures: z.boolean(),
   // TypeScript models: upstream nodes not visible as ref()/source() calls in the code.
   depends_on: z.array(z.string()),
   // Seeds: how their files are read.

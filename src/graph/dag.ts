@@ -17,7 +17,8 @@ export function buildGraph(parsed: ParsedProject): ProjectGraph {
   const nodes = new Map<string, GraphNode | SourceNode>();
   const byName = new Map<string, string>();
   for (const node of parsed.nodes.values()) {
-    byName.set(node.name, node.uniqueId);
+    // Refs name models, seeds and snapshots; a test is never read.
+    if (node.resourceType !== 'test') byName.set(node.name, node.uniqueId);
     nodes.set(node.uniqueId, node);
     graph.setNode(node.uniqueId);
   }
@@ -33,7 +34,8 @@ export function buildGraph(parsed: ParsedProject): ProjectGraph {
       const id = byName.get(ref.name);
       if (!id) {
         const disabled = parsed.disabled.has(ref.name);
-        throw new TsdbtError('compile', disabled ? `model '${node.name}' refs '${ref.name}', which is disabled` : `model '${node.name}' refs '${ref.name}', which does not exist`, {
+        const what = `${node.resourceType} '${node.name}'`;
+        throw new TsdbtError('compile', disabled ? `${what} refs '${ref.name}', which is disabled` : `${what} refs '${ref.name}', which does not exist`, {
           location: { file: node.originalFilePath, line: ref.loc.line, column: ref.loc.column },
           hint: disabled ? `enable '${ref.name}' or remove the ref` : didYouMean(ref.name, byName.keys()),
           source: node.rawCode,
@@ -44,7 +46,7 @@ export function buildGraph(parsed: ParsedProject): ProjectGraph {
     for (const call of node.sources) {
       const id = sourceIds.get(`${call.source}.${call.table}`);
       if (!id) {
-        throw new TsdbtError('compile', `model '${node.name}' reads source '${call.source}.${call.table}', which is not declared`, {
+        throw new TsdbtError('compile', `${node.resourceType} '${node.name}' reads source '${call.source}.${call.table}', which is not declared`, {
           location: { file: node.originalFilePath, line: call.loc.line, column: call.loc.column },
           hint: didYouMean(`${call.source}.${call.table}`, sourceIds.keys()) ?? 'declare it under sources: in a property file (models/**/*.yml)',
           source: node.rawCode,

@@ -74,6 +74,8 @@ export interface GraphNode {
   seed?: SeedSource;
   /** How a snapshot records history, checked at parse time. */
   snapshot?: SnapshotSpec;
+  /** What a data test checks. */
+  test?: TestSpec;
 }
 
 /** A snapshot's validated config: its key columns, how a change is detected, and what a vanished key does. */
@@ -81,6 +83,17 @@ export interface SnapshotSpec {
   uniqueKey: string[];
   strategy: { kind: 'timestamp'; updatedAt: string } | { kind: 'check'; columns: string[] | 'all' };
   hardDeletes: 'ignore' | 'invalidate';
+}
+
+/** A data test: a generic test applied to a node or source (and maybe a column), or a singular test file. */
+export interface TestSpec {
+  /** The generic test (`unique`, `accepted_values`, a project's own); undefined for a singular test. */
+  testName?: string;
+  /** Its arguments as written, column_name included for a column's test, as dbt's test_metadata.kwargs. */
+  kwargs: Record<string, unknown>;
+  /** The node or source the test is declared on; its direct children wait for the test in `build`. */
+  attachedNode?: string;
+  columnName?: string;
 }
 
 export type SeedFormat = 'csv' | 'json' | 'ndjson';

@@ -16,6 +16,7 @@ import { resolveVariable } from './variables.js';
 import { schemaName } from './schema-name.js';
 import { parseSeeds } from './seed-parser.js';
 import { parseSnapshots } from './snapshot-parser.js';
+import { parseTests } from './test-parser.js';
 import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
 
 export interface ParsedProject {
@@ -98,6 +99,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   if (typescriptFiles.length > 0) await parseTypescriptModels(parsed, typescriptFiles, cacheDir);
   parseSeeds(parsed, properties.seeds, seedFiles);
   parseSnapshots(parsed, snapshotFiles);
+  parseTests(parsed, new Map(project.testPaths.map((dir) => [dir, walkFiles(project.root, dir)])));
   return parsed;
 }
 
@@ -176,8 +178,15 @@ export interface RecordedTemplate {
 
 /** Compiles a node's template and renders it once with hooks that record its refs, sources and `config` calls. */
 export function recordTemplate(parsed: ParsedProject, file: string, rawCode: string, name: string): RecordedTemplate {
-  const { env, target, vars } = parsed;
-  const template = env.compile(rawCode, file);
+  const template = parsed.env.compile(rawCode, file);
+  const recording = recordingHooks(parsed, file, rawCode, name);
+  template.render(recording.hooks);
+  return { template, ...recording.recorded() };
+}
+
+/** Hooks that resolve nothing and record every ref, source and `config` call a render makes. */
+export function recordingHooks(parsed: ParsedProject, file: string, rawCode: string, name: string) {
+  const { target, vars } = parsed;
   const refs: RefCall[] = [];
   const sources: SourceCall[] = [];
   const inFile: PartialNodeConfig[] = [];
@@ -201,8 +210,7 @@ export function recordTemplate(parsed: ParsedProject, file: string, rawCode: str
     isIncremental: () => false,
     scope: new TemplateScope(target, placeholder, name),
   };
-  template.render(hooks);
-  return { template, refs, sources, inFile, configLine };
+  return { hooks, recorded: () => ({ refs, sources, inFile, configLine }) };
 }
 
 export function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TsdbtError, type ErrorLocation } from '../errors.js';
 import type { ColumnInfo } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
-import { readYamlFile, strictObject, validateYaml } from '../config/yaml-file.js';
+import { readYamlFile, strictObject, validateYaml, type YamlFile } from '../config/yaml-file.js';
 import { renderConfigText } from '../templating/config-text.js';
 
 const column = z.object({
@@ -118,7 +118,19 @@ export interface SourceTableDefinition {
   file: string;
 }
 
+/** One data test as a property file declares it, on a node, a source table or one of their columns. */
+export interface TestDeclaration {
+  /** `unique`, `{accepted_values: {values: [...]}}`, ... as written. */
+  spec: unknown;
+  on: { resourceType: 'model' | 'seed' | 'snapshot' | 'source'; name: string; sourceName?: string };
+  column?: string;
+  file: string;
+  line?: number;
+}
+
 export interface PropertyFiles {
+  /** Every data test declared, in file order. */
+  tests: TestDeclaration[];
   models: Map<string, ModelPatch>;
   /** Seeds described (or, with a `glob`, declared) in property files. */
   seeds: Map<string, ModelPatch>;
@@ -134,7 +146,7 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
 /** Reads the property files among `files` (project-relative paths). */
 export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
-  const result: PropertyFiles = { models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
+  const result: PropertyFiles = { tests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
@@ -159,10 +171,13 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           tests: [...entry.tests, ...entry.data_tests],
           ...('relation' in entry && entry.relation !== undefined ? { relation: relationAt(entry.relation, file.locate([section, index, 'relation'], true)) } : {}),
         });
+        const on = { resourceType: section.slice(0, -1) as 'model' | 'seed' | 'snapshot', name: entry.name };
+        result.tests.push(...declaredTests(file, [section, index], entry, on));
       });
     }
-    for (const src of data.sources) {
-      for (const table of src.tables) {
+    data.sources.forEach((src, sourceIndex) => {
+      src.tables.forEach((table, tableIndex) => {
+        result.tests.push(...declaredTests(file, ['sources', sourceIndex, 'tables', tableIndex], table, { resourceType: 'source', name: table.name, sourceName: src.name }));
         result.sources.push({
           sourceName: src.name,
           name: table.name,
@@ -178,10 +193,24 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           meta: { ...src.meta, ...table.meta },
           file: path,
         });
-      }
-    }
+      });
+    });
   }
   return result;
+}
+
+type TestedEntry = { tests: unknown[]; data_tests: unknown[]; columns: Array<{ name: string; tests: unknown[]; data_tests: unknown[] }> };
+
+/** The tests of one entry and of its columns, each with the line it is written on. */
+function declaredTests(file: YamlFile, at: Array<string | number>, entry: TestedEntry, on: TestDeclaration['on']): TestDeclaration[] {
+  const found: TestDeclaration[] = [];
+  const collect = (path: Array<string | number>, specs: unknown[], column?: string) =>
+    specs.forEach((spec, index) => found.push({ spec, on, column, file: file.path, line: file.locate([...path, index]).line }));
+  for (const key of ['tests', 'data_tests'] as const) collect([...at, key], entry[key]);
+  entry.columns.forEach((column, index) => {
+    for (const key of ['tests', 'data_tests'] as const) collect([...at, 'columns', index, key], column[key], column.name);
+  });
+  return found;
 }
 
 function relationAt(text: string, { line, column }: ErrorLocation): ModelPatch['relation'] {

@@ -5,6 +5,7 @@ import { mergeConfigs, type PartialNodeConfig } from '../config/node-config.js';
 import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
 import type { NodeConfig, SnapshotSpec } from '../graph/nodes.js';
 import { filterByExtension } from '../util/files.js';
+import { parseRelationCall } from './relation-call.js';
 import { recordTemplate, type ParsedProject, type RecordedTemplate } from './project-parser.js';
 import type { ModelPatch } from './property-files.js';
 import { schemaName } from './schema-name.js';
@@ -59,22 +60,18 @@ export function parseSnapshots(parsed: ParsedProject, filesByPath: Map<string, s
   }
 }
 
-const RELATION_CALL = /^\s*(ref|source)\s*\(([^)]*)\)\s*$/;
-const QUOTED_ARGUMENT = /^\s*(?:'([^']*)'|"([^"]*)")\s*$/;
-
-/** A YAML snapshot is `select * from` its relation: dbt's `ref('x')`/`source('s', 't')` (property files render `{{ref "x"}}` to it). */
+/** A YAML snapshot is `select * from` its relation. */
 function yamlSnapshot(parsed: ParsedProject, patch: ModelPatch, relation: NonNullable<ModelPatch['relation']>): SnapshotDeclaration {
   const at = { file: patch.file, line: relation.line, column: relation.column };
-  const call = RELATION_CALL.exec(relation.text);
-  const args = call?.[2]!.split(',').map((arg) => QUOTED_ARGUMENT.exec(arg)) ?? [];
-  const names = args.every((arg) => arg !== null) ? args.map((arg) => arg[1] ?? arg[2]!) : [];
-  if (!call || names.length !== (call[1] === 'ref' ? 1 : 2)) {
+  const call = parseRelationCall(relation.text);
+  if (!call) {
     throw new TsdbtError('config', `snapshot '${patch.name}': relation '${relation.text}' is neither ref('model') nor source('source', 'table')`, {
       location: at,
       hint: "write relation: ref('orders') or relation: source('raw', 'orders')",
     });
   }
-  const rawCode = `select * from {{${call[1]} ${names.map((name) => JSON.stringify(name)).join(' ')}}}`;
+  const names = call.kind === 'ref' ? [call.name] : [call.source, call.table];
+  const rawCode = `select * from {{${call.kind} ${names.map((name) => JSON.stringify(name)).join(' ')}}}`;
   const recorded = recordTemplate(parsed, patch.file, rawCode, patch.name);
   // Unknown refs and sources are reported by the graph at the relation in the property file, not in generated SQL.
   const loc = { line: relation.line ?? 1, column: relation.column ?? 1 };

@@ -35,6 +35,8 @@ export interface NodeRunner {
   runs(node: GraphNode): boolean;
   /** How the node is named in output: `sql table model`, `seed csv file`. */
   kind(node: GraphNode): string;
+  /** What output and run_results name the node by; its relation unless this says otherwise. */
+  relation?(node: GraphNode): string | undefined;
   run(node: GraphNode, deps: RunnerDependencies, worker: number): Promise<NodeResult>;
 }
 
@@ -42,6 +44,12 @@ export interface NodeOutcome {
   message: string;
   rowsAffected: number | null;
   batches?: BatchResults;
+  /** A test's verdict; otherwise success. */
+  status?: 'pass' | 'warn' | 'fail';
+  /** A test's failing rows. */
+  failures?: number;
+  /** Where to look when a test fails or warns: its compiled SQL. */
+  location?: string;
 }
 
 /** One node's execution: the statements it ran, and where a failure points. */
@@ -63,7 +71,7 @@ export async function executeNode(
 ): Promise<NodeResult> {
   const started = new Date();
   const relation = quoteRelation(node.relation);
-  const base = { uniqueId: node.uniqueId, relation, kind: runner.kind(node), threadId: `Thread-${worker}` };
+  const base = { uniqueId: node.uniqueId, relation: runner.relation ? runner.relation(node) : relation, kind: runner.kind(node), threadId: `Thread-${worker}` };
   const statements: string[] = [];
   const execution: Execution = {
     node,
@@ -86,7 +94,7 @@ export async function executeNode(
       const message = `${failedBatches.length} of ${failedBatches.length + outcome.batches!.successful.length} batches failed: ${failedBatches.map((batch) => `${batch.start.toISOString()}: ${batch.message}`).join('; ')}`;
       return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: node.originalFilePath };
     }
-    return { ...base, ...timing(started), status: 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches };
+    return { ...base, ...timing(started), status: outcome.status ?? 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, failures: outcome.failures, location: outcome.location };
   } catch (error) {
     const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
     return { ...base, ...timing(started), status: 'error', message: describeNodeFailure(error), rowsAffected: null, location };

@@ -17,6 +17,8 @@ export interface NodeResult {
   threadId: string;
   relation?: string;
   kind: string;
+  /** Tests: the failing rows found. */
+  failures?: number;
   /** Microbatch models: which batches landed and which failed. */
   batches?: BatchResults;
 }

@@ -13,12 +13,14 @@ import { modelRunner } from './model-runner.js';
 import type { NodeRunner, RunnerDependencies } from './node-runner.js';
 import { seedRunner } from './seed-runner.js';
 import { snapshotRunner } from './snapshot-runner.js';
+import { schedulingGraph } from './build-graph.js';
+import { testRunner } from './test-runner.js';
 import type { Reporter } from './reporter.js';
 import type { NodeResult, RunSummary } from './results.js';
 import { schedule } from './scheduler.js';
 
 /** One runner per resource type: adding a type is one module and one line here. */
-const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner };
+const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner };
 
 export interface RunTaskOptions {
   loaded: LoadedProject;
@@ -81,7 +83,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       rowsAffected: null,
       executionTime: 0,
       threadId: 'main',
-      relation: quoteRelation(node.relation),
+      relation: RUNNERS[node.resourceType]!.relation?.(node) ?? quoteRelation(node.relation),
       kind: RUNNERS[node.resourceType]!.kind(node),
     };
     reporter.nodeFinished(result, index, total);
@@ -92,7 +94,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   options.signal.addEventListener('abort', cancel, { once: true });
 
   const results = await schedule<NodeResult>({
-    graph: loaded.graph.graph,
+    graph: schedulingGraph(loaded.graph.graph, loaded.graph.nodes, runnable),
     runnable,
     concurrency,
     execute: async (id, index) => {
@@ -108,11 +110,11 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
         freeSlots.push(slot);
       }
       if (options.signal.aborted && result.status === 'error') result.message = 'cancelled';
-      if (result.status === 'error') failed = true;
+      if (result.status === 'error' || result.status === 'fail') failed = true;
       reporter.nodeFinished(result, index, total);
       return result;
     },
-    failed: (result) => result.status === 'error',
+    failed: (result) => result.status === 'error' || result.status === 'fail',
     skip: skipped,
     shouldStop: () =>
       startFailed ? 'an on-run-start hook failed' : options.signal.aborted ? 'cancelled' : options.failFast && failed ? 'an earlier node failed and --fail-fast is set' : undefined,
@@ -125,7 +127,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
 
 /** Missing schemas are created up front, one at a time, so threads never race to create the same one. */
 async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void> {
-  const schemas = [...new Set(nodes.map((node) => node.relation.schema))].sort();
+  // A test has a relation only when it keeps its failures.
+  const building = nodes.filter((node) => node.resourceType !== 'test' || node.config.store_failures);
+  const schemas = [...new Set(building.map((node) => node.relation.schema))].sort();
   await adapter.withConnection(async (connection) => {
     const existing = new Set(await listSchemas(connection));
     for (const schema of schemas.filter((s) => !existing.has(s))) {

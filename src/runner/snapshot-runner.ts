@@ -4,6 +4,7 @@ import { relationColumns, type ColumnType } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../errors.js';
 import type { SnapshotSpec } from '../graph/nodes.js';
+import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type NodeOutcome, type NodeRunner } from './node-runner.js';
 
 /** dbt's names for the columns a snapshot adds to its query's, so models written against dbt snapshots read ours. */
@@ -19,12 +20,14 @@ export const snapshotRunner: NodeRunner = {
   run(node, deps, worker) {
     // A YAML snapshot has no SQL file of its own: its SELECT is written beside its property file, under its name.
     const compiledPath = deps.paths.compiledRelative(`${dirname(node.originalFilePath)}/${node.name}.sql`);
-    return executeNode(snapshotRunner, node, deps, worker, async (execution) => {
-      const { sql } = deps.compiler.compile(node.uniqueId);
-      deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-      execution.locate = () => compiledPath;
-      return snapshot(execution, node.snapshot!, sql);
-    });
+    return executeNode(snapshotRunner, node, deps, worker, (execution) =>
+      withHooks(node, deps, execution, () => {
+        const { sql } = deps.compiler.compile(node.uniqueId);
+        deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
+        execution.locate = () => compiledPath;
+        return snapshot(execution, node.snapshot!, sql);
+      }),
+    );
   },
 };
 

@@ -117,7 +117,7 @@ export class Compiler {
   private byName?: Map<string, GraphNode>;
 
   private modelByName(name: string): GraphNode {
-    this.byName ??= new Map([...this.parsed.nodes.values()].map((node) => [node.name, node]));
+    this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => node.resourceType !== 'test').map((node) => [node.name, node]));
     return this.byName.get(name)!;
   }
 

@@ -8,16 +8,17 @@ configTemplates.registerHelper('env_var', function (this: unknown, ...args: unkn
   return envVar(String(args[0]), args[1] === undefined ? undefined : String(args[1]), options.loc?.start);
 });
 
-// A property file may name a YAML snapshot's relation either way: `{{ref "orders"}}` becomes dbt's `ref('orders')`.
-for (const helper of ['ref', 'source']) {
-  configTemplates.registerHelper(helper, (...args: unknown[]) => `${helper}(${args.slice(0, -1).map((arg) => `'${String(arg)}'`).join(', ')})`);
-}
+/** Any mustache but an env_var call: escaped, so templates in YAML (hooks, a snapshot's `{{ref "x"}}`) reach their users intact. */
+const NOT_ENV_VAR = /(?<!\\)\{\{(?!\s*env_var\b)/g;
 
-/** Profiles and other YAML files may read the environment: `password: "{{env_var 'PG_PASSWORD'}}"`. */
+/**
+ * Profiles and property files may read the environment: `password: "{{env_var 'PG_PASSWORD'}}"`. Only env_var is
+ * rendered when the file is read; other templates (a post_hook's `{{this}}`) are rendered when they run, as in dbt.
+ */
 export function renderConfigText(text: string, file: string): string {
   if (!text.includes('{{')) return text;
   try {
-    return configTemplates.compile(text, { noEscape: true })({});
+    return configTemplates.compile(text.replace(NOT_ENV_VAR, '\\{{'), { noEscape: true })({});
   } catch (error) {
     throw templateError(error, file, text);
   }

@@ -37,7 +37,8 @@ function hooksOf(options: HelperOptions): RenderHooks {
 export interface ModelTemplate {
   /** True when rendered by the static fast path. */
   readonly isStatic: boolean;
-  render(hooks: RenderHooks): string;
+  /** `context`, when given, is the template's root instead of the node's scope (a generic test's model and arguments). */
+  render(hooks: RenderHooks, context?: Record<string, unknown>): string;
 }
 
 export interface MacroDefinitions {
@@ -123,9 +124,9 @@ export class TemplateEnvironment {
     const template = this.handlebars.compile(ast, { noEscape: true });
     return {
       isStatic: false,
-      render: (hooks) => {
+      render: (hooks, context) => {
         try {
-          return template(hooks.scope, { data: { hooks } });
+          return template(context ? { target: hooks.scope.target, ...context } : hooks.scope, { data: { hooks } });
         } catch (error) {
           throw templateError(error, file, source);
         }

@@ -14,7 +14,7 @@ interface PreviousRun {
   results: Array<{ unique_id: string; status: string; batch_results?: { failed: Array<[string, string]> } }>;
 }
 
-const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'build']);
+const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'test', 'build']);
 
 export const retryCommand: Command = {
   name: 'retry',
@@ -45,7 +45,7 @@ function retryPlan(session: Session, previous: PreviousRun) {
   const selected = new Set<string>();
   const batches = new Map<string, TimeRange[]>();
   for (const result of previous.results) {
-    if ((result.status !== 'error' && result.status !== 'skipped') || !session.loaded.parsed.nodes.has(result.unique_id)) continue;
+    if (!['error', 'fail', 'skipped'].includes(result.status) || !session.loaded.parsed.nodes.has(result.unique_id)) continue;
     selected.add(result.unique_id);
     const failed = result.batch_results?.failed ?? [];
     if (failed.length > 0) batches.set(result.unique_id, failed.map(([start, end]) => ({ start: new Date(start), end: new Date(end) })));

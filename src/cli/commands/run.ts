@@ -111,5 +111,17 @@ export const buildCommand: Command<BuildArgs> = {
   describe: 'Load seeds and build models in one pass, in dependency order (snapshots and tests as they arrive)',
   examples: [['tsdbt build', 'build the whole project'], ['tsdbt build -s +orders', 'orders and everything it reads, seeds included']],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model', 'snapshot']),
+  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model', 'snapshot', 'test', 'unit_test']),
+};
+
+export const testCommand: Command<BuildArgs> = {
+  name: 'test',
+  describe: "Run the data tests (and unit tests) of the selection: each passes, warns or fails on its failing rows",
+  examples: [
+    ['tsdbt test', 'every test'],
+    ['tsdbt test -s orders', "orders' tests"],
+    ['tsdbt test -s test_type:unit', 'only unit tests'],
+  ],
+  options: (yargs) => buildOptions(yargs),
+  run: (args, io) => runNodes(args, io, 'test', ['test', 'unit_test']),
 };

@@ -34,6 +34,7 @@ export function selectNodes(graph: SelectionGraph, options: SelectionOptions): S
       ? new Set([...graph.nodes.values()].filter((node) => node.resourceType !== 'source').map((node) => node.uniqueId))
       : union(graph, select);
   const excluded = union(graph, exclude);
+  if (select.length > 0) addIndirectTests(graph, chosen);
   const types = options.resourceTypes ? new Set<string>(options.resourceTypes) : undefined;
   // Walk the node map rather than the set, so the result comes out in the project's order whatever the selectors' order.
   const result = new Set<string>();
@@ -41,6 +42,16 @@ export function selectNodes(graph: SelectionGraph, options: SelectionOptions): S
     if (chosen.has(node.uniqueId) && !excluded.has(node.uniqueId) && (!types || types.has(node.resourceType))) result.add(node.uniqueId);
   }
   return result;
+}
+
+/**
+ * dbt's eager indirect selection: selecting a node selects the tests that read it, so `tsdbt test -s orders` runs
+ * orders' tests and `tsdbt build -s orders` builds orders and tests it.
+ */
+function addIndirectTests(graph: SelectionGraph, chosen: Set<string>): void {
+  for (const node of graph.nodes.values()) {
+    if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && !chosen.has(node.uniqueId) && node.dependsOn.some((id) => chosen.has(id))) chosen.add(node.uniqueId);
+  }
 }
 
 /** A criterion with its method found and its value checked. */

@@ -118,8 +118,22 @@ const uniqueId: SelectorMethod = {
   matches: (node, value) => node.uniqueId === value,
 };
 
+const TEST_TYPES: Record<string, string> = { unit: 'unit_test', data: 'test' };
+
+const testType: SelectorMethod = {
+  name: 'test_type',
+  // `test_type:data` (generic and singular tests), `test_type:unit`; dbt's `generic` and `singular` narrow data tests.
+  matches: (node, value) =>
+    value === 'generic' ? node.resourceType === 'test' && 'test' in node && node.test?.testName !== undefined
+    : value === 'singular' ? node.resourceType === 'test' && 'test' in node && node.test?.testName === undefined
+    : node.resourceType === TEST_TYPES[value],
+  validate: (value) => {
+    if (!['unit', 'data', 'generic', 'singular'].includes(value)) throw new TsdbtError('usage', `test_type:${value} is not a test type`, { hint: 'test_type:unit, test_type:data, test_type:generic or test_type:singular' });
+  },
+};
+
 export const METHODS: ReadonlyMap<string, SelectorMethod> = new Map(
-  [fqn, path, tag, config, resourceType, source, state, uniqueId].map((method) => [method.name, method]),
+  [fqn, path, tag, config, resourceType, source, state, uniqueId, testType].map((method) => [method.name, method]),
 );
 
 /** The method a criterion names, or a usage error with the closest names. */

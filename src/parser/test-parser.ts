@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
+import { mergeConfigs, nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
+import { validateYaml } from '../config/yaml-file.js';
+import { didYouMean, TsdbtError } from '../errors.js';
+import type { GraphNode, RefCall, SourceCall, SourceLocation } from '../graph/nodes.js';
+import type { ModelTemplate } from '../templating/environment.js';
+import { customGenericTest } from '../testing/custom-tests.js';
+import { BUILTIN_GENERIC_TESTS, type GenericTest } from '../testing/generic-tests.js';
+import { filterByExtension } from '../util/files.js';
+import { recordingHooks, recordTemplate, type ParsedProject } from './project-parser.js';
+import type { TestDeclaration } from './property-files.js';
+import { parseRelationCall } from './relation-call.js';
+
+/** PostgreSQL's, for the relation that keeps a test's failures. */
+const MAX_IDENTIFIER_LENGTH = 63;
+/** Generic tests are kept in this folder of a test path, and are not singular tests. */
+const GENERIC_FOLDER = 'generic';
+/** A macro named `test_<name>` defines the generic test `<name>`, as dbt's `{% test name() %}` blocks do. */
+const MACRO_PREFIX = 'test_';
+
+/**
+ * Data tests: the generic tests declared in property files (on models, seeds, snapshots, source tables and their
+ * columns) and the singular tests under test-paths, each a node of its own reading what it tests.
+ */
+export function parseTests(parsed: ParsedProject, testFiles: Map<string, string[]>): void {
+  const generics = genericTests(parsed, testFiles);
+  for (const declaration of parsed.properties.tests) addGenericTest(parsed, generics, declaration);
+  for (const [testPath, files] of testFiles) {
+    for (const file of filterByExtension(files, ['.sql'])) {
+      if (!file.startsWith(`${testPath}/${GENERIC_FOLDER}/`)) addSingularTest(parsed, testPath, file);
+    }
+  }
+}
+
+/** tsdbt's generic tests, then the project's, which may replace them. */
+function genericTests(parsed: ParsedProject, testFiles: Map<string, string[]>): Map<string, GenericTest> {
+  const tests = new Map(BUILTIN_GENERIC_TESTS);
+  for (const [name, partial] of parsed.env.macros.partials) {
+    if (name.startsWith(MACRO_PREFIX)) tests.set(name.slice(MACRO_PREFIX.length), customGenericTest(name.slice(MACRO_PREFIX.length), parsed.env.compile(partial.source, partial.file)));
+  }
+  for (const [testPath, files] of testFiles) {
+    for (const file of filterByExtension(files, ['.sql']).filter((f) => f.startsWith(`${testPath}/${GENERIC_FOLDER}/`))) {
+      const name = basename(file, '.sql');
+      tests.set(name, customGenericTest(name, parsed.env.compile(readFileSync(join(parsed.project.root, file), 'utf8'), file)));
+    }
+  }
+  return tests;
+}
+
+interface TestCall {
+  testName: string;
+  args: Record<string, unknown>;
+  config: PartialNodeConfig;
+  name?: string;
+}
+
+/** `unique`, or `{accepted_values: {values: [...], quote: false, config: {...}, severity: warn, name: ...}}`. */
+function readCall(declaration: TestDeclaration): TestCall {
+  const { spec, file, line } = declaration;
+  const fail = (message: string, hint?: string) => new TsdbtError('config', message, { location: { file, line }, hint });
+  if (typeof spec === 'string') return { testName: spec, args: {}, config: {} };
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || Object.keys(spec).length !== 1) {
+    throw fail('a test is a name (- unique) or a mapping of one name to its arguments (- accepted_values: {values: [a, b]})');
+  }
+  const [testName, body] = Object.entries(spec)[0]!;
+  if (body !== null && body !== undefined && (typeof body !== 'object' || Array.isArray(body))) throw fail(`the arguments of test '${testName}' must be a mapping`);
+  const args: Record<string, unknown> = {};
+  const config: Record<string, unknown> = {};
+  let name: string | undefined;
+  for (const [key, value] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (key === 'config') Object.assign(config, value as object);
+    else if (key === 'arguments') Object.assign(args, value as object);
+    else if (key === 'name') name = String(value);
+    else if (key === 'description') continue;
+    else if (nodeConfigKeys.has(key)) config[key] = value;
+    else args[key] = value;
+  }
+  const validated = validateYaml({ text: '', data: config, locate: () => ({ file, line }) }, partialNodeConfig);
+  return { testName, args, config: validated, name };
+}
+
+function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest>, declaration: TestDeclaration): void {
+  const { project } = parsed;
+  const { on, column, file, line } = declaration;
+  const attachedNode = on.resourceType === 'source' ? `source.${project.name}.${on.sourceName}.${on.name}` : `${on.resourceType}.${project.name}.${on.name}`;
+  // Tests of a disabled or missing node go with it, as in dbt.
+  if (!parsed.nodes.has(attachedNode) && !parsed.sources.has(attachedNode)) return;
+  const call = readCall(declaration);
+  const generic = generics.get(call.testName);
+  const at = { file, line };
+  if (!generic) {
+    throw new TsdbtError('config', `unknown test '${call.testName}'`, {
+      location: at,
+      hint: didYouMean(call.testName, generics.keys()) ?? `tsdbt's tests: ${[...BUILTIN_GENERIC_TESTS.keys()].join(', ')}; a project's own go in tests/generic/<name>.sql`,
+    });
+  }
+  checkArguments(generic, call, column, at);
+  const tested = on.resourceType === 'source' ? `${on.sourceName}_${on.name}` : on.name;
+  const name = call.name ?? testName(on.resourceType === 'source' ? `source_${call.testName}` : call.testName, tested, column, call.args);
+  const loc: SourceLocation = { line: line ?? 1, column: 1 };
+  const template: ModelTemplate = {
+    isStatic: false,
+    render: (hooks) => {
+      const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
+      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where as string | undefined;
+      const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
+      return generic.render({
+        model,
+        column: column === undefined ? undefined : quoteIdentifier(column),
+        args: call.args,
+        hooks,
+        relation: (text, argument) => {
+          const target = parseRelationCall(text);
+          if (!target) throw new TsdbtError('config', `${call.testName}: '${argument}' must be ref('model') or source('source', 'table'), got '${text}'`, { location: at });
+          return target.kind === 'ref' ? hooks.ref(target.name, loc) : hooks.source(target.source, target.table, loc);
+        },
+      });
+    },
+  };
+  // Rendered once with recording hooks: the refs and sources it reads, the tested node's included.
+  const recording = recordingHooks(parsed, file, '', name);
+  template.render(recording.hooks);
+  const { refs, sources } = recording.recorded();
+  addTest(parsed, {
+    name,
+    file,
+    rawCode: JSON.stringify(declaration.spec),
+    template,
+    refs,
+    sources,
+    config: [call.config],
+    test: { testName: call.testName, kwargs: { ...call.args, ...(column === undefined ? {} : { column_name: column }) }, attachedNode, columnName: column },
+    at,
+  });
+}
+
+/** Missing and unknown arguments are config errors at the test, not SQL errors at run time. */
+function checkArguments(generic: GenericTest, call: TestCall, column: string | undefined, at: { file: string; line?: number }): void {
+  const missing = generic.required.filter((argument) => call.args[argument] === undefined);
+  if (missing.length > 0) throw new TsdbtError('config', `test '${generic.name}' needs ${missing.map((argument) => `'${argument}'`).join(' and ')}`, { location: at });
+  if (generic.optional) {
+    const known = [...generic.required, ...generic.optional];
+    const unknown = Object.keys(call.args).filter((argument) => !known.includes(argument));
+    if (unknown.length > 0) {
+      throw new TsdbtError('config', `test '${generic.name}' takes no argument '${unknown[0]}'`, {
+        location: at,
+        hint: didYouMean(unknown[0]!, known) ?? (known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes no arguments'),
+      });
+    }
+  }
+  if (generic.needsColumn === true && column === undefined) throw new TsdbtError('config', `test '${generic.name}' tests a column: declare it under the column's tests`, { location: at });
+}
+
+/** dbt's test names: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`. */
+function testName(test: string, tested: string, column: string | undefined, args: Record<string, unknown>): string {
+  const flatten = (value: unknown): string[] => (Array.isArray(value) ? value.flatMap(flatten) : value !== null && typeof value === 'object' ? Object.values(value).flatMap(flatten) : [String(value)]);
+  const suffix = Object.keys(args)
+    .sort()
+    .flatMap((key) => flatten(args[key]));
+  return [[test, tested, column].filter((part) => part !== undefined).join('_'), ...suffix].join('__').replace(/[^A-Za-z0-9_]+/g, '_');
+}
+
+function addSingularTest(parsed: ParsedProject, testPath: string, file: string): void {
+  const rawCode = readFileSync(join(parsed.project.root, file), 'utf8');
+  const name = basename(file, '.sql');
+  const recorded = recordTemplate(parsed, file, rawCode, name);
+  addTest(parsed, { name, file, rawCode, template: recorded.template, refs: recorded.refs, sources: recorded.sources, config: recorded.inFile, test: { kwargs: {} }, at: { file }, testPath });
+}
+
+interface TestDefinition {
+  name: string;
+  file: string;
+  rawCode: string;
+  template: ModelTemplate;
+  refs: RefCall[];
+  sources: SourceCall[];
+  config: PartialNodeConfig[];
+  test: GraphNode['test'] & object;
+  at: { file: string; line?: number };
+  /** A singular test's test path, for its fqn. */
+  testPath?: string;
+}
+
+function addTest(parsed: ParsedProject, definition: TestDefinition): void {
+  const { project, target } = parsed;
+  const { name, file, at } = definition;
+  const uniqueId = `test.${project.name}.${name}`;
+  const previous = parsed.nodes.get(uniqueId);
+  if (previous) {
+    throw new TsdbtError('config', `two tests are named '${name}' (${previous.originalFilePath} and ${file})`, {
+      location: at,
+      hint: 'give one of them a name: (- unique: {name: orders_id_is_unique})',
+    });
+  }
+  const root = definition.testPath ?? dirname(file);
+  const folders = definition.testPath ? file.slice(root.length + 1).split('/').slice(0, -1) : [];
+  const fqn = [project.name, ...folders, name];
+  const config = mergeConfigs({ materialized: 'test' }, [...project.configFor('tests', fqn), ...definition.config]);
+  if (!config.enabled) return;
+  parsed.templates.set(uniqueId, definition.template);
+  parsed.nodes.set(uniqueId, {
+    uniqueId,
+    resourceType: 'test',
+    name,
+    packageName: project.name,
+    originalFilePath: file,
+    fqn,
+    rawCode: definition.rawCode,
+    checksum: createHash('sha256').update(definition.rawCode).digest('hex'),
+    config: { severity: 'error', ...config },
+    description: '',
+    columns: {},
+    refs: definition.refs,
+    sources: definition.sources,
+    dependsOn: [],
+    // Where store_failures keeps the failing rows.
+    relation: { schema: `${target.schema}_test_failures`, identifier: derivedIdentifier(name, '', MAX_IDENTIFIER_LENGTH) },
+    test: definition.test,
+  });
+}

@@ -1,0 +1,41 @@
+import { quoteRelation } from '../adapters/sql.js';
+import type { GraphNode } from '../graph/nodes.js';
+import { buildAndSwap } from '../materializations/swap.js';
+import { testStatus } from '../testing/thresholds.js';
+import { executeNode, type NodeRunner } from './node-runner.js';
+
+/**
+ * Runs a data test: its SQL selects the failing rows; their count, against `error_if` / `warn_if` and the severity,
+ * makes it pass, warn or fail. With `store_failures` the rows are kept in a table (swapped in, like a table model).
+ */
+export const testRunner: NodeRunner = {
+  runs: () => true,
+  kind: (node) => (node.test?.testName ? `test ${node.test.testName}` : 'test'),
+  relation: (node) => (node.config.store_failures ? quoteRelation(node.relation) : node.name),
+  run(node, deps, worker) {
+    const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
+    return executeNode(testRunner, node, deps, worker, async (execution) => {
+      const { sql } = deps.compiler.compile(node.uniqueId);
+      deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
+      execution.locate = () => compiledPath;
+      const limit = node.config.limit as number | undefined;
+      const failing = limit ? `select * from (\n${sql}\n) as dbt_limit\nlimit ${limit}` : sql;
+      let failures: number;
+      if (node.config.store_failures) {
+        failures = (await buildAndSwap(execution, 'table', async (connection, temporary) => (await execution.run(connection, `create table ${temporary} as (\n${failing}\n)`)).rowCount)) ?? 0;
+      } else {
+        const counted = await deps.adapter.withConnection((connection) => connection.query(`select count(*)::bigint as failures from (\n${failing}\n) as dbt_test`));
+        failures = Number(counted.rows[0]!.failures);
+      }
+      const { status, condition } = testStatus(failures, node.config);
+      const stored = node.config.store_failures ? `; failing rows in ${execution.relation}` : '';
+      const message = status === 'pass' ? 'PASS' : `Got ${failures} result${failures === 1 ? '' : 's'}, configured to ${status} if ${condition}${stored}`;
+      return { status, message, rowsAffected: null, failures, location: compiledPath };
+    });
+  },
+};
+
+/** A generic test's SQL goes beside its property file, named after the test; a singular test's, at its own path. */
+function compiledFileOf(node: GraphNode): string {
+  return node.test?.testName ? `${node.originalFilePath.replace(/[^/]*$/, '')}${node.name}.sql` : node.originalFilePath;
+}
