@@ -50,7 +50,9 @@ export function selectNodes(graph: SelectionGraph, options: SelectionOptions): S
  */
 function addIndirectTests(graph: SelectionGraph, chosen: Set<string>): void {
   for (const node of graph.nodes.values()) {
-    if ((node.resourceType === 'test' || node.resourceType === 'unit_test') && !chosen.has(node.uniqueId) && node.dependsOn.some((id) => chosen.has(id))) chosen.add(node.uniqueId);
+    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') continue;
+    const reads = node.test?.attachedNode ? [...node.dependsOn, node.test.attachedNode] : node.dependsOn;
+    if (!chosen.has(node.uniqueId) && reads.some((id) => chosen.has(id))) chosen.add(node.uniqueId);
   }
 }
 
