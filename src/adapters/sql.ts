@@ -14,6 +14,14 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/** A value as a SQL literal: strings quoted, numbers and booleans as they are, anything else as JSON text. */
+export function sqlLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return quoteLiteral(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
 /**
  * A name derived from `base` with a suffix, within the identifier limit: PostgreSQL truncates silently at 63 bytes,
  * which would make two long names collide, so long bases are cut and disambiguated by a hash.

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { sqlLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../errors.js';
 import type { SourceLocation } from '../graph/nodes.js';
 import { envVar } from './env-var.js';
@@ -9,7 +10,7 @@ import { templateError } from './template-errors.js';
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;
 
-const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'list', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'list', 'literal', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
 /**
  * Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}; and `list`, for the list values
@@ -17,6 +18,8 @@ const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_increm
  */
 const LOGIC_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
   list: (...values) => values,
+  // A value (a var, a test argument) as a SQL literal: {{literal (var "country")}} is 'DE', quotes escaped.
+  literal: (value) => sqlLiteral(value),
   eq: (a, b) => a === b,
   ne: (a, b) => a !== b,
   and: (...values) => values.every(Boolean),

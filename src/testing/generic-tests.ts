@@ -1,4 +1,4 @@
-import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import { quoteIdentifier, sqlLiteral } from '../adapters/sql.js';
 import { TsdbtError } from '../errors.js';
 import type { RenderHooks } from '../templating/render-hooks.js';
 
@@ -28,14 +28,6 @@ export interface GenericTest {
 
 function builtin(name: string, needsColumn: boolean | undefined, required: string[], optional: string[], render: (call: GenericTestCall) => string): GenericTest {
   return { name, needsColumn, required, optional, render };
-}
-
-/** A SQL literal for a YAML value: strings quoted, numbers and booleans as they are. */
-export function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return quoteLiteral(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 function list(value: unknown, argument: string, test: string): unknown[] {

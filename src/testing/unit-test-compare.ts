@@ -1,0 +1,71 @@
+import type { Connection } from '../adapters/adapter.js';
+import type { ColumnType } from '../adapters/catalog.js';
+import { quoteIdentifier } from '../adapters/sql.js';
+import { formatTable } from '../cli/table.js';
+import { TsdbtError } from '../errors.js';
+import type { FixtureRows } from '../graph/nodes.js';
+import { fixtureColumns, literalRowsQuery } from './fixture-rows.js';
+
+/** The rows on which the model's output and `expect` disagree, as text, each marked `-` (expected) or `+` (actual). */
+export interface RowDiff {
+  columns: string[];
+  rows: Array<Record<string, unknown>>;
+}
+
+/** Names the marker column of a diff; no model column can be called this. */
+const SIDE = '__tsdbt_diff';
+
+/**
+ * Compares the rows of `actual` (a relation of this session) with `expect`, on the columns `expect` names (all of
+ * them when it has no rows). The expected rows are cast to the actual columns' types, so values compare as the model's
+ * type does (1 = 1.0 in a numeric column, '1' and 1 alike in a text one); EXCEPT ALL both ways ignores order and
+ * counts duplicates.
+ */
+export async function compareRows(connection: Connection, actual: string, actualColumns: ColumnType[], expect: FixtureRows): Promise<RowDiff> {
+  const named = fixtureColumns(expect);
+  const unknown = named.filter((name) => !actualColumns.some((column) => column.name === name));
+  if (unknown.length > 0) {
+    throw new TsdbtError('compile', `expect names column${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}, which the model does not return`, {
+      hint: `it returns ${actualColumns.map((column) => column.name).join(', ')}`,
+    });
+  }
+  const columns = named.length > 0 ? actualColumns.filter((column) => named.includes(column.name)) : actualColumns;
+  const list = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  const asText = columns.map((column) => `${quoteIdentifier(column.name)}::text as ${quoteIdentifier(column.name)}`).join(', ');
+  const difference = (side: string, from: string, without: string) =>
+    `select '${side}' as ${SIDE}, ${asText} from (select * from ${from} except all select * from ${without}) as difference`;
+  const result = await connection.query(
+    `with expected as (\n${literalRowsQuery(columns, expect)}\n), actual as (select ${list} from ${actual})\n${difference('-', 'expected', 'actual')}\nunion all\n${difference('+', 'actual', 'expected')}`,
+  );
+  return { columns: columns.map((column) => column.name), rows: result.rows };
+}
+
+/**
+ * The diff as a table, ordered by the values so that an expected row sits beside the actual row that differs from
+ * it, with a headline first (the reporter shows it on the node's line).
+ */
+export function describeDiff(diff: RowDiff): string {
+  const count = (side: string) => diff.rows.filter((row) => row[SIDE] === side).length;
+  const order = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+    for (const column of diff.columns) {
+      const compared = compareText(a[column], b[column]);
+      if (compared !== 0) return compared;
+    }
+    // The expected row before the actual one.
+    return a[SIDE] === b[SIDE] ? 0 : a[SIDE] === '-' ? -1 : 1;
+  };
+  const rows = [...diff.rows].sort(order).map((row) => ({ ...row, '': row[SIDE] }));
+  return [
+    `actual rows differ from expected: ${count('-')} missing, ${count('+')} unexpected`,
+    formatTable(['', ...diff.columns], rows),
+    '- an expected row the model did not return; + a row it returned that was not expected',
+  ].join('\n');
+}
+
+/** Nulls first, then by text, numbers by value ('9' before '10'). */
+function compareText(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return String(a).localeCompare(String(b), 'en', { numeric: true });
+}

@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { describeBackends } from '../helpers/suite.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
+
+interface RunResults {
+  args: Record<string, unknown>;
+  results: Array<{ unique_id: string; status: string; failures: number | null; failure_location: string | null }>;
+}
+
+function results(project: TestProject): Record<string, RunResults['results'][number]> {
+  const parsed = JSON.parse(project.read('target/run_results.json')) as RunResults;
+  return Object.fromEntries(parsed.results.map((result) => [result.unique_id.split('.').slice(2).join('.'), result]));
+}
+
+function statuses(project: TestProject): Record<string, string> {
+  return Object.fromEntries(Object.entries(results(project)).map(([name, result]) => [name, result.status]));
+}
+
+const ORDERS = `{{config materialized="table"}}
+select * from (values
+  (1, 'paid', 10, 1, now()),
+  (2, 'open', 30, 2, now()),
+  (3, 'paid', 20, 2, now() - interval '3 days')
+) as t(id, status, amount, customer_id, ordered_at)`;
+
+const CUSTOMERS = "{{config materialized=\"table\"}}\nselect * from (values (1, 'ann'), (2, 'bob')) as t(id, name)";
+
+describeBackends('data tests', (backend) => {
+  it('every built-in generic test passes on good data and fails on bad data, on models, seeds and sources', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'models/customers.sql': CUSTOMERS,
+        'seeds/countries.csv': 'code,name\nDE,Germany\nFR,France\n',
+        'models/schema.yml': `version: 2
+sources:
+  - name: raw
+    schema: raw
+    tables:
+      - name: payments
+        columns:
+          - name: id
+            tests: [unique, not_null]
+models:
+  - name: orders
+    tests:
+      - not_empty
+      - unique_combination_of_columns: {combination_of_columns: [id, status]}
+      - recency: {datepart: day, field: ordered_at, interval: 1}
+      - expression_is_true: {expression: "amount > 0"}
+    columns:
+      - name: id
+        tests: [unique, not_null]
+      - name: status
+        tests:
+          - accepted_values: {values: [paid, open]}
+      - name: amount
+        tests:
+          - accepted_range: {min_value: 10, max_value: 30}
+          - accepted_range: {min_value: 10, max_value: 30, inclusive: false, name: amount_strictly_inside}
+          - expression_is_true: {expression: "% 10 = 0", name: amount_is_round}
+      - name: customer_id
+        tests:
+          - relationships: {to: ref('customers'), field: id}
+seeds:
+  - name: countries
+    columns:
+      - name: code
+        tests: [unique, {accepted_values: {values: [DE, FR, IT]}}]
+`,
+      },
+      backend,
+    );
+    await project.query('create schema raw');
+    await project.query('create table raw.payments (id int)');
+    await project.query('insert into raw.payments values (1), (2), (2), (null)');
+    const build = await project.run('build');
+    expect(build.code).toBe(1);
+    expect(statuses(project)).toMatchObject({
+      orders: 'success',
+      customers: 'success',
+      countries: 'success',
+      not_empty_orders: 'pass',
+      unique_combination_of_columns_orders__id__status: 'pass',
+      recency_orders__day__ordered_at__1: 'pass',
+      expression_is_true_orders__amount_0: 'pass',
+      unique_orders_id: 'pass',
+      not_null_orders_id: 'pass',
+      accepted_values_orders_status__paid__open: 'pass',
+      accepted_range_orders_amount__30__10: 'pass',
+      amount_strictly_inside: 'fail',
+      amount_is_round: 'pass',
+      relationships_orders_customer_id__id__ref_customers_: 'pass',
+      unique_countries_code: 'pass',
+      accepted_values_countries_code__DE__FR__IT: 'pass',
+      source_unique_raw_payments_id: 'fail',
+      source_not_null_raw_payments_id: 'fail',
+    });
+    expect(results(project).amount_strictly_inside!.failures).toBe(2);
+    expect(results(project).source_unique_raw_payments_id!.failures).toBe(1);
+    expect(build.stderr).toMatch(/amount_strictly_inside\.sql: Got 2 results, configured to fail if !=0/);
+    expect(project.read('target/compiled/test_project/models/amount_strictly_inside.sql')).toMatch(/"amount" > 10 and "amount" < 30/);
+
+    // Bad data: each test catches it.
+    project.write('models/orders.sql', ORDERS.replace("(3, 'paid', 20, 2, now() - interval '3 days')", "(3, 'lost', 0, 9, now() - interval '3 days'), (3, 'lost', null, null, now() - interval '3 days'), (null, 'paid', 40, 1, now() - interval '2 days')"));
+    await project.query('delete from raw.payments');
+    await project.query('insert into raw.payments values (1)');
+    await project.run('build');
+    expect(statuses(project)).toMatchObject({
+      unique_combination_of_columns_orders__id__status: 'fail',
+      expression_is_true_orders__amount_0: 'fail',
+      unique_orders_id: 'fail',
+      not_null_orders_id: 'fail',
+      accepted_values_orders_status__paid__open: 'fail',
+      accepted_range_orders_amount__30__10: 'fail',
+      relationships_orders_customer_id__id__ref_customers_: 'fail',
+      source_unique_raw_payments_id: 'pass',
+      source_not_null_raw_payments_id: 'pass',
+    });
+    expect(results(project).relationships_orders_customer_id__id__ref_customers_!.failures).toBe(1);
+    expect(results(project).accepted_range_orders_amount__30__10!.failures).toBe(2);
+
+    await project.query('delete from analytics.orders where ordered_at > now() - interval \'1 day\'');
+    await project.run('test', '-s', 'orders');
+    expect(statuses(project)).toMatchObject({ recency_orders__day__ordered_at__1: 'fail' });
+    const tested = Object.keys(results(project));
+    expect(tested.every((name) => !['orders', 'customers', 'countries'].includes(name))).toBe(true);
+  });
+
+  it('severity, warn_if and error_if, where, limit and tags; a singular test and a project generic test', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'tests/generic/is_multiple_of.sql': 'select * from {{model}} where {{column_name}} % {{factor}} <> 0',
+        'macros/test_at_most.sql': 'select * from {{model}} where {{column_name}} > {{literal maximum}}',
+        'tests/no_big_orders.sql': '{{config severity="warn" tags="nightly"}}\nselect * from {{ref "orders"}} where amount > 25',
+        'models/schema.yml': `version: 2
+models:
+  - name: orders
+    columns:
+      - name: amount
+        tests:
+          - is_multiple_of: {factor: 20, name: multiple_of_20}
+          - is_multiple_of: {factor: 20, name: multiple_of_20_where_paid, config: {where: "status = 'paid'"}}
+          - is_multiple_of: {factor: 20, name: multiple_of_20_warn_above_1, config: {warn_if: '>1', error_if: '>5'}}
+          - is_multiple_of: {factor: 20, name: multiple_of_20_limited, config: {limit: 1, tags: [nightly]}}
+          - at_most: {maximum: 20, severity: warn}
+`,
+      },
+      backend,
+    );
+    const run = await project.run('build');
+    expect(run.code).toBe(1);
+    expect(statuses(project)).toMatchObject({
+      orders: 'success',
+      multiple_of_20: 'fail',
+      multiple_of_20_where_paid: 'fail',
+      multiple_of_20_warn_above_1: 'warn',
+      multiple_of_20_limited: 'fail',
+      at_most_orders_amount__20: 'warn',
+      no_big_orders: 'warn',
+    });
+    const all = results(project);
+    expect(all.multiple_of_20!.failures).toBe(2);
+    expect(all.multiple_of_20_where_paid!.failures).toBe(1);
+    expect(all.multiple_of_20_limited!.failures).toBe(1);
+    expect(project.read('target/compiled/test_project/models/multiple_of_20_where_paid.sql')).toContain(`(select * from "analytics"."orders" where status = 'paid') as dbt_subquery`);
+    expect(project.read('target/compiled/test_project/tests/no_big_orders.sql')).toContain('from "analytics"."orders" where amount > 25');
+
+    const tagged = await project.run('test', '-s', 'tag:nightly');
+    expect(Object.keys(results(project)).sort()).toEqual(['multiple_of_20_limited', 'no_big_orders']);
+    expect(tagged.code).toBe(1);
+    const warnOnly = await project.run('test', '-s', 'no_big_orders');
+    expect(warnOnly.code).toBe(0);
+  });
+
+  it('store_failures keeps the failing rows in <target>_test_failures, named in the output', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'models/schema.yml': `version: 2
+models:
+  - name: orders
+    columns:
+      - name: amount
+        tests:
+          - accepted_range: {max_value: 15, config: {store_failures: true}}
+`,
+      },
+      backend,
+    );
+    const build = await project.run('build');
+    expect(build.code).toBe(1);
+    expect(build.stdout + build.stderr).toMatch(/failing rows in "analytics_test_failures"\."accepted_range_orders_amount__15"/);
+    expect(await project.query('select id, amount from analytics_test_failures.accepted_range_orders_amount__15 order by id')).toEqual([
+      { id: 2, amount: 30 },
+      { id: 3, amount: 20 },
+    ]);
+    project.write('models/orders.sql', ORDERS.replace('30, 2, now()', '5, 2, now()'));
+    await project.run('build');
+    expect(await project.query('select id from analytics_test_failures.accepted_range_orders_amount__15')).toEqual([{ id: 3 }]);
+  });
+
+  it('in build a failing error test skips exactly the descendants of its node, a warning skips nothing; retry runs what failed or was skipped', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'models/customers.sql': CUSTOMERS,
+        'models/order_facts.sql': 'select o.*, c.name from {{ref "orders"}} o join {{ref "customers"}} c on c.id = o.customer_id',
+        'models/order_report.sql': 'select count(*) as n from {{ref "order_facts"}}',
+        'models/customer_report.sql': 'select count(*) as n from {{ref "customers"}}',
+        'models/schema.yml': `version: 2
+models:
+  - name: orders
+    columns:
+      - name: amount
+        tests:
+          - accepted_range: {max_value: 25}
+  - name: customers
+    columns:
+      - name: name
+        tests:
+          - accepted_values: {values: [ann], severity: warn}
+`,
+      },
+      backend,
+    );
+    const build = await project.run('build');
+    expect(build.code).toBe(1);
+    expect(statuses(project)).toEqual({
+      orders: 'success',
+      customers: 'success',
+      accepted_range_orders_amount__25: 'fail',
+      accepted_values_customers_name__ann: 'warn',
+      order_facts: 'skipped',
+      order_report: 'skipped',
+      customer_report: 'success',
+    });
+
+    // The data is fixed where it lives; retry reruns only the failed test and what it skipped.
+    await project.query('update analytics.orders set amount = 25 where amount = 30');
+    const retry = await project.run('retry');
+    expect(retry.code).toBe(0);
+    expect(statuses(project)).toEqual({
+      accepted_range_orders_amount__25: 'pass',
+      order_facts: 'success',
+      order_report: 'success',
+    });
+    expect(await project.query('select n::int as n from analytics.order_report')).toEqual([{ n: 3 }]);
+  });
+
+  it('unknown tests and arguments are config errors naming the property file and line', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        tests:\n          - uniqe\n',
+      },
+      backend,
+    );
+    const unknown = await project.run('test');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/models\/schema\.yml:7.*unknown test 'uniqe'.*did you mean 'unique'/s);
+    project.write('models/schema.yml', 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        tests:\n          - accepted_values: {valus: [1]}\n');
+    const argument = await project.run('test');
+    expect(argument.code).toBe(2);
+    expect(argument.stderr).toMatch(/models\/schema\.yml:7.*test 'accepted_values' needs 'values'/s);
+  });
+});
+
+describe('build graph edges', () => {
+  it('are added per test to the direct children of its node only', async () => {
+    const { schedulingGraph } = await import('../../src/runner/build-graph.js');
+    const { Graph } = await import('@dagrejs/graphlib');
+    const graph = new Graph({ directed: true });
+    for (const [from, to] of [['a', 'b'], ['b', 'c'], ['a', 't'], ['a', 'r'], ['r', 't']]) graph.setEdge(from!, to!);
+    const node = (uniqueId: string, resourceType: string, extra = {}) => [uniqueId, { uniqueId, resourceType, dependsOn: graph.predecessors(uniqueId) ?? [], ...extra }] as const;
+    const nodes = new Map([node('a', 'model'), node('b', 'model'), node('c', 'model'), node('r', 'model'), node('t', 'test', { test: { attachedNode: 'a', kwargs: {} } })]);
+    const scheduled = schedulingGraph(graph, nodes as never, new Set(['a', 'b', 'c', 'r', 't']));
+    // b waits for the test; c only through b; r is another parent of the test, so no edge (it would be a cycle).
+    expect(scheduled.successors('t')!.sort()).toEqual(['b']);
+    expect(graph.successors('t')).toEqual([]);
+  });
+});
