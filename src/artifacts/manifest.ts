@@ -22,6 +22,11 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
       unique_id: node.uniqueId,
       resource_type: node.resourceType,
       ...(node.resourceType === 'model' ? { language: node.language ?? 'sql' } : {}),
+      ...(node.test && {
+        attached_node: node.test.attachedNode ?? null,
+        column_name: node.test.columnName ?? null,
+        ...(node.test.testName && { test_metadata: { name: node.test.testName, kwargs: node.test.kwargs } }),
+      }),
       name: node.name,
       package_name: node.packageName,
       path: node.originalFilePath.split('/').slice(1).join('/'),
