@@ -10,7 +10,7 @@ import { runNodes } from './run.js';
 
 /** What retry reads back from the last run_results.json. */
 interface PreviousRun {
-  args: { command?: string; full_refresh?: boolean; event_time_start?: string; event_time_end?: string };
+  args: { command?: string; full_refresh?: boolean; event_time_start?: string; event_time_end?: string; vars?: string; target?: string; threads?: number };
   results: Array<{ unique_id: string; status: string; batch_results?: { failed: Array<[string, string]> } }>;
 }
 
@@ -18,7 +18,7 @@ const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'test', 'build'])
 
 export const retryCommand: Command = {
   name: 'retry',
-  describe: 'Run again what failed or was skipped in the last run, seed, snapshot or build; of a microbatch model, only its failed batches',
+  describe: 'Run again, with the same arguments, what failed or was skipped in the last run, seed, snapshot, test or build; of a microbatch model, only its failed batches',
   examples: [['tsdbt retry', 'finish the last run after fixing what failed']],
   run(args: GlobalArgs, io) {
     const previous = readPreviousRun(new ArtifactPaths(loadProject(args.projectDir)).file('run_results.json'));
@@ -26,7 +26,17 @@ export const retryCommand: Command = {
     if (!RETRYABLE_COMMANDS.has(command)) {
       throw new TsdbtError('usage', `the last command was '${command || 'unknown'}', which retry does not repeat`, { hint: `retry repeats ${[...RETRYABLE_COMMANDS].join(', ')}` });
     }
-    const options = { fullRefresh: previous.args.full_refresh ?? false, failFast: false, eventTimeStart: previous.args.event_time_start, eventTimeEnd: previous.args.event_time_end };
+    // The last run's arguments, except what this command line sets anew.
+    const { args: last } = previous;
+    const options = {
+      fullRefresh: last.full_refresh ?? false,
+      failFast: false,
+      eventTimeStart: last.event_time_start,
+      eventTimeEnd: last.event_time_end,
+      vars: args.vars ?? last.vars,
+      target: args.target ?? last.target,
+      threads: args.threads ?? last.threads,
+    };
     return runNodes({ ...args, ...options }, io, command, [], (session) => retryPlan(session, previous));
   },
 };

@@ -60,6 +60,9 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
       full_refresh: args.fullRefresh,
       event_time_start: args.eventTimeStart,
       event_time_end: args.eventTimeEnd,
+      vars: args.vars,
+      target: args.target,
+      threads: args.threads,
     });
     reporter.runFinished(summary);
     if (summary.cancelled) return 130;
