@@ -18,7 +18,7 @@ export function buildGraph(parsed: ParsedProject): ProjectGraph {
   const byName = new Map<string, string>();
   for (const node of parsed.nodes.values()) {
     // Refs name models, seeds and snapshots; a test is never read.
-    if (node.resourceType !== 'test') byName.set(node.name, node.uniqueId);
+    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') byName.set(node.name, node.uniqueId);
     nodes.set(node.uniqueId, node);
     graph.setNode(node.uniqueId);
   }

@@ -76,6 +76,8 @@ export interface GraphNode {
   snapshot?: SnapshotSpec;
   /** What a data test checks. */
   test?: TestSpec;
+  /** A unit test's fixtures and expected rows. */
+  unitTest?: UnitTestSpec;
 }
 
 /** A snapshot's validated config: its key columns, how a change is detected, and what a vanished key does. */
@@ -94,6 +96,28 @@ export interface TestSpec {
   /** The node or source the test is declared on; its direct children wait for the test in `build`. */
   attachedNode?: string;
   columnName?: string;
+}
+
+/** Rows as a unit test writes them: mappings (`dict`) or parsed CSV, whose values are all text or null. */
+export interface FixtureRows {
+  format: 'dict' | 'csv';
+  rows: Array<Record<string, unknown>>;
+}
+
+/** What a unit test reads instead of one input of its model. */
+export interface UnitTestInput {
+  input: { kind: 'ref'; name: string } | { kind: 'source'; source: string; table: string } | { kind: 'this' };
+  rows: FixtureRows;
+}
+
+/** A unit test of the model in `test.attachedNode`: its inputs replaced by `given`, its rows compared with `expect`. */
+export interface UnitTestSpec {
+  given: UnitTestInput[];
+  expect: FixtureRows;
+  /** `overrides: {macros: {is_incremental: true}}`. */
+  isIncremental: boolean;
+  /** `overrides: {vars}`, over the project's. */
+  vars: Record<string, unknown>;
 }
 
 export type SeedFormat = 'csv' | 'json' | 'ndjson';

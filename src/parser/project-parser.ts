@@ -18,6 +18,7 @@ import { parseSeeds } from './seed-parser.js';
 import { parseSnapshots } from './snapshot-parser.js';
 import { parseTests } from './test-parser.js';
 import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
+import { parseUnitTests } from './unit-test-parser.js';
 
 export interface ParsedProject {
   project: Project;
@@ -100,6 +101,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   parseSeeds(parsed, properties.seeds, seedFiles);
   parseSnapshots(parsed, snapshotFiles);
   parseTests(parsed, new Map(project.testPaths.map((dir) => [dir, walkFiles(project.root, dir)])));
+  parseUnitTests(parsed);
   return parsed;
 }
 

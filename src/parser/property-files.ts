@@ -77,6 +77,34 @@ const snapshot = strictObject({
   docs: z.unknown().optional(),
 });
 
+/** Fixture rows: mappings (format dict), CSV text (format csv), or with `fixture` a CSV file under a test path's fixtures/. */
+const fixtureRows = {
+  rows: z.union([z.array(z.record(z.string(), z.unknown())), z.string()]).optional(),
+  format: z.enum(['dict', 'csv']).default('dict'),
+  fixture: z.string().optional(),
+};
+
+/** dbt 1.8's unit test: a model, rows for what it reads, the rows it should return. */
+const unitTest = strictObject({
+  name: z.string(),
+  model: z.string(),
+  description: z.string().default(''),
+  given: z.array(strictObject({ input: z.string(), ...fixtureRows })).default([]),
+  expect: strictObject(fixtureRows),
+  overrides: strictObject({
+    vars: z.record(z.string(), z.unknown()).default({}),
+    // Only tsdbt's own macro can be overridden: a project's macros are templates, not values.
+    macros: strictObject({ is_incremental: z.boolean().optional() }).prefault({}),
+  }).prefault({}),
+  config: strictObject({
+    tags: z.union([z.string(), z.array(z.string())]).default([]),
+    enabled: z.boolean().default(true),
+    meta: z.record(z.string(), z.unknown()).default({}),
+  }).prefault({}),
+});
+
+export type UnitTestProperties = z.infer<typeof unitTest>;
+
 /** The top level admits the sections of later resource types too, so one property file can describe a whole folder. */
 const propertyFile = strictObject({
   version: z.literal(2, { error: 'property files are version: 2, as in dbt' }),
@@ -84,7 +112,7 @@ const propertyFile = strictObject({
   sources: z.array(source).default([]),
   seeds: z.array(model.omit({ versions: true, latest_version: true, time_spine: true, access: true })).default([]),
   snapshots: z.array(snapshot).default([]),
-  unit_tests: z.array(z.unknown()).default([]),
+  unit_tests: z.array(unitTest).default([]),
   macros: z.array(z.unknown()).default([]),
   exposures: z.array(z.unknown()).default([]),
   analyses: z.array(z.unknown()).default([]),
@@ -128,9 +156,17 @@ export interface TestDeclaration {
   line?: number;
 }
 
+/** One unit test as a property file declares it; `locate` finds a key path inside it, for errors at file:line. */
+export interface UnitTestDeclaration {
+  properties: UnitTestProperties;
+  file: string;
+  locate(keyPath: Array<string | number>, value?: boolean): ErrorLocation;
+}
+
 export interface PropertyFiles {
   /** Every data test declared, in file order. */
   tests: TestDeclaration[];
+  unitTests: UnitTestDeclaration[];
   models: Map<string, ModelPatch>;
   /** Seeds described (or, with a `glob`, declared) in property files. */
   seeds: Map<string, ModelPatch>;
@@ -146,13 +182,14 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
 /** Reads the property files among `files` (project-relative paths). */
 export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
-  const result: PropertyFiles = { tests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
+  const result: PropertyFiles = { tests: [], unitTests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
     const data = validateYaml(file, propertyFile);
     result.files.push(path);
     result.raw.push({ file: path, data });
+    data.unit_tests.forEach((properties, index) => result.unitTests.push({ properties, file: path, locate: (keyPath, value) => file.locate(['unit_tests', index, ...keyPath], value) }));
     for (const section of ['models', 'seeds', 'snapshots'] as const) {
       data[section].forEach((entry, index) => {
         const location = file.locate([section, index, 'name']);

@@ -12,7 +12,7 @@ export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, options:
 
 const renderSql: ModelRenderer = async (node, deps, options) => ({ kind: 'sql', sql: deps.compiler.compile(node.uniqueId, options).sql });
 
-const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
+export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
 
 /** A query, whatever the language, is written to target/compiled/, and failures are mapped back into that file. */
 async function render(node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {

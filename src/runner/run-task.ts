@@ -15,12 +15,13 @@ import { seedRunner } from './seed-runner.js';
 import { snapshotRunner } from './snapshot-runner.js';
 import { schedulingGraph } from './build-graph.js';
 import { testRunner } from './test-runner.js';
+import { unitTestRunner } from './unit-test-runner.js';
 import type { Reporter } from './reporter.js';
 import type { NodeResult, RunSummary } from './results.js';
 import { schedule } from './scheduler.js';
 
 /** One runner per resource type: adding a type is one module and one line here. */
-const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner };
+const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner, unit_test: unitTestRunner };
 
 export interface RunTaskOptions {
   loaded: LoadedProject;
@@ -127,8 +128,8 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
 
 /** Missing schemas are created up front, one at a time, so threads never race to create the same one. */
 async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void> {
-  // A test has a relation only when it keeps its failures.
-  const building = nodes.filter((node) => node.resourceType !== 'test' || node.config.store_failures);
+  // A test has a relation only when it keeps its failures; a unit test creates nothing.
+  const building = nodes.filter((node) => (node.resourceType !== 'test' || node.config.store_failures) && node.resourceType !== 'unit_test');
   const schemas = [...new Set(building.map((node) => node.relation.schema))].sort();
   await adapter.withConnection(async (connection) => {
     const existing = new Set(await listSchemas(connection));

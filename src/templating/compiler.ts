@@ -19,6 +19,17 @@ export interface RenderOptions {
   isIncremental?: boolean;
   /** A microbatch: `{{batch.start}}`/`{{batch.end}}`, and refs to models with an `event_time` read only this range. */
   batch?: TimeRange;
+  /** A unit test's fixtures: what refs, sources and `{{this}}` read instead of relations. */
+  inputs?: InputReplacements;
+  /** A unit test's `overrides: {vars}`, over the project's vars. */
+  vars?: Record<string, unknown>;
+}
+
+/** CTE names (unquoted) standing for relations: refs by model name, sources by `source.table`, and `this`. */
+export interface InputReplacements {
+  refs: ReadonlyMap<string, string>;
+  sources: ReadonlyMap<string, string>;
+  this?: string;
 }
 
 export interface CompiledNode {
@@ -50,9 +61,9 @@ export class Compiler {
     return this.compileHook(source, '<inline>');
   }
 
-  /** Only the full build's rendering is cached: incremental and batch renderings happen once per build. */
+  /** Only the full build's rendering is cached: incremental, batch and unit test renderings happen once per build. */
   private render(uniqueId: string, options: RenderOptions = {}): Rendered {
-    const plain = !options.isIncremental && !options.batch;
+    const plain = !options.isIncremental && !options.batch && !options.inputs && !options.vars;
     const cached = plain ? this.rendered.get(uniqueId) : undefined;
     if (cached) return cached;
     const node = this.model(uniqueId);
@@ -73,9 +84,13 @@ export class Compiler {
 
   private hooks(relation: GraphNode['relation'], ephemerals: string[], options: RenderOptions, batchFilters: string[]): RenderHooks {
     const { parsed, graph } = this;
-    const batch = options.batch;
+    const { batch, inputs } = options;
+    const vars = options.vars ? { ...parsed.vars, ...options.vars } : parsed.vars;
+    const replaced = (cte: string | undefined) => (cte === undefined ? undefined : quoteIdentifier(cte));
     return {
       ref: (name) => {
+        const given = replaced(inputs?.refs.get(name));
+        if (given) return given;
         const node = this.modelByName(name);
         if (isEphemeral(node)) {
           ephemerals.push(node.uniqueId);
@@ -92,13 +107,15 @@ export class Compiler {
         return quoteRelation(node.relation);
       },
       source: (sourceName, table) => {
+        const given = replaced(inputs?.sources.get(`${sourceName}.${table}`));
+        if (given) return given;
         const source = graph.nodes.get(`source.${parsed.project.name}.${sourceName}.${table}`)!;
         return quoteRelation(source.relation);
       },
       config: () => undefined,
-      variable: (name, fallback, loc) => resolveVariable(parsed.vars, name, fallback, loc),
+      variable: (name, fallback, loc) => resolveVariable(vars, name, fallback, loc),
       isIncremental: () => options.isIncremental === true,
-      scope: new TemplateScope(parsed.target, relation, quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
+      scope: new TemplateScope(parsed.target, relation, replaced(inputs?.this) ?? quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
     };
   }
 
@@ -117,7 +134,7 @@ export class Compiler {
   private byName?: Map<string, GraphNode>;
 
   private modelByName(name: string): GraphNode {
-    this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => node.resourceType !== 'test').map((node) => [node.name, node]));
+    this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => node.resourceType !== 'test' && node.resourceType !== 'unit_test').map((node) => [node.name, node]));
     return this.byName.get(name)!;
   }
 

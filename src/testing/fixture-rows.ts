@@ -40,6 +40,7 @@ export function literalRowsQuery(columns: TypedColumn[], fixture: FixtureRows): 
   return fixture.rows.map(select).join('\nunion all\n');
 }
 
+/** Always quoted (unlike `sqlLiteral`): the cast gives the type, and `-1::text` would parse as `-('1'::text)`. */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   return quoteLiteral(typeof value === 'object' ? JSON.stringify(value) : String(value));

@@ -54,10 +54,10 @@ export function describeDiff(diff: RowDiff): string {
     // The expected row before the actual one.
     return a[SIDE] === b[SIDE] ? 0 : a[SIDE] === '-' ? -1 : 1;
   };
-  const rows = [...diff.rows].sort(order).map((row) => ({ ...row, '': row[SIDE] }));
+  const rows = [...diff.rows].sort(order).map((row) => ({ ...row, diff: row[SIDE] }));
   return [
     `actual rows differ from expected: ${count('-')} missing, ${count('+')} unexpected`,
-    formatTable(['', ...diff.columns], rows),
+    formatTable(['diff', ...diff.columns], rows),
     '- an expected row the model did not return; + a row it returned that was not expected',
   ].join('\n');
 }

@@ -25,7 +25,7 @@ export interface ReadOptions {
 
 /** What a TypeScript model's default export receives. */
 export interface ModelContext {
-  /** `schema.identifier` of a model or seed this model reads, for `db.selectFrom(ref('orders'))`. */
+  /** `schema.identifier` of a model or seed this model reads, for `db.selectFrom(ref('orders'))`; in a unit test, its fixture's CTE. */
   ref(name: string): string;
   /** `schema.identifier` of a declared source table. */
   source(sourceName: string, table: string): string;
@@ -59,6 +59,8 @@ export function createModelContext(parsed: ParsedProject, node: GraphNode, optio
   return {
     ref(name) {
       if (!node.refs.some((ref) => ref.name === name)) throw undeclared(`ref('${name}')`);
+      const given = options.inputs?.refs.get(name);
+      if (given !== undefined) return given;
       const upstream = [...parsed.nodes.values()].find((candidate) => candidate.name === name)!;
       if (isEphemeral(upstream)) {
         throw new TsdbtError('runtime', `ref('${name}') is an ephemeral model, which has no relation to read`, { location: { file }, hint: `materialize '${name}' as a view` });
@@ -67,11 +69,13 @@ export function createModelContext(parsed: ParsedProject, node: GraphNode, optio
     },
     source(sourceName, table) {
       if (!node.sources.some((call) => call.source === sourceName && call.table === table)) throw undeclared(`source('${sourceName}', '${table}')`);
+      const given = options.inputs?.sources.get(`${sourceName}.${table}`);
+      if (given !== undefined) return given;
       return relationName(parsed.sources.get(`source.${parsed.project.name}.${sourceName}.${table}`)!.relation);
     },
     var(name, fallback) {
       try {
-        return resolveVariable(parsed.vars, name, fallback, { line: 0, column: 0 });
+        return resolveVariable({ ...parsed.vars, ...options.vars }, name, fallback, { line: 0, column: 0 });
       } catch (error) {
         throw new TsdbtError('runtime', (error as Error).message, {
           location: { file },
@@ -80,7 +84,7 @@ export function createModelContext(parsed: ParsedProject, node: GraphNode, optio
       }
     },
     config: node.config,
-    this: relationName(node.relation),
+    this: options.inputs?.this ?? relationName(node.relation),
     isIncremental: options.isIncremental === true,
     batch: options.batch,
     target: parsed.target,
