@@ -44,7 +44,7 @@ function eventsSelect(first: number, count: number, from: string, days: number):
 }
 
 /**
- * raw.events with `rows` rows over 60 days, indexed on event_time (what both the incremental filter and the
+ * raw.events with `rows` rows over 60 days, stored in time order as an event table that is appended to is, indexed on event_time (what both the incremental filter and the
  * microbatch batch filter use), and raw.events_new with rows / 100 rows on day 61, not yet landed.
  */
 export function rawDataSql(rows: number): string {
@@ -52,7 +52,10 @@ export function rawDataSql(rows: number): string {
   return `create schema raw;
 create table ${RAW_TABLE} (event_id bigint not null, user_id int not null, event_time timestamptz not null, action text not null, duration_ms int not null);
 insert into ${RAW_TABLE}
-${eventsSelect(0, rows, BEGIN, DAYS)};
+select * from (
+${eventsSelect(0, rows, BEGIN, DAYS)}
+) as generated
+order by event_time;
 create index events_event_time on ${RAW_TABLE} (event_time);
 create table ${LANDING_TABLE} as
 ${eventsSelect(rows, newRows, NEW_DAY, 1)};
@@ -133,7 +136,7 @@ from sessionised`;
  * target's newest, plus, as context, the target's own last 30 minutes (their sessions are known), so a session that
  * began before the increment continues with its start; only the new events are merged.
  */
-const MERGE_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="merge" unique_key="event_id"}}
+const MERGE_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="merge" unique_key="event_id" sql_header="set local jit = off"}}
 {{#if (is_incremental)}}
 with watermark as (select max(event_time) as newest from {{this}}),
 events as (
@@ -161,7 +164,7 @@ where known_session_start is null
  * Microbatch: the same SELECT, over the one day of events the ref is filtered to. Each batch stands alone (batches
  * run in parallel), so a session running over midnight is split: the microbatch trade-off.
  */
-const MICROBATCH_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="microbatch" event_time="event_time" batch_size="day" begin="${BEGIN}" lookback=1}}
+const MICROBATCH_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="microbatch" event_time="event_time" batch_size="day" begin="${BEGIN}" lookback=1 sql_header="set local work_mem = '64MB'"}}
 with events as (
   select event_id, user_id, event_time, action, duration_ms, null::timestamptz as known_session_start
   from {{ref "events"}}
