@@ -12,6 +12,7 @@ import { debugCommand } from './commands/debug.js';
 import { initCommand } from './commands/init.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
+import { sourceCommand } from './commands/source.js';
 import { processIO, type CliIO } from './io.js';
 import { globalOptions, type GlobalArgs } from './options.js';
 
@@ -27,6 +28,7 @@ const commands: Command<never>[] = [
   testCommand,
   buildCommand,
   retryCommand,
+  sourceCommand,
   cleanCommand,
 ] as Command<never>[];
 

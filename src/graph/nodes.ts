@@ -127,6 +127,19 @@ export type SeedSource =
   | { kind: 'file'; format: SeedFormat; file: string }
   | { kind: 'folder'; format: Exclude<SeedFormat, 'csv'>; root: string; glob: string };
 
+/** How old a source's newest row may be, with dbt's keys (as the manifest and `sources.json` write them). */
+export interface SourceFreshness {
+  warn_after?: FreshnessThreshold;
+  error_after?: FreshnessThreshold;
+  /** A WHERE condition on the rows the freshness query reads. */
+  filter?: string;
+}
+
+export interface FreshnessThreshold {
+  count: number;
+  period: 'minute' | 'hour' | 'day';
+}
+
 /** A table declared under `sources:` in a property file. */
 export interface SourceNode {
   uniqueId: string;
@@ -138,7 +151,7 @@ export interface SourceNode {
   fqn: string[];
   description: string;
   loadedAtField?: string;
-  freshness?: unknown;
+  freshness?: SourceFreshness;
   columns: Record<string, ColumnInfo>;
   relation: Relation;
   tags: string[];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TsdbtError, type ErrorLocation } from '../errors.js';
-import type { ColumnInfo } from '../graph/nodes.js';
+import type { ColumnInfo, SourceFreshness } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import { readYamlFile, strictObject, validateYaml, type YamlFile } from '../config/yaml-file.js';
 import { renderConfigText } from '../templating/config-text.js';
@@ -34,12 +34,26 @@ const model = strictObject({
   time_spine: z.unknown().optional(),
 });
 
+const freshnessThreshold = strictObject({
+  count: z.number().int().positive(),
+  period: z.enum(['minute', 'hour', 'day']),
+});
+
+/** dbt's source freshness: how old the newest `loaded_at_field` may be before the source warns or errors. */
+const freshness = strictObject({
+  warn_after: freshnessThreshold.optional(),
+  error_after: freshnessThreshold.optional(),
+  /** A WHERE condition on the rows looked at, so the query can prune partitions of a big table. */
+  filter: z.string().optional(),
+});
+
 const sourceTable = strictObject({
   name: z.string(),
   identifier: z.string().optional(),
   description: z.string().default(''),
   loaded_at_field: z.string().optional(),
-  freshness: z.unknown().optional(),
+  /** null turns off the source's freshness for this table. */
+  freshness: freshness.nullable().optional(),
   columns: z.array(column).default([]),
   tests: z.array(z.unknown()).default([]),
   data_tests: z.array(z.unknown()).default([]),
@@ -56,7 +70,7 @@ const source = strictObject({
   database: z.string().optional(),
   description: z.string().default(''),
   loaded_at_field: z.string().optional(),
-  freshness: z.unknown().optional(),
+  freshness: freshness.nullable().optional(),
   meta: z.record(z.string(), z.unknown()).default({}),
   tags: z.array(z.string()).default([]),
   tables: z.array(sourceTable).default([]),
@@ -138,7 +152,7 @@ export interface SourceTableDefinition {
   description: string;
   sourceDescription: string;
   loadedAtField?: string;
-  freshness?: unknown;
+  freshness?: SourceFreshness;
   columns: Record<string, ColumnInfo>;
   tests: unknown[];
   tags: string[];
@@ -223,7 +237,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           description: table.description,
           sourceDescription: src.description,
           loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
-          freshness: table.freshness ?? src.freshness,
+          freshness: mergeFreshness(src.freshness, table.freshness),
           columns: columnsByName(table.columns),
           tests: [...table.tests, ...table.data_tests],
           tags: [...new Set([...src.tags, ...table.tags])],
@@ -248,6 +262,16 @@ function declaredTests(file: YamlFile, at: Array<string | number>, entry: Tested
     for (const key of ['tests', 'data_tests'] as const) collect([...at, 'columns', index, key], column[key], column.name);
   });
   return found;
+}
+
+/**
+ * dbt's rule: a table's freshness overrides its source's key by key (a table may change only `warn_after`), and a
+ * table's `freshness: null` turns it off; a source's null (or none) leaves only what the table says.
+ */
+function mergeFreshness(source: SourceFreshness | null | undefined, table: SourceFreshness | null | undefined): SourceFreshness | undefined {
+  if (table === null) return undefined;
+  if (!source) return table;
+  return { ...source, ...table };
 }
 
 function relationAt(text: string, { line, column }: ErrorLocation): ModelPatch['relation'] {
