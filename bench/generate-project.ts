@@ -6,6 +6,9 @@
  * Layer 0 (~2% of the models) selects from the source `raw.events`; every other model selects from
  * one to three refs to models of earlier layers, joined on `id`. Every model outputs exactly the
  * columns `id, a, b, c, d` (integers, d text), so any model can be ref'ed by any later one.
+ *
+ * With `--tests`, each layer gets a property file giving every model three data tests: unique and not_null on `id`,
+ * and relationships from `id` to its first parent (a root model: accepted_values of `c`, which is `id % 11`).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,7 +29,12 @@ export interface GenerateOptions {
   seed?: number;
   /** When given, a `profiles.yml` in dbt's format is written next to the project file. */
   profile?: ProfileOptions;
+  /** Three data tests per model, in a property file per layer. */
+  tests?: boolean;
 }
+
+/** The number of data tests `tests: true` gives each model. */
+export const TESTS_PER_MODEL = 3;
 
 const LAYERS = 10;
 const ROOT_SHARE = 0.02;
@@ -125,6 +133,18 @@ sources:
       - name: events
 `;
 
+const ROOT_C_VALUES = Array.from({ length: 11 }, (_, i) => i).join(', ');
+
+/** A property file entry for one model: its three tests, derived from its parents (so the random sequence is untouched). */
+function testedModelYml(name: string, parents: readonly string[]): string {
+  const third =
+    parents.length === 0
+      ? `      - name: c\n        data_tests: [{accepted_values: {values: [${ROOT_C_VALUES}]}}]\n`
+      : '';
+  const relationship = parents.length === 0 ? '' : `, {relationships: {to: "ref('${parents[0]}')", field: id}}`;
+  return `  - name: ${name}\n    columns:\n      - name: id\n        data_tests: [unique, not_null${relationship}]\n${third}`;
+}
+
 export function profilesYml(profile: ProfileOptions): string {
   const output = {
     type: 'postgres',
@@ -156,12 +176,16 @@ export function generateProject(dir: string, options: GenerateOptions): void {
     const layerDir = join(modelsDir, `layer_${layer}`);
     mkdirSync(layerDir);
     const thisLayer: string[] = [];
+    const properties: string[] = [];
     for (let j = 0; j < size; j++, index++) {
       const name = `m_${index}`;
-      const sql = layer === 0 ? rootSql(random) : derivedSql(random, pickParents(random, previousLayer, earlier));
+      const parents = layer === 0 ? [] : pickParents(random, previousLayer, earlier);
+      const sql = layer === 0 ? rootSql(random) : derivedSql(random, parents);
       writeFileSync(join(layerDir, `${name}.sql`), withConfig(random, sql));
+      if (options.tests) properties.push(testedModelYml(name, parents));
       thisLayer.push(name);
     }
+    if (options.tests) writeFileSync(join(layerDir, 'tests.yml'), `version: 2\nmodels:\n${properties.join('')}`);
     earlier.push(...thisLayer);
     previousLayer = thisLayer;
   });
@@ -175,11 +199,12 @@ function cli(argv: string[]): void {
       out: { type: 'string' },
       seed: { type: 'string' },
       dbname: { type: 'string' },
+      tests: { type: 'boolean', default: false },
     },
   });
   const models = Number(values.models);
   if (!values.out || !Number.isInteger(models) || models < 1) {
-    console.error('usage: tsx bench/generate-project.ts --models N --out DIR [--seed S] [--dbname DB]');
+    console.error('usage: tsx bench/generate-project.ts --models N --out DIR [--seed S] [--dbname DB] [--tests]');
     process.exit(2);
   }
   const dir = resolve(values.out);
@@ -187,8 +212,9 @@ function cli(argv: string[]): void {
     models,
     seed: values.seed === undefined ? undefined : Number(values.seed),
     profile: values.dbname === undefined ? undefined : { dbname: values.dbname },
+    tests: values.tests,
   });
-  console.log(`wrote ${models} models to ${dir}`);
+  console.log(`wrote ${models} models${values.tests ? ` and ${models * TESTS_PER_MODEL} tests` : ''} to ${dir}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -3,20 +3,22 @@
  * on PostgreSQL, `tsdbt run --threads 4` against one psql session), seed benchmark (CSV, NDJSON and a folder of
  * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite) and incremental benchmark (a sessionising
  * model over 5,000,000 events on PostgreSQL: incremental runs against full refreshes, a microbatch backfill with 4
- * threads against 1). See bench/README.md.
+ * threads against 1) and build-start benchmark (5,000 models with 15,000 data tests on PostgreSQL: how soon `tsdbt
+ * build` starts its first node). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
+import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
 import { runIncrementalBenchmark, type IncrementalFigure, type IncrementalResult } from './lib/incremental-benchmark.js';
 import { withoutSamples } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import type { Skipped } from './lib/postgres.js';
-import { incrementalTables, mainTable, missedTargets, runTable, seedTable } from './lib/report.js';
+import { buildStartTable, incrementalTables, mainTable, missedTargets, runTable, seedTable } from './lib/report.js';
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
 import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
-import { COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
+import { BUILD_START_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
 
 interface Results {
@@ -24,6 +26,7 @@ interface Results {
   run?: RunResult;
   seed: SeedResult[];
   incremental?: IncrementalResult;
+  buildStart?: BuildStartResult;
   skipped: Skipped[];
 }
 
@@ -68,6 +71,15 @@ function runIncremental(args: BenchArgs, machine: MachineInfo, results: Results)
   }
 }
 
+async function runBuildStart(args: BenchArgs, machine: MachineInfo, results: Results): Promise<void> {
+  const result = await runBuildStartBenchmark(args.buildStartModels, args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.buildStart = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
   if (selected(args, 'compile') || selected(args, 'run')) {
@@ -76,6 +88,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   }
   if (results.seed.length > 0) console.log(`${seedTable(results.seed)}\n`);
   if (results.incremental) console.log(`${incrementalTables(results.incremental)}\n`);
+  if (results.buildStart) console.log(`${buildStartTable(results.buildStart)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -89,11 +102,11 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental } = results;
+  const { compile, run, seed, incremental, buildStart } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS },
+    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S },
     compile: compile.map(({ name, n, cold, warm, filesFloor }) => ({
       name,
       n,
@@ -104,20 +117,30 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
     run: run ? { ...run, tsdbt: withoutSamples(run.tsdbt), psql: withoutSamples(run.psql) } : null,
     seed: seed.map((r) => ({ ...r, figures: r.figures.map(seedFigureSummary) })),
     incremental: incremental ? { ...incremental, figures: incremental.figures.map(incrementalFigureSummary) } : null,
+    buildStart: buildStart
+      ? {
+          ...buildStart,
+          connected: withoutSamples(buildStart.connected),
+          firstNodeStarts: withoutSamples(buildStart.firstNodeStarts),
+          firstNodeReported: withoutSamples(buildStart.firstNodeReported),
+          cold: { firstNodeStarts: withoutSamples(buildStart.cold.firstNodeStarts) },
+        }
+      : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
   });
 }
 
-function runBenchmarks(args: BenchArgs, machine: MachineInfo): void {
+async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<void> {
   const results: Results = { compile: [], seed: [], skipped: [] };
   if (selected(args, 'compile')) results.compile = runCompile(args, machine);
   if (selected(args, 'run')) runRun(args, machine, results);
   if (selected(args, 'seed')) runSeed(args, machine, results);
   if (selected(args, 'incremental')) runIncremental(args, machine, results);
+  if (selected(args, 'build-start')) await runBuildStart(args, machine, results);
 
-  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental);
+  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart);
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);
@@ -136,7 +159,7 @@ function reportFailure(error: unknown): void {
   console.error('!'.repeat(72));
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   let args: BenchArgs;
   try {
     args = parseBenchArgs(argv);
@@ -150,7 +173,7 @@ function main(argv: string[]): number {
   }
   try {
     console.log(`tsdbt ${preflight()}`);
-    runBenchmarks(args, machineInfo());
+    await runBenchmarks(args, machineInfo());
     return 0;
   } catch (error) {
     reportFailure(error);
@@ -158,4 +181,4 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -67,6 +67,16 @@ export function withDatabase<T>(server: PgServer, db: string, body: () => T): T 
   }
 }
 
+/** withDatabase for asynchronous work: the database is dropped once `body` settles. */
+export async function withDatabaseAsync<T>(server: PgServer, db: string, body: () => Promise<T>): Promise<T> {
+  createDatabase(server, db);
+  try {
+    return await body();
+  } finally {
+    dropQuietly(server, db);
+  }
+}
+
 /** The single value a query returns, as psql prints it unaligned. */
 export function queryValue(server: PgServer, db: string, sql: string): string {
   return runChecked(psqlCommand(server, db, ['-A', '-t', '-c', sql])).trim();

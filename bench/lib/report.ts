@@ -1,4 +1,5 @@
 /** The printed tables: one row per measurement plus reference rows, the run-vs-psql comparison and the seed loads. */
+import type { BuildStartResult } from './build-start-benchmark.js';
 import type { CompileResult } from './compile-benchmark.js';
 import type { IncrementalFigure, IncrementalResult } from './incremental-benchmark.js';
 import type { Measurement } from './measurement.js';
@@ -118,14 +119,21 @@ export function incrementalTables(result: IncrementalResult): string {
   return `${formatTable(MAIN_COLUMNS, measurements.map(measurementRow))}\n\n${formatTable(INCREMENTAL_COLUMNS, result.figures.map(incrementalRow))}`;
 }
 
+/** The build-start figures, warm then cold; peak MB is tsdbt's RSS when its first node was reported. */
+export function buildStartTable(result: BuildStartResult): string {
+  const rows = [result.connected, result.firstNodeStarts, result.firstNodeReported, result.cold.firstNodeStarts].map(measurementRow);
+  return `${result.n} models, ${result.tests} data tests, tsdbt build --threads 4 on PostgreSQL\n${formatTable(MAIN_COLUMNS, rows)}`;
+}
+
 /** Labels of every measurement or comparison that missed its target. */
 export function missedTargets(
   compile: readonly CompileResult[],
   run: RunResult | undefined,
   seed: readonly SeedResult[] = [],
   incremental?: IncrementalResult,
+  buildStart?: BuildStartResult,
 ): string[] {
-  const measurements = compile.flatMap((c) => [c.cold, c.warm]);
+  const measurements = [...compile.flatMap((c) => [c.cold, c.warm]), ...(buildStart ? [buildStart.firstNodeStarts, buildStart.cold.firstNodeStarts] : [])];
   const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
   for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);

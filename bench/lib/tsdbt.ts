@@ -13,11 +13,13 @@ export interface CliOptions {
   /** `--event-time-start` / `--event-time-end`: a microbatch backfill of exactly this range. */
   eventTimeStart?: string;
   eventTimeEnd?: string;
+  /** `--log-format json`: events a benchmark can read as they arrive. */
+  logFormat?: 'json';
   /** Added to the CLI's environment. */
   env?: Readonly<Record<string, string>>;
 }
 
-export type CliCommand = 'compile' | 'run' | 'seed' | 'debug';
+export type CliCommand = 'compile' | 'run' | 'seed' | 'debug' | 'build';
 
 export function tsdbtCommand(command: CliCommand, projectDir: string, options: CliOptions = {}): Command {
   const args = [CLI_PATH, command, '--project-dir', projectDir];
@@ -27,6 +29,7 @@ export function tsdbtCommand(command: CliCommand, projectDir: string, options: C
   if (options.fullRefresh) args.push('--full-refresh');
   if (options.eventTimeStart !== undefined) args.push('--event-time-start', options.eventTimeStart);
   if (options.eventTimeEnd !== undefined) args.push('--event-time-end', options.eventTimeEnd);
+  if (options.logFormat !== undefined) args.push('--log-format', options.logFormat);
   return { command: process.execPath, args, cwd: projectDir, env: options.env };
 }
 
