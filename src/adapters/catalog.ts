@@ -144,3 +144,11 @@ export async function listUniqueIndexes(connection: Connection, relation: Relati
   const rows = await run(connection, { compile: () => query.compile(catalog) });
   return rows.map((row) => row.columns);
 }
+
+/** Names of the constraints on `relation` (none when it does not exist). */
+export async function constraintNames(connection: Connection, relation: Relation): Promise<string[]> {
+  const query = sql<{ name: string }>`
+    select conname as name from pg_catalog.pg_constraint where conrelid = to_regclass(${quoteRelation(relation)})`;
+  const rows = await run(connection, { compile: () => query.compile(catalog) });
+  return rows.map((row) => row.name);
+}

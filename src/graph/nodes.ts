@@ -36,6 +36,31 @@ export interface ColumnInfo {
   dataType?: string;
   meta: Record<string, unknown>;
   tests: unknown[];
+  /** Applied when the model's contract is enforced. */
+  constraints?: Constraint[];
+  /** Where the property file declares the column, for errors about it. */
+  line?: number;
+}
+
+export type ConstraintType = 'not_null' | 'unique' | 'primary_key' | 'check' | 'foreign_key' | 'custom';
+
+/** A constraint as dbt declares it: on a column, or on a model naming its `columns`. */
+export interface Constraint {
+  type: ConstraintType;
+  name?: string;
+  /** check: the condition; custom: the clause verbatim; foreign_key (dbt before 1.9): `other_table (id)`. */
+  expression?: string;
+  /** A model-level constraint's columns. */
+  columns?: string[];
+  /** A foreign key's `ref('x')` or `source('s', 't')` as written, and the columns it references. */
+  to?: string;
+  toColumns?: string[];
+  /** The relation `to` names, resolved once every node is parsed. */
+  toRelation?: Relation;
+  warnUnenforced: boolean;
+  warnUnsupported: boolean;
+  /** Where the property file declares it, for errors about it. */
+  line?: number;
 }
 
 export interface Relation {
@@ -63,6 +88,8 @@ export interface GraphNode {
   config: NodeConfig;
   description: string;
   columns: Record<string, ColumnInfo>;
+  /** Model-level constraints, applied when the contract is enforced. */
+  constraints?: Constraint[];
   refs: RefCall[];
   sources: SourceCall[];
   /** Unique ids of the nodes and sources this node reads. */

@@ -1,7 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../errors.js';
+import { checkContract, contractColumns, contractEnforced, releaseConstraintNames, scratchColumns, warnUnsupportedConstraints } from './contract.js';
 import { encodeCopyRows } from './copy-rows.js';
+import type { SwapTarget } from './swap.js';
 
 export interface DeclaredColumn {
   name: string;
@@ -30,25 +32,55 @@ export function requireSql(output: ModelOutput, materialization: string, file: s
 
 /**
  * Creates `relation` holding the model's output and returns its row count. `temporary` makes a session table dropped
- * at commit, for increments; otherwise a regular table, as the swap needs.
+ * at commit, for increments; otherwise a regular table, as the swap needs. Every table a model's output lands in is
+ * made here, so an enforced contract applies to all of them: the output's columns are checked before any row moves,
+ * then the table is created from the contract (with its constraints, unless temporary) and filled.
  */
-export async function createTableFrom(
-  run: (connection: Connection, sql: string) => Promise<{ rowCount: number | null }>,
-  connection: Connection,
-  relation: string,
-  output: ModelOutput,
-  options: { temporary?: boolean; withData?: boolean } = {},
-): Promise<number> {
-  const create = options.temporary ? 'create temporary table' : 'create table';
-  const onCommit = options.temporary ? ' on commit drop' : '';
+export async function createTableFrom(target: SwapTarget, connection: Connection, relation: string, output: ModelOutput, options: TableOptions = {}): Promise<number> {
+  if (!contractEnforced(target.node)) return createAs(target.run, connection, relation, output, options);
+  await checkOutputContract(target, connection, output);
+  if (!options.temporary) await releaseConstraintNames(target, connection);
+  await target.run(connection, `${createTable(options)} ${relation} (${contractColumns(target.node, !options.temporary)})${onCommit(options)}`);
+  if (options.withData === false) return 0;
+  if (output.kind === 'rows') return copyInto(connection, relation, output);
+  const list = Object.keys(target.node.columns).map(quoteIdentifier).join(', ');
+  return (await target.run(connection, `insert into ${relation} (${list})\nselect ${list} from (\n${output.sql}\n) as model`)).rowCount ?? 0;
+}
+
+/** A view or materialized view under an enforced contract: its names and types are checked; it cannot hold constraints. */
+export async function checkQueryContract(target: SwapTarget, connection: Connection, output: ModelOutput, kind: 'view' | 'materialized view'): Promise<void> {
+  if (!contractEnforced(target.node)) return;
+  warnUnsupportedConstraints(target, kind);
+  await checkOutputContract(target, connection, output);
+}
+
+/** Fails, naming the columns, when the output differs from the enforced contract; the query is planned, never run. */
+async function checkOutputContract(target: SwapTarget, connection: Connection, output: ModelOutput): Promise<void> {
+  const actual = await scratchColumns(target, connection, 'query', (relation) => createAs(target.run, connection, relation, output, { temporary: true, withData: false }));
+  await checkContract(target, connection, actual);
+}
+
+interface TableOptions {
+  temporary?: boolean;
+  withData?: boolean;
+}
+
+const createTable = (options: TableOptions) => (options.temporary ? 'create temporary table' : 'create table');
+const onCommit = (options: TableOptions) => (options.temporary ? ' on commit drop' : '');
+
+/** The table the output describes: `create table ... as` a query, or the declared columns filled by COPY. */
+async function createAs(run: SwapTarget['run'], connection: Connection, relation: string, output: ModelOutput, options: TableOptions): Promise<number> {
   if (output.kind === 'sql') {
     const noData = options.withData === false ? ' with no data' : '';
-    const created = await run(connection, `${create} ${relation}${onCommit} as (\n${output.sql}\n)${noData}`);
+    const created = await run(connection, `${createTable(options)} ${relation}${onCommit(options)} as (\n${output.sql}\n)${noData}`);
     return created.rowCount ?? 0;
   }
   const columns = output.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`).join(', ');
-  await run(connection, `${create} ${relation} (${columns})${onCommit}`);
-  if (options.withData === false) return 0;
+  await run(connection, `${createTable(options)} ${relation} (${columns})${onCommit(options)}`);
+  return options.withData === false ? 0 : copyInto(connection, relation, output);
+}
+
+function copyInto(connection: Connection, relation: string, output: Extract<ModelOutput, { kind: 'rows' }>): Promise<number> {
   const names = output.columns.map((column) => quoteIdentifier(column.name)).join(', ');
   return connection.copyFrom(`${relation} (${names})`, 'format text', encodeCopyRows(output.columns, output.rows));
 }

@@ -3,7 +3,7 @@ import { dependentViews, type CatalogRelation, type DependentView, type Relation
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../graph/nodes.js';
 import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
-import { createTableFrom, requireSql } from './model-output.js';
+import { checkQueryContract, createTableFrom, requireSql } from './model-output.js';
 import { applyRelationSettings } from './relation-settings.js';
 
 /** What building a relation under a temporary name and swapping it in needs to know. */
@@ -81,9 +81,10 @@ export async function restoreViews(target: SwapTarget, connection: Connection, v
 export async function createAndSwap(context: MaterializationContext, kind: 'table' | 'materialized_view'): Promise<MaterializationResult> {
   const rows = await buildAndSwap(context, kind, async (connection, temporary) => {
     const output = await context.render({}, connection);
+    if (kind === 'materialized_view') await checkQueryContract(context, connection, output, 'materialized view');
     const count =
       kind === 'table'
-        ? await createTableFrom(context.run, connection, temporary, output)
+        ? await createTableFrom(context, connection, temporary, output)
         : (await context.run(connection, `create materialized view ${temporary} as (\n${requireSql(output, 'materialized view', context.node.originalFilePath)}\n)`)).rowCount;
     await applyRelationSettings(context, connection, temporary, kind);
     return count;

@@ -1,7 +1,8 @@
-import type { Connection } from '../adapters/adapter.js';
+import { inTransaction, type Connection } from '../adapters/adapter.js';
 import { dependentViews } from '../adapters/catalog.js';
 import { SQL_KEYWORD_BY_KIND, type Materialization, type MaterializationContext } from './materialization.js';
-import { requireSql } from './model-output.js';
+import { contractEnforced } from './contract.js';
+import { checkQueryContract, requireSql } from './model-output.js';
 import { applyRelationSettings } from './relation-settings.js';
 import { restoreViews } from './swap.js';
 
@@ -17,7 +18,10 @@ export const view: Materialization = {
   async build(context) {
     // One statement in the common case: a new view, or a view whose columns did not change (its dependents stay put).
     const replaced = await context.adapter.withConnection(async (connection) => {
-      const sql = requireSql(await context.render({}, connection), 'view', context.node.originalFilePath);
+      const output = await context.render({}, connection);
+      const sql = requireSql(output, 'view', context.node.originalFilePath);
+      // The check's scratch tables live in a transaction of their own, so none outlives it.
+      if (contractEnforced(context.node)) await inTransaction(connection, (checking) => checkQueryContract(context, checking, output, 'view'));
       try {
         await context.run(connection, `create or replace view ${context.relation} as\n${sql}`);
       } catch (error) {

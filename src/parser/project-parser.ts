@@ -11,6 +11,7 @@ import type { ModelTemplate, TemplateEnvironment } from '../templating/environme
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
 import { filterByExtension, walkFiles } from '../util/files.js';
+import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from './variables.js';
 import { schemaName } from './schema-name.js';
@@ -102,6 +103,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   parseSnapshots(parsed, snapshotFiles);
   parseTests(parsed, new Map(project.testPaths.map((dir) => [dir, walkFiles(project.root, dir)])));
   parseUnitTests(parsed);
+  resolveForeignKeys(parsed);
   return parsed;
 }
 
@@ -157,6 +159,7 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
     config,
     description: patch?.description ?? '',
     columns: patch?.columns ?? {},
+    constraints: patch?.constraints ?? [],
     refs,
     sources,
     dependsOn: [],
@@ -165,6 +168,7 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
   };
   parsed.nodes.set(uniqueId, node);
   materializations.get(config.materialized).validate?.(node);
+  validateContract(node, patch?.line);
   return node;
 }
 

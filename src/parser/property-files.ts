@@ -1,10 +1,23 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TsdbtError, type ErrorLocation } from '../errors.js';
-import type { ColumnInfo, SourceFreshness } from '../graph/nodes.js';
+import type { ColumnInfo, Constraint, SourceFreshness } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import { readYamlFile, strictObject, validateYaml, type YamlFile } from '../config/yaml-file.js';
 import { renderConfigText } from '../templating/config-text.js';
+
+/** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
+const constraint = strictObject({
+  type: z.enum(['not_null', 'unique', 'primary_key', 'check', 'foreign_key', 'custom']),
+  name: z.string().optional(),
+  expression: z.string().optional(),
+  columns: z.array(z.string()).optional(),
+  /** dbt 1.9's foreign key target: `ref('x')` or `source('s', 't')`, with `to_columns`. */
+  to: z.string().optional(),
+  to_columns: z.array(z.string()).optional(),
+  warn_unenforced: z.boolean().default(true),
+  warn_unsupported: z.boolean().default(true),
+});
 
 const column = z.object({
   name: z.string(),
@@ -13,7 +26,7 @@ const column = z.object({
   meta: z.record(z.string(), z.unknown()).default({}),
   tests: z.array(z.unknown()).default([]),
   data_tests: z.array(z.unknown()).default([]),
-  constraints: z.array(z.unknown()).optional(),
+  constraints: z.array(constraint).default([]),
   quote: z.boolean().optional(),
   tags: z.array(z.string()).optional(),
 });
@@ -28,7 +41,7 @@ const model = strictObject({
   meta: z.record(z.string(), z.unknown()).optional(),
   docs: z.unknown().optional(),
   access: z.string().optional(),
-  constraints: z.array(z.unknown()).optional(),
+  constraints: z.array(constraint).default([]),
   versions: z.unknown().optional(),
   latest_version: z.unknown().optional(),
   time_spine: z.unknown().optional(),
@@ -139,6 +152,8 @@ export interface ModelPatch {
   description: string;
   config: PartialNodeConfig;
   columns: Record<string, ColumnInfo>;
+  /** Model-level constraints. */
+  constraints: Constraint[];
   tests: unknown[];
   /** A YAML snapshot's `relation:` (`ref('orders')`), and where it is written. */
   relation?: { text: string; line?: number; column?: number };
@@ -218,7 +233,8 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           line: location.line,
           description: entry.description,
           config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
-          columns: columnsByName(entry.columns),
+          columns: columnsByName(file, [section, index], entry.columns),
+          constraints: 'constraints' in entry ? constraintsAt(file, [section, index], entry.constraints) : [],
           tests: [...entry.tests, ...entry.data_tests],
           ...('relation' in entry && entry.relation !== undefined ? { relation: relationAt(entry.relation, file.locate([section, index, 'relation'], true)) } : {}),
         });
@@ -238,7 +254,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           sourceDescription: src.description,
           loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
           freshness: mergeFreshness(src.freshness, table.freshness),
-          columns: columnsByName(table.columns),
+          columns: columnsByName(file, ['sources', sourceIndex, 'tables', tableIndex], table.columns),
           tests: [...table.tests, ...table.data_tests],
           tags: [...new Set([...src.tags, ...table.tags])],
           meta: { ...src.meta, ...table.meta },
@@ -278,11 +294,33 @@ function relationAt(text: string, { line, column }: ErrorLocation): ModelPatch['
   return { text, line, column };
 }
 
-function columnsByName(columns: Array<z.infer<typeof column>>): Record<string, ColumnInfo> {
+function columnsByName(file: YamlFile, at: Array<string | number>, columns: Array<z.infer<typeof column>>): Record<string, ColumnInfo> {
   return Object.fromEntries(
-    columns.map((c) => [
+    columns.map((c, index) => [
       c.name,
-      { name: c.name, description: c.description, dataType: c.data_type, meta: c.meta, tests: [...c.tests, ...c.data_tests] },
+      {
+        name: c.name,
+        description: c.description,
+        dataType: c.data_type,
+        meta: c.meta,
+        tests: [...c.tests, ...c.data_tests],
+        constraints: constraintsAt(file, [...at, 'columns', index], c.constraints),
+        line: file.locate([...at, 'columns', index]).line,
+      },
     ]),
   );
+}
+
+function constraintsAt(file: YamlFile, at: Array<string | number>, constraints: Array<z.infer<typeof constraint>>): Constraint[] {
+  return constraints.map((c, index) => ({
+    type: c.type,
+    name: c.name,
+    expression: c.expression,
+    columns: c.columns,
+    to: c.to,
+    toColumns: c.to_columns,
+    warnUnenforced: c.warn_unenforced,
+    warnUnsupported: c.warn_unsupported,
+    line: file.locate([...at, 'constraints', index]).line,
+  }));
 }

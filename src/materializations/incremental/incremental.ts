@@ -37,7 +37,7 @@ export const incremental: Materialization = {
       const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_incr_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
       // A query read once goes straight into the target; the temporary table then only describes its columns.
       const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
-      await createTableFrom(context.run, connection, staged, output, { temporary: true, withData: direct === undefined });
+      await createTableFrom(context, connection, staged, output, { temporary: true, withData: direct === undefined });
       const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
       const columns = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
       const source = direct === undefined ? `${staged} as ${SOURCE}` : `(\n${direct}\n) as ${SOURCE}`;

@@ -84,7 +84,7 @@ async function addBatches(context: MaterializationContext, config: MicrobatchCon
   const columns = await context.adapter.transaction(async (connection) => {
     const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_cols_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
     const output = await context.render({ isIncremental: true, batch: batches[0]! }, connection);
-    await createTableFrom(context.run, connection, staged, output, { temporary: true, withData: false });
+    await createTableFrom(context, connection, staged, output, { temporary: true, withData: false });
     const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
     const written = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
     await applyRelationSettings(context, connection, context.relation, 'table');
@@ -101,7 +101,7 @@ async function refreshInto(context: MaterializationContext, config: MicrobatchCo
   const relation = `${quoteIdentifier(context.node.relation.schema)}.${quoteIdentifier(temporary)}`;
   const columns = await context.adapter.transaction(async (connection) => {
     const output = await context.render({ isIncremental: false, batch: batches[0]! }, connection);
-    await createTableFrom(context.run, connection, relation, output, { withData: false });
+    await createTableFrom(context, connection, relation, output, { withData: false });
     await applyRelationSettings(context, connection, relation, 'table');
     return (await relationColumns(connection, relation)).map((column) => column.name);
   });
@@ -159,7 +159,7 @@ async function runBatch(context: MaterializationContext, config: MicrobatchConfi
   if (output.kind === 'sql') source = `(\n${output.sql}\n)`;
   else {
     source = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_batch_${batch.start.getTime().toString(36)}`, context.adapter.capabilities.maxIdentifierLength));
-    await createTableFrom(context.run, connection, source, output, { temporary: true });
+    await createTableFrom(context, connection, source, output, { temporary: true });
   }
   const list = target.columns.map(quoteIdentifier).join(', ');
   // Kept to the range even if the model returns rows outside it, so a batch never duplicates another's rows.
