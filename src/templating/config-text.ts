@@ -8,8 +8,21 @@ configTemplates.registerHelper('env_var', function (this: unknown, ...args: unkn
   return envVar(String(args[0]), args[1] === undefined ? undefined : String(args[1]), options.loc?.start);
 });
 
-/** Any mustache but an env_var call: escaped, so templates in YAML (hooks, a snapshot's `{{ref "x"}}`) reach their users intact. */
+/** Any mustache but an env_var call: escaped, so templates in YAML (a hook's `{{this}}`) reach their users intact. */
 const NOT_ENV_VAR = /(?<!\\)\{\{(?!\s*env_var\b)/g;
+
+/**
+ * A whole unquoted YAML value that is a ref or source call (`relation: {{ref "orders"}}`) would read as a YAML flow
+ * mapping: it becomes dbt's `ref('orders')`, which YAML reads as text and tsdbt as the same relation.
+ */
+const RELATION_VALUE = /^(\s*(?:-\s+)?(?:[\w-]+:\s+)?)\{\{\s*(ref|source)\s+([^}]*?)\s*\}\}\s*$/gm;
+
+function relationValuesAsText(text: string): string {
+  return text.replace(RELATION_VALUE, (_match, prefix: string, call: string, args: string) => {
+    const names = (args.match(/'[^']*'|"[^"]*"/g) ?? []).map((name) => `'${name.slice(1, -1)}'`);
+    return `${prefix}${call}(${names.join(', ')})`;
+  });
+}
 
 /**
  * Profiles and property files may read the environment: `password: "{{env_var 'PG_PASSWORD'}}"`. Only env_var is
@@ -18,7 +31,7 @@ const NOT_ENV_VAR = /(?<!\\)\{\{(?!\s*env_var\b)/g;
 export function renderConfigText(text: string, file: string): string {
   if (!text.includes('{{')) return text;
   try {
-    return configTemplates.compile(text.replace(NOT_ENV_VAR, '\\{{'), { noEscape: true })({});
+    return configTemplates.compile(relationValuesAsText(text).replace(NOT_ENV_VAR, '\\{{'), { noEscape: true })({});
   } catch (error) {
     throw templateError(error, file, text);
   }

@@ -28,12 +28,12 @@ describeBackends('hooks', (backend) => {
     - "insert into {{target.schema}}.audit (event) values ('pre 1 {{this}}')"
     - "insert into {{target.schema}}.audit (event) values ('pre 2 ' || (select count(*) from {{ref 'customers'}}))"
 `),
-          // Escaped, as property files are rendered (for env_var) when read.
+          // Rendered when the hook runs, not when the property file is read.
           'models/orders.yml': `version: 2
 models:
   - name: orders
     config:
-      post_hook: "insert into \\{{target.schema}}.audit (event) values ('post \\{{var 'run_tag'}} ' || (select count(*) from \\{{this}}))"
+      post_hook: "insert into {{target.schema}}.audit (event) values ('post {{var 'run_tag'}} ' || (select count(*) from {{this}}))"
 `,
           'seeds/customers.csv': 'id\n1\n2\n',
           'models/orders.sql': '{{config materialized="table"}}\nselect id from {{ref "customers"}}',

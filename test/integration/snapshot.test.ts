@@ -301,7 +301,7 @@ describeBackends('tsdbt snapshot', (backend) => {
       [
         'a ref to nothing',
         { 'snapshots/s.yml': "version: 2\nsnapshots:\n  - name: s\n    relation: ref('orderz')\n    config: {unique_key: id, strategy: check, check_cols: all}\n", 'models/orders.sql': 'select 1 as id' },
-        /^error: snapshots\/s\.yml:4:15: model 's' refs 'orderz', which does not exist[\s\S]*did you mean 'orders'/,
+        /^error: snapshots\/s\.yml:4:15: snapshot 's' refs 'orderz', which does not exist[\s\S]*did you mean 'orders'/,
       ],
       [
         'the name of a model',
