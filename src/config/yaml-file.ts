@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
@@ -17,24 +18,47 @@ export function readYamlFile(path: string, displayPath = path, transform?: (text
   return parseYaml(transform ? transform(raw) : raw, displayPath);
 }
 
+/**
+ * js-yaml reads the data (several times faster than a full document parse, which big property files feel); the
+ * `yaml` library's document, which knows where every node is, is built only when an error needs a line, and it
+ * words syntax errors.
+ */
 export function parseYaml(text: string, displayPath: string): YamlFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
-  const [error] = doc.errors;
-  if (error) {
-    const pos = error.linePos?.[0];
-    const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    throw new TsdbtError('config', `malformed YAML: ${message}`, {
-      location: { file: displayPath, line: pos?.line, column: pos?.col },
-      source: text,
-    });
+  let data: unknown;
+  try {
+    data = load(text, { schema: CORE_SCHEMA, filename: displayPath });
+  } catch (error) {
+    throw syntaxError(parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: true, uniqueKeys: true }), text, displayPath) ?? new TsdbtError('config', `malformed YAML: ${(error as Error).message.split('\n')[0]}`, { location: { file: displayPath }, source: text });
   }
+  let located: { doc: Document; lineCounter: LineCounter } | undefined;
   return {
     path: displayPath,
     text,
-    data: doc.toJS() ?? {},
-    locate: (keyPath, value) => locateKey(doc, lineCounter, displayPath, keyPath, value),
+    data: data ?? {},
+    locate: (keyPath, value) => {
+      if (!located) {
+        const lineCounter = new LineCounter();
+        located = { doc: parseDocument(text, { lineCounter }), lineCounter };
+      }
+      return locateKey(located.doc, located.lineCounter, displayPath, keyPath, value);
+    },
   };
+}
+
+/**
+ * Gives `target` a `line`: where `keyPath` is written in `file`, found only when read, since locating builds the
+ * slow document (property files describe thousands of nodes, and only an error needs the line of one).
+ */
+export function withLine<T extends object>(target: T, file: YamlFile, keyPath: ReadonlyArray<PropertyKey>): T & { readonly line?: number } {
+  return Object.defineProperty(target, 'line', { get: () => file.locate(keyPath).line, enumerable: true }) as T & { readonly line?: number };
+}
+
+function syntaxError(doc: Document, text: string, displayPath: string): TsdbtError | undefined {
+  const [error] = doc.errors;
+  if (!error) return undefined;
+  const pos = error.linePos?.[0];
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return new TsdbtError('config', `malformed YAML: ${message}`, { location: { file: displayPath, line: pos?.line, column: pos?.col }, source: text });
 }
 
 function locateKey(doc: Document, lineCounter: LineCounter, file: string, keyPath: ReadonlyArray<PropertyKey>, value = false): ErrorLocation {

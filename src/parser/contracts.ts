@@ -8,10 +8,11 @@ import { parseRelationCall } from './relation-call.js';
 /**
  * Checks an enforced contract when the model is parsed, so a mistake is a config error at its line rather than a
  * failed build: every column has a data_type, each constraint has what its type needs and names declared columns.
- * `patchLine` is where the property file describes the model.
+ * `patch` is where the property file describes the model.
  */
-export function validateContract(node: GraphNode, patchLine?: number): void {
+export function validateContract(node: GraphNode, patch?: { readonly line?: number }): void {
   if (!contractEnforced(node)) return;
+  const patchLine = patch?.line;
   const file = node.patchPath ?? node.originalFilePath;
   const fail = (message: string, line: number | undefined, hint?: string) => {
     throw new TsdbtError('config', `model '${node.name}' has an enforced contract, but ${message}`, { location: { file, line }, hint });

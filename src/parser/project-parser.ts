@@ -168,7 +168,7 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
   };
   parsed.nodes.set(uniqueId, node);
   materializations.get(config.materialized).validate?.(node);
-  validateContract(node, patch?.line);
+  validateContract(node, patch);
   return node;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TsdbtError, type ErrorLocation } from '../errors.js';
 import type { ColumnInfo, Constraint, SourceFreshness } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
-import { readYamlFile, strictObject, validateYaml, type YamlFile } from '../config/yaml-file.js';
+import { readYamlFile, strictObject, validateYaml, withLine, type YamlFile } from '../config/yaml-file.js';
 import { renderConfigText } from '../templating/config-text.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
@@ -221,23 +221,21 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
     data.unit_tests.forEach((properties, index) => result.unitTests.push({ properties, file: path, locate: (keyPath, value) => file.locate(['unit_tests', index, ...keyPath], value) }));
     for (const section of ['models', 'seeds', 'snapshots'] as const) {
       data[section].forEach((entry, index) => {
-        const location = file.locate([section, index, 'name']);
         const previous = result[section].get(entry.name);
         if (previous) {
-          throw new TsdbtError('config', `${section.slice(0, -1)} '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location });
+          throw new TsdbtError('config', `${section.slice(0, -1)} '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location: file.locate([section, index, 'name']) });
         }
         const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], entry.config);
-        result[section].set(entry.name, {
+        result[section].set(entry.name, withLine({
           name: entry.name,
           file: path,
-          line: location.line,
           description: entry.description,
           config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
           columns: columnsByName(file, [section, index], entry.columns),
           constraints: 'constraints' in entry ? constraintsAt(file, [section, index], entry.constraints) : [],
           tests: [...entry.tests, ...entry.data_tests],
           ...('relation' in entry && entry.relation !== undefined ? { relation: relationAt(entry.relation, file.locate([section, index, 'relation'], true)) } : {}),
-        });
+        }, file, [section, index, 'name']));
         const on = { resourceType: section.slice(0, -1) as 'model' | 'seed' | 'snapshot', name: entry.name };
         result.tests.push(...declaredTests(file, [section, index], entry, on));
       });
@@ -272,7 +270,7 @@ type TestedEntry = { tests: unknown[]; data_tests: unknown[]; columns: Array<{ n
 function declaredTests(file: YamlFile, at: Array<string | number>, entry: TestedEntry, on: TestDeclaration['on']): TestDeclaration[] {
   const found: TestDeclaration[] = [];
   const collect = (path: Array<string | number>, specs: unknown[], column?: string) =>
-    specs.forEach((spec, index) => found.push({ spec, on, column, file: file.path, line: file.locate([...path, index]).line }));
+    specs.forEach((spec, index) => found.push(withLine({ spec, on, column, file: file.path }, file, [...path, index])));
   for (const key of ['tests', 'data_tests'] as const) collect([...at, key], entry[key]);
   entry.columns.forEach((column, index) => {
     for (const key of ['tests', 'data_tests'] as const) collect([...at, 'columns', index, key], column[key], column.name);
@@ -298,21 +296,24 @@ function columnsByName(file: YamlFile, at: Array<string | number>, columns: Arra
   return Object.fromEntries(
     columns.map((c, index) => [
       c.name,
-      {
-        name: c.name,
-        description: c.description,
-        dataType: c.data_type,
-        meta: c.meta,
-        tests: [...c.tests, ...c.data_tests],
-        constraints: constraintsAt(file, [...at, 'columns', index], c.constraints),
-        line: file.locate([...at, 'columns', index]).line,
-      },
+      withLine(
+        {
+          name: c.name,
+          description: c.description,
+          dataType: c.data_type,
+          meta: c.meta,
+          tests: [...c.tests, ...c.data_tests],
+          constraints: constraintsAt(file, [...at, 'columns', index], c.constraints),
+        },
+        file,
+        [...at, 'columns', index],
+      ),
     ]),
   );
 }
 
 function constraintsAt(file: YamlFile, at: Array<string | number>, constraints: Array<z.infer<typeof constraint>>): Constraint[] {
-  return constraints.map((c, index) => ({
+  return constraints.map((c, index) => withLine({
     type: c.type,
     name: c.name,
     expression: c.expression,
@@ -321,6 +322,5 @@ function constraintsAt(file: YamlFile, at: Array<string | number>, constraints: 
     toColumns: c.to_columns,
     warnUnenforced: c.warn_unenforced,
     warnUnsupported: c.warn_unsupported,
-    line: file.locate([...at, 'constraints', index]).line,
-  }));
+  }, file, [...at, 'constraints', index]));
 }

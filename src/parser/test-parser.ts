@@ -59,8 +59,8 @@ interface TestCall {
 
 /** `unique`, or `{accepted_values: {values: [...], quote: false, config: {...}, severity: warn, name: ...}}`. */
 function readCall(declaration: TestDeclaration): TestCall {
-  const { spec, file, line } = declaration;
-  const fail = (message: string, hint?: string) => new TsdbtError('config', message, { location: { file, line }, hint });
+  const { spec, file } = declaration;
+  const fail = (message: string, hint?: string) => new TsdbtError('config', message, { location: { file, line: declaration.line }, hint });
   if (typeof spec === 'string') return { testName: spec, args: {}, config: {} };
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || Object.keys(spec).length !== 1) {
     throw fail('a test is a name (- unique) or a mapping of one name to its arguments (- accepted_values: {values: [a, b]})');
@@ -78,19 +78,20 @@ function readCall(declaration: TestDeclaration): TestCall {
     else if (nodeConfigKeys.has(key)) config[key] = value;
     else args[key] = value;
   }
-  const validated = validateYaml({ text: '', data: config, locate: () => ({ file, line }) }, partialNodeConfig);
+  const validated = validateYaml({ text: '', data: config, locate: () => ({ file, line: declaration.line }) }, partialNodeConfig);
   return { testName, args, config: validated, name };
 }
 
 function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest>, declaration: TestDeclaration): void {
   const { project } = parsed;
-  const { on, column, file, line } = declaration;
+  const { on, column, file } = declaration;
   const attachedNode = on.resourceType === 'source' ? `source.${project.name}.${on.sourceName}.${on.name}` : `${on.resourceType}.${project.name}.${on.name}`;
   // Tests of a disabled or missing node go with it, as in dbt.
   if (!parsed.nodes.has(attachedNode) && !parsed.sources.has(attachedNode)) return;
   const call = readCall(declaration);
   const generic = generics.get(call.testName);
-  const at = { file, line };
+  // Lines are found only when an error needs one (locating is slow).
+  const at = { file, get line() { return declaration.line; } };
   if (!generic) {
     throw new TsdbtError('config', `unknown test '${call.testName}'`, {
       location: at,
@@ -100,7 +101,7 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
   checkArguments(generic, call, column, at);
   const tested = on.resourceType === 'source' ? `${on.sourceName}_${on.name}` : on.name;
   const name = call.name ?? testName(on.resourceType === 'source' ? `source_${call.testName}` : call.testName, tested, column, call.args);
-  const loc: SourceLocation = { line: line ?? 1, column: 1 };
+  const loc: SourceLocation = { get line() { return declaration.line ?? 1; }, column: 1 };
   const template: ModelTemplate = {
     isStatic: false,
     render: (hooks) => {

@@ -2,33 +2,51 @@ import type { Graph } from '@dagrejs/graphlib';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { ancestors } from '../graph/selection/traversal.js';
 
+/** What the scheduler reads of a graph: each node's parents. */
+export type DependencyGraph = Pick<Graph, 'predecessors'>;
+
 /**
  * The graph a run is scheduled on: the project's, plus for each data test to run an edge to each direct child of the
  * node it tests, so those children wait for the test and a failing test skips them (and, through them, the rest
  * downstream). One edge per child, not dbt's edges to every descendant: 15,000 tests on 5,000 models stay cheap.
- * A unit test reads no table: it runs before the model it tests, which a failure skips.
+ * A unit test reads no table: it runs before the model it tests, which a failure skips. The extra edges are kept
+ * beside the project's graph rather than in a copy of it.
  */
-export function schedulingGraph(graph: Graph, nodes: Map<string, GraphNode | SourceNode>, runnable: Set<string>): Graph {
-  const tests = [...runnable].map((id) => nodes.get(id)).filter((node): node is GraphNode => node?.resourceType === 'test' || node?.resourceType === 'unit_test');
-  if (tests.length === 0) return graph;
-  const scheduled = graph.filterNodes(() => true);
-  for (const test of tests) {
-    if (test.resourceType === 'unit_test') {
-      if (test.test?.attachedNode) scheduled.setEdge(test.uniqueId, test.test.attachedNode);
-      continue;
-    }
+export function schedulingGraph(graph: Graph, nodes: Map<string, GraphNode | SourceNode>, runnable: Set<string>): DependencyGraph {
+  const extraParents = new Map<string, string[]>();
+  const addEdge = (parent: string, child: string) => {
+    const parents = extraParents.get(child);
+    if (parents) parents.push(parent);
+    else extraParents.set(child, [parent]);
+  };
+  const upstreamOf = new Map<string, Set<string>>();
+  const upstream = (id: string) => {
+    let found = upstreamOf.get(id);
+    if (!found) upstreamOf.set(id, (found = ancestors(graph, [id])));
+    return found;
+  };
+  for (const id of runnable) {
+    const test = nodes.get(id);
+    if (test?.resourceType === 'unit_test' && test.test?.attachedNode) addEdge(test.uniqueId, test.test.attachedNode);
+    if (test?.resourceType !== 'test') continue;
     // A generic test guards the node it is declared on; a singular test, everything it reads.
     const guarded = test.test?.attachedNode ? [test.test.attachedNode] : test.dependsOn;
-    const otherParents = test.dependsOn.filter((id) => !guarded.includes(id));
-    // Waiting on a node upstream of another parent of the test would close a cycle.
-    const upstream = otherParents.length > 0 ? ancestors(graph, otherParents) : new Set<string>();
+    const otherParents = test.dependsOn.filter((parent) => !guarded.includes(parent));
     for (const parent of guarded) {
       for (const child of graph.successors(parent) ?? []) {
         const kind = nodes.get(child)?.resourceType;
-        if (kind === 'test' || kind === 'unit_test' || child === test.uniqueId || otherParents.includes(child) || upstream.has(child)) continue;
-        scheduled.setEdge(test.uniqueId, child);
+        if (kind === 'test' || kind === 'unit_test' || child === test.uniqueId) continue;
+        // Waiting on a node that another parent of the test reads, or is, would close a cycle.
+        if (otherParents.some((other) => other === child || upstream(other).has(child))) continue;
+        addEdge(test.uniqueId, child);
       }
     }
   }
-  return scheduled;
+  if (extraParents.size === 0) return graph;
+  return {
+    predecessors: (id) => {
+      const extra = extraParents.get(id);
+      return extra ? [...(graph.predecessors(id) ?? []), ...extra] : graph.predecessors(id);
+    },
+  };
 }

@@ -39,11 +39,14 @@ export interface RunTaskOptions {
   retryBatches?: Map<string, TimeRange[]>;
   /** Set by Ctrl-C: nothing new starts, running queries are cancelled. */
   signal: AbortSignal;
+  /** Work that need not delay the first node (writing the manifest): done once the first node is under way. */
+  whileRunning?: () => void;
 }
 
 /** Builds the selected nodes in DAG order; the summary records every node, whatever happened to it. */
 export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   const { loaded, adapter, reporter } = options;
+  let whileRunning = options.whileRunning;
   const startedAt = Date.now();
   const runnable = new Set(
     [...options.selected].filter((id) => {
@@ -106,7 +109,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       const node = loaded.parsed.nodes.get(id)!;
       let result: NodeResult;
       try {
-        result = await RUNNERS[node.resourceType]!.run(node, dependencies, slot);
+        const running = RUNNERS[node.resourceType]!.run(node, dependencies, slot);
+        whileRunning?.();
+        whileRunning = undefined;
+        result = await running;
       } finally {
         freeSlots.push(slot);
       }

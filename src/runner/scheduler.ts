@@ -1,11 +1,11 @@
-import type { Graph } from '@dagrejs/graphlib';
+import type { DependencyGraph } from './build-graph.js';
 
 /**
  * Runs the runnable nodes of a graph in dependency order, `concurrency` at a time. Paths through nodes that are not
  * run (unselected, ephemeral, sources) are contracted, so order and skip propagation still follow them.
  */
 export interface ScheduleOptions<R> {
-  graph: Graph;
+  graph: DependencyGraph;
   runnable: Set<string>;
   concurrency: number;
   execute(id: string, index: number): Promise<R>;
@@ -68,7 +68,7 @@ export async function schedule<R>(options: ScheduleOptions<R>): Promise<R[]> {
 }
 
 /** For each runnable node, its nearest runnable ancestors (through any non-runnable nodes). */
-function contractedParents(graph: Graph, runnable: Set<string>): Map<string, Set<string>> {
+function contractedParents(graph: DependencyGraph, runnable: Set<string>): Map<string, Set<string>> {
   const throughCache = new Map<string, Set<string>>();
   const nearest = (id: string): Set<string> => {
     const found = new Set<string>();

@@ -16,9 +16,15 @@ export type RetryPlanner = (session: Session) => { selected: Set<string>; batche
 export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner): Promise<number> {
   const reporter = createSessionReporter(args, io);
   const session = await openSession(args, reporter);
-  saveManifest(session);
+  // A big project's manifest takes a while to write: it is written once the first node runs, or at the end.
+  let manifestSaved = false;
+  const saveManifestOnce = () => {
+    if (!manifestSaved) saveManifest(session);
+    manifestSaved = true;
+  };
   const plan = retry?.(session);
   if (plan?.selected.size === 0) {
+    saveManifestOnce();
     reporter.info('Nothing to retry: every node of the last run succeeded');
     return 0;
   }
@@ -49,6 +55,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         failFast: args.failFast,
         eventTimeRange,
         retryBatches: plan?.batches,
+        whileRunning: saveManifestOnce,
         signal: controller.signal,
       });
     });
@@ -69,6 +76,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
     const counts = countByStatus(summary.results);
     return counts.error + counts.fail > 0 ? 1 : 0;
   } finally {
+    saveManifestOnce();
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
   }
