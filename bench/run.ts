@@ -3,8 +3,8 @@
  * on PostgreSQL, `tsdbt run --threads 4` against one psql session), seed benchmark (CSV, NDJSON and a folder of
  * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite) and incremental benchmark (a sessionising
  * model over 5,000,000 events on PostgreSQL: incremental runs against full refreshes, a microbatch backfill with 4
- * threads against 1) and build-start benchmark (5,000 models with 15,000 data tests on PostgreSQL: how soon `tsdbt
- * build` starts its first node). See bench/README.md.
+ * threads against 1, beside the same batches run by 4 psql sessions against 1) and build-start benchmark (5,000
+ * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';

@@ -1,26 +1,30 @@
 /**
  * Incremental models on PostgreSQL: a sessionising model (window functions) over an event table of N rows, built
  * with merge and with microbatch. Per strategy, `tsdbt run --full-refresh` against an incremental run after 1% new
- * rows landed; and a 30-day microbatch backfill with --threads 4 against --threads 1.
+ * rows landed; and a 30-day microbatch backfill with --threads 4 against --threads 1, beside the same batches' SQL
+ * run by 4 psql sessions against 1 (what PostgreSQL itself achieves in parallel).
  */
 import { join } from 'node:path';
+import { parallelPsqlCommand, writeBackfillScripts, type BackfillScripts } from './backfill-baseline.js';
 import {
   BEGIN,
   DAYS,
   LANDING_TABLE,
   MERGE_MODEL,
   MICROBATCH_MODEL,
+  MICROBATCH_SQL_HEADER,
   MODELS,
   NEW_DAY,
   newRowCount,
   NOW_BEFORE_NEW_DAY,
   NOW_IN_NEW_DAY,
+  PROJECT_NAME,
   RAW_TABLE,
   rawDataSql,
   TARGET_SCHEMA,
   writeIncrementalProject,
 } from './incremental-project.js';
-import { runChecked, type Command } from './measure.js';
+import { describe, runChecked, type Command } from './measure.js';
 import { measureTasks, toMeasurement, type Measurement } from './measurement.js';
 import { WORK_DIR } from './paths.js';
 import { expectRowCount, LOCAL_PG, psqlCommand, queryValue, skipUnlessReachable, withDatabase, type PgServer, type Skipped } from './postgres.js';
@@ -32,16 +36,28 @@ const THREADS = 4;
 /** The backfill: 30 daily batches, [start, end). */
 const BACKFILL = { start: BEGIN, end: '2024-01-31', days: 30 } as const;
 
-/** One verdict: a measurement against its baseline. */
+/** A measurement against its baseline: a verdict when there is a target, context when there is none. */
 export interface IncrementalFigure {
   label: string;
   measured: Measurement;
   baseline: Measurement;
-  /** `ratio`: measured median / baseline median (lower is better); `speedup`: baseline median / measured median. */
-  kind: 'ratio' | 'speedup';
+  /**
+   * `ratio`: measured median / baseline median, as a percentage (lower is better); `speedup`: baseline median /
+   * measured median; `overhead`: measured median / baseline median, as a factor (tsdbt against psql).
+   */
+  kind: 'ratio' | 'speedup' | 'overhead';
   value: number;
-  target: number;
+  /** Absent for context figures (verdict '-'). */
+  target?: number;
   verdict: Verdict;
+}
+
+/** The psql baseline of the backfill: where its scripts are and how they were run. */
+export interface BackfillBaseline {
+  scriptsDir: string;
+  batches: number;
+  /** The runner with 1 and with 4 sessions, as a shell would read them. */
+  commands: string[];
 }
 
 export interface IncrementalResult {
@@ -51,6 +67,7 @@ export interface IncrementalResult {
   newRows: number;
   database: string;
   figures: IncrementalFigure[];
+  backfillBaseline: BackfillBaseline;
 }
 
 function count(n: number): string {
@@ -65,6 +82,12 @@ function ratioFigure(label: string, measured: Measurement, baseline: Measurement
 function speedupFigure(label: string, measured: Measurement, baseline: Measurement): IncrementalFigure {
   const value = baseline.summary.medianS / measured.summary.medianS;
   return { label, measured, baseline, kind: 'speedup', value, target: INCREMENTAL_TARGETS.backfillSpeedup, verdict: verdictAtLeast(value, INCREMENTAL_TARGETS.backfillSpeedup) };
+}
+
+/** A figure without a target: shown beside the verdicts to explain them. */
+function contextFigure(label: string, kind: 'speedup' | 'overhead', measured: Measurement, baseline: Measurement): IncrementalFigure {
+  const [m, b] = [measured.summary.medianS, baseline.summary.medianS];
+  return { label, measured, baseline, kind, value: kind === 'speedup' ? b / m : m / b, verdict: '-' };
 }
 
 /** psql running each statement on its own (`-c` per statement): VACUUM cannot run inside the one transaction of a multi-statement -c. */
@@ -97,6 +120,9 @@ class IncrementalBench {
    * in the middle of the next one.
    */
   private readonly checkpoint = () => this.exec(['checkpoint']);
+
+  /** Untimed, before each backfill (tsdbt's or psql's): each replaces 30 days, so the target is vacuumed first. */
+  private readonly prepareBackfill = () => this.exec([`vacuum ${TARGET_SCHEMA}.${MICROBATCH_MODEL}`, 'checkpoint']);
 
   /**
    * Untimed, before each incremental run: the new day's rows leave the raw table and both targets (vacuumed, as
@@ -163,21 +189,61 @@ class IncrementalBench {
     };
   }
 
-  /** The same 30 batches with 1 and with 4 threads, alternately; the target is vacuumed first, as each run replaces 30 days. */
-  backfill(): { one: Measurement; four: Measurement } {
+  /**
+   * The psql baseline's scripts, from what a tsdbt backfill just ran (its compiled batches and run statements in
+   * target/): the 30 batches' SQL, one psql script each.
+   */
+  private backfillScripts(): BackfillScripts {
+    const scripts = writeBackfillScripts(this.server, this.db, {
+      projectDir: this.projectDir,
+      projectName: PROJECT_NAME,
+      schema: TARGET_SCHEMA,
+      model: MICROBATCH_MODEL,
+      eventTime: 'event_time',
+      sqlHeader: MICROBATCH_SQL_HEADER,
+      start: BACKFILL.start,
+      days: BACKFILL.days,
+    });
+    console.log(`  psql baseline: ${scripts.files.length} batch scripts from tsdbt's compiled and run SQL in ${scripts.dir}`);
+    return scripts;
+  }
+
+  /**
+   * The same 30 batches by tsdbt with 1 and with 4 threads, and by psql with 1 and 4 sessions at a time, round by
+   * round (so drift in the table's state or the machine hits all four alike), each after the same vacuum and
+   * checkpoint. An untimed tsdbt backfill first writes the SQL the psql scripts are built from; its result is checked.
+   */
+  backfill(): { one: Measurement; four: Measurement; psqlOne: Measurement; psqlFour: Measurement; baseline: BackfillBaseline } {
     const range = { eventTimeStart: BACKFILL.start, eventTimeEnd: BACKFILL.end };
-    const before = () => this.exec([`vacuum ${TARGET_SCHEMA}.${MICROBATCH_MODEL}`, 'checkpoint']);
-    const [one, four] = measureTasks(
+    const before = this.prepareBackfill;
+    console.log(`  untimed backfill --threads ${THREADS} (writes the SQL of the psql baseline)`);
+    before();
+    runChecked(this.tsdbt(MICROBATCH_MODEL, NOW_IN_NEW_DAY, range));
+    this.verifyTargets("after tsdbt's untimed backfill");
+    const scripts = this.backfillScripts();
+    const psql = [1, THREADS].map((sessions) => parallelPsqlCommand(this.server, this.db, scripts.listFile, sessions));
+    const labels = [
+      `backfill ${BACKFILL.days} days --threads 1`,
+      `backfill ${BACKFILL.days} days --threads ${THREADS}`,
+      `psql backfill ${BACKFILL.days} days 1 session`,
+      `psql backfill ${BACKFILL.days} days ${THREADS} sessions`,
+    ] as const;
+    const [one, four, psqlOne, psqlFour] = measureTasks(
       [
-        { label: `backfill ${BACKFILL.days} days --threads 1`, cmd: this.tsdbt(MICROBATCH_MODEL, NOW_IN_NEW_DAY, { ...range, threads: 1 }), before },
-        { label: `backfill ${BACKFILL.days} days --threads ${THREADS}`, cmd: this.tsdbt(MICROBATCH_MODEL, NOW_IN_NEW_DAY, range), before },
+        { label: labels[0], cmd: this.tsdbt(MICROBATCH_MODEL, NOW_IN_NEW_DAY, { ...range, threads: 1 }), before },
+        { label: labels[1], cmd: this.tsdbt(MICROBATCH_MODEL, NOW_IN_NEW_DAY, range), before },
+        { label: labels[2], cmd: psql[0]!, before },
+        { label: labels[3], cmd: psql[1]!, before },
       ],
       this.runs,
     );
     this.verifyTargets('after the backfills');
     return {
-      one: toMeasurement(`microbatch: backfill ${BACKFILL.days} days --threads 1`, this.rows, one!),
-      four: toMeasurement(`microbatch: backfill ${BACKFILL.days} days --threads ${THREADS}`, this.rows, four!),
+      one: toMeasurement(`microbatch: ${labels[0]}`, this.rows, one!),
+      four: toMeasurement(`microbatch: ${labels[1]}`, this.rows, four!),
+      psqlOne: toMeasurement(labels[2], this.rows, psqlOne!),
+      psqlFour: toMeasurement(labels[3], this.rows, psqlFour!),
+      baseline: { scriptsDir: scripts.dir, batches: scripts.files.length, commands: psql.map(describe) },
     };
   }
 }
@@ -206,7 +272,11 @@ export function runIncrementalBenchmark(rows: number, runs: number, server: PgSe
         ratioFigure('merge: incremental / full refresh', incremental.merge, full.merge),
         ratioFigure('microbatch: incremental / full refresh', incremental.microbatch, full.microbatch),
         speedupFigure(`microbatch backfill ${BACKFILL.days} days: --threads 1 / --threads ${THREADS}`, backfill.four, backfill.one),
+        contextFigure(`psql backfill ${BACKFILL.days} days: 1 session / ${THREADS} sessions`, 'speedup', backfill.psqlFour, backfill.psqlOne),
+        contextFigure(`backfill ${BACKFILL.days} days: tsdbt --threads 1 / psql 1 session`, 'overhead', backfill.one, backfill.psqlOne),
+        contextFigure(`backfill ${BACKFILL.days} days: tsdbt --threads ${THREADS} / psql ${THREADS} sessions`, 'overhead', backfill.four, backfill.psqlFour),
       ],
+      backfillBaseline: backfill.baseline,
     };
   });
 }

@@ -6,6 +6,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profilesYml } from '../generate-project.js';
 
+/** The project's name: its compiled and run SQL go to target/compiled/<name>/ and target/run/<name>/. */
+export const PROJECT_NAME = 'incbench';
 export const RAW_TABLE = 'raw.events';
 /** Where the 1% new rows wait, generated once: each incremental run re-lands them in raw.events. */
 export const LANDING_TABLE = 'raw.events_new';
@@ -67,7 +69,7 @@ export function newRowCount(rows: number): number {
   return Math.max(1, Math.round(rows / 100));
 }
 
-const PROJECT_YML = `name: incbench
+const PROJECT_YML = `name: ${PROJECT_NAME}
 profile: bench
 model-paths: [models]
 `;
@@ -160,11 +162,14 @@ where known_session_start is null
 {{/if}}
 `;
 
+/** The microbatch model's sql_header, run in each batch's transaction (the psql baseline of the backfill repeats it). */
+export const MICROBATCH_SQL_HEADER = "set local work_mem = '64MB'";
+
 /**
  * Microbatch: the same SELECT, over the one day of events the ref is filtered to. Each batch stands alone (batches
  * run in parallel), so a session running over midnight is split: the microbatch trade-off.
  */
-const MICROBATCH_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="microbatch" event_time="event_time" batch_size="day" begin="${BEGIN}" lookback=1 sql_header="set local work_mem = '64MB'"}}
+const MICROBATCH_MODEL_SQL = `{{config materialized="incremental" incremental_strategy="microbatch" event_time="event_time" batch_size="day" begin="${BEGIN}" lookback=1 sql_header="${MICROBATCH_SQL_HEADER}"}}
 with events as (
   select event_id, user_id, event_time, action, duration_ms, null::timestamptz as known_session_start
   from {{ref "events"}}

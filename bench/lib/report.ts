@@ -109,13 +109,18 @@ const INCREMENTAL_COLUMNS: Column[] = [
 ];
 
 function incrementalRow(f: IncrementalFigure): string[] {
-  const [value, target] = f.kind === 'ratio' ? [`${(f.value * 100).toFixed(1)}%`, `<= ${f.target * 100}%`] : [`${f.value.toFixed(2)}x`, `>= ${f.target}x`];
+  const value = f.kind === 'ratio' ? `${(f.value * 100).toFixed(1)}%` : `${f.value.toFixed(2)}x`;
+  let target = '-';
+  if (f.target !== undefined) target = f.kind === 'ratio' ? `<= ${f.target * 100}%` : `>= ${f.target}x`;
   return [f.label, seconds(f.measured.summary.medianS), seconds(f.baseline.summary.medianS), value, target, f.verdict];
 }
 
-/** Every measurement (median, min, max, tsdbt's peak MB), then each verdict: a measurement against its baseline. */
+/**
+ * Every measurement once (median, min, max, the client's peak MB), then each figure: a measurement against its
+ * baseline, judged when it has a target, context (verdict '-') when not.
+ */
 export function incrementalTables(result: IncrementalResult): string {
-  const measurements = result.figures.flatMap((f) => [f.baseline, f.measured]);
+  const measurements = [...new Set(result.figures.flatMap((f) => [f.baseline, f.measured]))];
   return `${formatTable(MAIN_COLUMNS, measurements.map(measurementRow))}\n\n${formatTable(INCREMENTAL_COLUMNS, result.figures.map(incrementalRow))}`;
 }
 
