@@ -3,7 +3,7 @@ import { quoteRelation } from '../adapters/sql.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
-import type { ArtifactPaths } from './paths.js';
+import { compiledFileOf, type ArtifactPaths } from './paths.js';
 
 export const MANIFEST_SCHEMA = 'https://tsdbt.dev/schemas/manifest/v1.json';
 
@@ -47,7 +47,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
       refs: node.refs.map((ref) => ({ name: ref.name })),
       sources: node.sources.map((s) => [s.source, s.table]),
       raw_code: node.rawCode,
-      compiled_path: paths.compiledRelative(node.originalFilePath),
+      compiled_path: paths.compiledRelative(compiledFileOf(node)),
       static_template: parsed.templates.get(node.uniqueId)?.isStatic ?? false,
     };
   }

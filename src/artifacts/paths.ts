@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Project } from '../config/project.js';
+import type { GraphNode } from '../graph/nodes.js';
 
 /** Where artifacts go, as in dbt: target/manifest.json, target/compiled/<project>/<file>, target/run/<project>/<file>. */
 export class ArtifactPaths {
@@ -30,4 +31,16 @@ export class ArtifactPaths {
   absolute(relative: string): string {
     return join(this.project.root, relative);
   }
+}
+
+/**
+ * Where a node's compiled SQL goes, relative to target/compiled/<project>/: a SQL file's own path; a node declared in
+ * YAML (a generic test, a YAML snapshot) or written in TypeScript, `<its folder>/<name>.sql`; a unit test, under its
+ * model's name, as two models may have tests of the same name.
+ */
+export function compiledFileOf(node: GraphNode): string {
+  if (node.originalFilePath.endsWith('.sql')) return node.originalFilePath;
+  const folder = dirname(node.originalFilePath);
+  const model = node.resourceType === 'unit_test' ? `${node.test?.attachedNode?.split('.').at(-1)}/` : '';
+  return `${folder === '.' ? '' : `${folder}/`}${model}${node.name}.sql`;
 }

@@ -1,4 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
+import { compiledFileOf } from '../artifacts/paths.js';
 import type { GraphNode, ModelLanguage } from '../graph/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
@@ -22,7 +23,7 @@ async function render(node: GraphNode, deps: RunnerDependencies, execution: Exec
   const output = await RENDERERS[node.language ?? 'sql'](node, deps, options, connection);
   if (output.kind === 'sql') {
     const { sql } = output;
-    const compiledPath = deps.paths.compiledRelative(compiledFileOf(node, options));
+    const compiledPath = deps.paths.compiledRelative(batchFileOf(node, options));
     deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
     execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
   }
@@ -50,10 +51,10 @@ export const modelRunner: NodeRunner = {
 };
 
 /** Each microbatch's SQL is kept beside the model's: `models/x.sql` (or `.ts`) has `models/x/batch_2024-01-31T00.sql`. */
-function compiledFileOf(node: GraphNode, options: RenderOptions): string {
-  if (!options.batch) return node.originalFilePath;
-  const stamp = options.batch.start.toISOString().slice(0, 13);
-  return `${node.originalFilePath.replace(/\.(sql|ts)$/, '')}/batch_${stamp}.sql`;
+function batchFileOf(node: GraphNode, options: RenderOptions): string {
+  const file = compiledFileOf(node);
+  if (!options.batch) return file;
+  return `${file.replace(/\.sql$/, '')}/batch_${options.batch.start.toISOString().slice(0, 13)}.sql`;
 }
 
 /** A database error's position is an offset into the statement; map it back into the compiled file when it falls there. */

@@ -1,9 +1,9 @@
-import { dirname } from 'node:path';
 import type { Connection } from '../adapters/adapter.js';
 import { relationColumns, type ColumnType } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../errors.js';
 import type { SnapshotSpec } from '../graph/nodes.js';
+import { compiledFileOf } from '../artifacts/paths.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type NodeOutcome, type NodeRunner } from './node-runner.js';
 
@@ -19,7 +19,7 @@ export const snapshotRunner: NodeRunner = {
   kind: (node) => `snapshot ${node.snapshot!.strategy.kind}`,
   run(node, deps, worker) {
     // A YAML snapshot has no SQL file of its own: its SELECT is written beside its property file, under its name.
-    const compiledPath = deps.paths.compiledRelative(`${dirname(node.originalFilePath)}/${node.name}.sql`);
+    const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(snapshotRunner, node, deps, worker, (execution) =>
       withHooks(node, deps, execution, () => {
         const { sql } = deps.compiler.compile(node.uniqueId);

@@ -1,5 +1,5 @@
 import { quoteRelation } from '../adapters/sql.js';
-import type { GraphNode } from '../graph/nodes.js';
+import { compiledFileOf } from '../artifacts/paths.js';
 import { buildAndSwap } from '../materializations/swap.js';
 import { testStatus } from '../testing/thresholds.js';
 import { executeNode, type NodeRunner } from './node-runner.js';
@@ -34,8 +34,3 @@ export const testRunner: NodeRunner = {
     });
   },
 };
-
-/** A generic test's SQL goes beside its property file, named after the test; a singular test's, at its own path. */
-function compiledFileOf(node: GraphNode): string {
-  return node.test?.testName ? `${node.originalFilePath.replace(/[^/]*$/, '')}${node.name}.sql` : node.originalFilePath;
-}

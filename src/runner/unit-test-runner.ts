@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { Connection } from '../adapters/adapter.js';
 import { findRelation, relationColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
@@ -9,6 +8,7 @@ import { injectCtes, type InputReplacements } from '../templating/compiler.js';
 import { fixtureColumns, inferredType, literalRowsQuery, type TypedColumn } from '../testing/fixture-rows.js';
 import { compareRows, describeDiff } from '../testing/unit-test-compare.js';
 import { RENDERERS } from './model-runner.js';
+import { compiledFileOf } from '../artifacts/paths.js';
 import { executeNode, type NodeRunner } from './node-runner.js';
 
 /**
@@ -21,7 +21,7 @@ export const unitTestRunner: NodeRunner = {
   kind: () => 'unit test',
   relation: (node) => `${modelOf(node)}::${node.name}`,
   run(node, deps, worker) {
-    const compiledPath = deps.paths.compiledRelative(`${dirname(node.originalFilePath)}/${modelOf(node)}/${node.name}.sql`);
+    const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(unitTestRunner, node, deps, worker, (execution) =>
       deps.adapter.withConnection((connection) =>
         rolledBack(connection, async () => {

@@ -23,7 +23,7 @@ export function meetsCondition(condition: string, failures: number, where: strin
 export type TestStatus = 'pass' | 'warn' | 'fail';
 
 /** dbt's rule: with severity error, error_if decides fail, then warn_if decides warn; with severity warn, only warn_if. */
-export function testStatus(failures: number, config: { severity?: unknown; warn_if?: unknown; error_if?: unknown }): { status: TestStatus; condition: string } {
+export function testStatus(failures: number, config: Readonly<Record<string, unknown>>): { status: TestStatus; condition: string } {
   const warnIf = String(config.warn_if ?? '!=0');
   const errorIf = String(config.error_if ?? '!=0');
   if (config.severity !== 'warn' && meetsCondition(errorIf, failures, 'error_if')) return { status: 'fail', condition: errorIf };

@@ -63,7 +63,7 @@ describeBackends('TypeScript models', (backend) => {
         { id: 1, score: 20, since_ok: true },
         { id: 3, score: 10, since_ok: true },
       ]);
-      const compiled = project.read('target/compiled/test_project/models/paid_events.ts');
+      const compiled = project.read('target/compiled/test_project/models/paid_events.sql');
       expect(compiled).toContain(`"o"."status" = 'it''s paid'`);
       expect(compiled).toContain(`"e"."note" <> E'back\\\\slash'`);
       expect(compiled).toContain('from "analytics"."orders" as "o"');
