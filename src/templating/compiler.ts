@@ -96,13 +96,10 @@ export class Compiler {
           ephemerals.push(node.uniqueId);
           return cteName(node);
         }
-        const eventTime = node.config.event_time;
-        if (batch && typeof eventTime === 'string') {
-          // A CTE rather than a subquery, so `{{ref "x"}} as e` still parses; NOT MATERIALIZED lets the filter reach indexes.
-          const name = quoteIdentifier(`__tsdbt__batch__${node.name}`);
-          const filter = `${name} as not materialized (\n  select * from ${quoteRelation(node.relation)}\n  where ${timeRangeCondition(eventTime, batch)}\n)`;
-          if (!batchFilters.includes(filter)) batchFilters.push(filter);
-          return name;
+        const filtered = batch && batchFilter(node, batch);
+        if (filtered) {
+          if (!batchFilters.includes(filtered.cte)) batchFilters.push(filtered.cte);
+          return quoteIdentifier(filtered.name);
         }
         return quoteRelation(node.relation);
       },
@@ -180,6 +177,18 @@ interface Rendered {
  */
 export function timestampText(instant: Date): string {
   return `${instant.toISOString().slice(0, 19).replace('T', ' ')}+00`;
+}
+
+/**
+ * In a microbatch, a model that declares an `event_time` is read through a CTE holding only the batch's range: a CTE
+ * rather than a subquery, so `{{ref "x"}} as e` still parses; NOT MATERIALIZED lets the filter reach indexes.
+ * Undefined for a model without an event_time, which is read whole.
+ */
+export function batchFilter(node: GraphNode, batch: TimeRange): { name: string; cte: string } | undefined {
+  const eventTime = node.config.event_time;
+  if (typeof eventTime !== 'string') return undefined;
+  const name = `__tsdbt__batch__${node.name}`;
+  return { name, cte: `${quoteIdentifier(name)} as not materialized (\n  select * from ${quoteRelation(node.relation)}\n  where ${timeRangeCondition(eventTime, batch)}\n)` };
 }
 
 /** `"column" >= '<start>' and "column" < '<end>'`: the rows of one batch. */

@@ -7,7 +7,7 @@ import type { ModelRow } from '../materializations/model-output.js';
 import { isEphemeral } from '../materializations/registry.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
-import type { RenderOptions, TimeRange } from '../templating/compiler.js';
+import { batchFilter, injectCtes, type RenderOptions, type TimeRange } from '../templating/compiler.js';
 import type { TargetScope } from '../templating/render-hooks.js';
 import { InliningQueryCompiler } from './inline-compiler.js';
 import { DEFAULT_BATCH_SIZE, ModelDriver } from './kysely-driver.js';
@@ -48,7 +48,9 @@ export interface ModelContext {
 }
 
 /** The context for one build of `node`, its queries and reads going through `connections`. */
-export function createModelContext(parsed: ParsedProject, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext {
+export function createModelContext(parsed: ParsedProject, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext & { batchFilters: string[] } {
+  // In a microbatch, refs to models with an event_time name CTEs holding the batch's range; a query using them gets them.
+  const batchFilters: string[] = [];
   const db: ModelContext['db'] = queryBuilder(new ModelDriver(connections), new InliningQueryCompiler());
   const file = node.originalFilePath;
   const undeclared = (call: string) =>
@@ -64,6 +66,11 @@ export function createModelContext(parsed: ParsedProject, node: GraphNode, optio
       const upstream = [...parsed.nodes.values()].find((candidate) => candidate.name === name)!;
       if (isEphemeral(upstream)) {
         throw new TsdbtError('runtime', `ref('${name}') is an ephemeral model, which has no relation to read`, { location: { file }, hint: `materialize '${name}' as a view` });
+      }
+      const filtered = options.batch && batchFilter(upstream, options.batch);
+      if (filtered) {
+        if (!batchFilters.includes(filtered.cte)) batchFilters.push(filtered.cte);
+        return filtered.name;
       }
       return relationName(upstream.relation);
     },
@@ -89,8 +96,9 @@ export function createModelContext(parsed: ParsedProject, node: GraphNode, optio
     batch: options.batch,
     target: parsed.target,
     db,
+    batchFilters,
     async *read(from, readOptions = {}) {
-      const sql = typeof from === 'string' ? `select * from ${quoteRelationName(from)}` : compileQuery(from, db, file);
+      const sql = injectCtes(typeof from === 'string' ? `select * from ${quoteRelationName(from)}` : compileQuery(from, db, file), batchFilters);
       for await (const rows of connections.batches(sql, readOptions.batchSize ?? DEFAULT_BATCH_SIZE)) yield* rows;
     },
   };

@@ -1,4 +1,5 @@
 import { TsdbtError } from '../errors.js';
+import { injectCtes } from '../templating/compiler.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { DeclaredColumn, ModelRow } from '../materializations/model-output.js';
 import type { ModelRenderer } from '../runner/model-runner.js';
@@ -23,7 +24,7 @@ export const renderTypescript: ModelRenderer = async (node, deps, options, conne
   } catch (error) {
     throw fail(error);
   }
-  if (isCompilableQuery(result)) return { kind: 'sql', sql: compileQuery(result, context.db, node.originalFilePath) };
+  if (isCompilableQuery(result)) return { kind: 'sql', sql: injectCtes(compileQuery(result, context.db, node.originalFilePath), context.batchFilters) };
   if (isRows(result)) return { kind: 'rows', columns: declaredColumns(node), rows: rethrowing(connections.writingRows(result), fail) };
   throw new TsdbtError('runtime', `${node.originalFilePath} returned ${describe(result)}`, {
     location: { file: node.originalFilePath },

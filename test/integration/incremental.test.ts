@@ -303,6 +303,22 @@ from {{ref "events"}} as e`,
       expect(readdirSync(join(project.dir, 'target/compiled/test_project/models/daily_events')).length).toBe(5);
     });
 
+    it('a TypeScript model reads its refs filtered to the batch too', async () => {
+      const project = await eventsProject(backend, {
+        'models/events.sql': MODELS['models/events.sql'],
+        'models/daily_ts.ts': `export const config = { materialized: 'incremental', incremental_strategy: 'microbatch', event_time: 'occurred_at', batch_size: 'day', begin: '2024-01-01', lookback: 1 };
+export default (ctx) => ctx.db.selectFrom(ctx.ref('events') + ' as e').select(['e.id', 'e.occurred_at']);
+`,
+      });
+      await insertEvents(project, DAYS);
+      const run = await expectOk(project, 'run');
+      expect(run.stdout).toMatch(/5 batches, INSERT 5/);
+      expect(project.read('target/compiled/test_project/models/daily_ts/batch_2024-01-02T00.sql')).toMatch(
+        /"__tsdbt__batch__events" as not materialized \(\n  select \* from "analytics"\."events"\n  where "occurred_at" >= '2024-01-02 00:00:00\+00' and "occurred_at" < '2024-01-03 00:00:00\+00'\n\)[\s\S]*from "__tsdbt__batch__events" as "e"/,
+      );
+      expect(await table(project, 'select count(*)::int as n from analytics.daily_ts')).toEqual([{ n: 5 }]);
+    });
+
     it('needs event_time, batch_size and begin, checked at parse time', async () => {
       const project = await eventsProject(backend, {
         'models/bad.sql': '{{config materialized="incremental" incremental_strategy="microbatch" event_time="occurred_at"}}\nselect 1',
