@@ -30,14 +30,23 @@ export async function compareRows(connection: Connection, actual: string, actual
     });
   }
   const columns = named.length > 0 ? actualColumns.filter((column) => named.includes(column.name)) : actualColumns;
-  const list = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  const list = columns.map(comparable).join(', ');
   const asText = columns.map((column) => `${quoteIdentifier(column.name)}::text as ${quoteIdentifier(column.name)}`).join(', ');
   const difference = (side: string, from: string, without: string) =>
     `select '${side}' as ${SIDE}, ${asText} from (select * from ${from} except all select * from ${without}) as difference`;
   const result = await connection.query(
-    `with expected as (\n${literalRowsQuery(columns, expect)}\n), actual as (select ${list} from ${actual})\n${difference('-', 'expected', 'actual')}\nunion all\n${difference('+', 'actual', 'expected')}`,
+    `with expected as (select ${list} from (\n${literalRowsQuery(columns, expect)}\n) as given), actual as (select ${list} from ${actual})\n${difference('-', 'expected', 'actual')}\nunion all\n${difference('+', 'actual', 'expected')}`,
   );
   return { columns: columns.map((column) => column.name), rows: result.rows };
+}
+
+/** Types without an equality operator compare as one that has it: json as jsonb, xml as text. */
+const COMPARED_AS: Record<string, string> = { json: 'jsonb', xml: 'text' };
+
+function comparable(column: ColumnType): string {
+  const name = quoteIdentifier(column.name);
+  const as = COMPARED_AS[column.type];
+  return as ? `${name}::${as} as ${name}` : name;
 }
 
 /**

@@ -130,6 +130,26 @@ describeBackends('unit tests', (backend) => {
     expect(result.stderr).toContain('| +    | 1    |');
   });
 
+  it('compare json columns by value, key order aside', async () => {
+    const project = makeProject(
+      {
+        'models/docs.sql': `select id, json_build_object('b', 2, 'a', id) as doc from {{ref "ids"}}`,
+        'models/ids.sql': 'select 1 as id',
+        'models/unit_tests.yml': unitTests(`  - name: docs_hold_their_id
+    model: docs
+    given:
+      - input: ref('ids')
+        rows: [{id: 1}, {id: 2}]
+    expect:
+      rows: [{id: 1, doc: '{"a": 1, "b": 2}'}, {id: 2, doc: '{"a": 2, "b": 2}'}]`),
+      },
+      backend,
+    );
+    const result = await project.run('test');
+    expect(result.stdout + result.stderr).toMatch(/PASS/);
+    expect(result.code).toBe(0);
+  });
+
   it('take given and expected rows as CSV, inline or from a fixture file', async () => {
     const project = makeProject(
       {
