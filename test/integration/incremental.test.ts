@@ -314,7 +314,7 @@ export default (ctx) => ctx.db.selectFrom(ctx.ref('events') + ' as e').select(['
       const run = await expectOk(project, 'run');
       expect(run.stdout).toMatch(/5 batches, INSERT 5/);
       expect(project.read('target/compiled/test_project/models/daily_ts/batch_2024-01-02T00.sql')).toMatch(
-        /"__tsdbt__batch__events" as not materialized \(\n  select \* from "analytics"\."events"\n  where "occurred_at" >= '2024-01-02 00:00:00\+00' and "occurred_at" < '2024-01-03 00:00:00\+00'\n\)[\s\S]*from "__tsdbt__batch__events" as "e"/,
+        /"__tsdbt__batch__events" as not materialized \(\n {2}select \* from "analytics"\."events"\n {2}where "occurred_at" >= '2024-01-02 00:00:00\+00' and "occurred_at" < '2024-01-03 00:00:00\+00'\n\)[\s\S]*from "__tsdbt__batch__events" as "e"/,
       );
       expect(await table(project, 'select count(*)::int as n from analytics.daily_ts')).toEqual([{ n: 5 }]);
     });
