@@ -267,6 +267,23 @@ models:
   });
 });
 
+describe('compile', () => {
+  it('compile renders data tests without a database', async () => {
+    const project = makeProject({
+      'models/orders.sql': ORDERS,
+      'tests/no_big_orders.sql': 'select * from {{ref "orders"}} where amount > 25',
+      'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        tests: [unique]\n',
+    });
+    const compiled = await project.run('compile');
+    expect(compiled.code).toBe(0);
+    expect(compiled.stdout).toContain('Compiled 3 nodes');
+    expect(project.read('target/compiled/test_project/models/unique_orders_id.sql')).toMatch(/group by "id"\nhaving count\(\*\) > 1/);
+    expect(project.read('target/compiled/test_project/tests/no_big_orders.sql')).toContain('from "public"."orders" where amount > 25');
+    const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { compiled_path: string; test_metadata?: { name: string } }> };
+    expect(manifest.nodes['test.test_project.unique_orders_id']).toMatchObject({ compiled_path: 'target/compiled/test_project/models/unique_orders_id.sql', test_metadata: { name: 'unique' } });
+  });
+});
+
 describe('build graph edges', () => {
   it('are added per test to the direct children of its node only', async () => {
     const { schedulingGraph } = await import('../../src/runner/build-graph.js');

@@ -214,7 +214,7 @@ describeBackends('TypeScript models', (backend) => {
     // Compiling needs no database, so a TypeScript model (whose code may query it) is left to the build.
     const compiled = await project.run('compile');
     expect(compiled.code).toBe(0);
-    expect(compiled.stdout).toContain('Compiled 3 models');
+    expect(compiled.stdout).toContain('Compiled 3 nodes');
     const result = await project.run('run', '--threads', '4');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -1,3 +1,4 @@
+import { compiledFileOf } from '../../artifacts/paths.js';
 import { TsdbtError } from '../../errors.js';
 import { Compiler } from '../../templating/compiler.js';
 import { isEphemeral } from '../../materializations/registry.js';
@@ -7,7 +8,7 @@ import type { Command } from './command.js';
 
 export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
   name: 'compile',
-  describe: 'Render the selected models to SQL under target/compiled/ and write target/manifest.json; no database is touched',
+  describe: 'Render the selected models, snapshots and data tests to SQL under target/compiled/ and write target/manifest.json; no database is touched',
   examples: [
     ['tsdbt compile', 'compile every model'],
     ['tsdbt compile -s +orders_daily', 'compile a model and everything upstream'],
@@ -22,19 +23,19 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
       io.stdout(compiler.compileInline(args.inline));
       return 0;
     }
-    const selected = select(session, args, ['model']);
+    const selected = select(session, args, ['model', 'snapshot', 'test']);
     let count = 0;
     for (const id of selected) {
       const node = session.loaded.parsed.nodes.get(id);
       // A TypeScript model's SQL exists only when it runs, as its code may query the database.
-      if (!node || node.resourceType !== 'model' || isEphemeral(node) || node.language === 'typescript') continue;
+      if (!node || isEphemeral(node) || node.language === 'typescript') continue;
       const { sql } = compiler.compile(id);
-      session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(node.originalFilePath)), `${sql}\n`);
+      session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(compiledFileOf(node))), `${sql}\n`);
       count++;
     }
     saveManifest(session);
     await flushArtifacts(session);
-    reporter.info(`Compiled ${count} model${count === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
+    reporter.info(`Compiled ${count} node${count === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
     return 0;
   },
 };
