@@ -1,0 +1,40 @@
+/**
+ * npm run generate-data -- --scale <n> --out <dir> [--seed <s>]
+ * npm run generate-data -- --out <dir> --append <k>
+ *
+ * Writes the inputs of the example project's ambassador and Pinterest pipelines, with their defects planted at known
+ * rates, and `<dir>/manifest.json` counting them. The same arguments write the same bytes.
+ */
+import { parseArgs } from 'node:util';
+import { appendSinkFiles, generate } from './generate-data/generate.js';
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+  return Number(value);
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: { scale: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, append: { type: 'string' } },
+    strict: true,
+  });
+  const out = values.out;
+  if (out === undefined) throw new Error('--out <dir> is required');
+  const started = performance.now();
+  const appendFiles = integer('append', values.append);
+  const manifest = appendFiles !== undefined
+    ? appendSinkFiles(out, appendFiles)
+    : generate({ out, scale: integer('scale', values.scale) ?? 1000, seed: integer('seed', values.seed) ?? 1 });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const p = manifest.pinterest;
+  console.error(`${out}: ${manifest.ambassadors.files} ambassador files; ${p.records} Pinterest records per topic in `
+    + `${p.files.pin} sink files per topic (${p.redelivered.pin + p.redelivered.geo + p.redelivered.user} redelivered lines); ${seconds}s`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`generate-data: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
