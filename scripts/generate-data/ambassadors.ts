@@ -291,7 +291,9 @@ function render(rng: Rng, doc: Record<string, unknown>, kind: JsonKind): string 
     case 'unrepairable':
       return rng.pick([
         '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n',
-        `${text}\nHTTP/1.1 500 Internal Server Error {\n`,
+        // Not on a new line: jsonrepair would read newline-separated values as NDJSON and load the document.
+        `${text} HTTP/1.1 500 Internal Server Error {\n`,
+        `${text.replaceAll('": ', '" = ')}\n`,
         '{"user_id": }}}{{\n',
       ]);
   }

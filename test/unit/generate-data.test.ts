@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { jsonrepair } from 'jsonrepair';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJsonRecords } from '../../src/loaders/json/json-records.js';
 import { appendSinkFiles, generate } from '../../scripts/generate-data/generate.js';
 import type { Manifest } from '../../scripts/generate-data/manifest.js';
 import { RATES } from '../../scripts/generate-data/rates.js';
@@ -272,6 +273,21 @@ describe('generate-data', () => {
 
   it('counts in the manifest what a re-read of the Pinterest sink files finds', () => {
     expect(rereadPinterest(join(out, 'pinterest'))).toEqual(pinterestCounts(manifest));
+  });
+
+  it("meets tsdbt's JSON loader as planned: one record per file, repaired or rejected as the manifest says", async () => {
+    const seen = { clean: 0, repaired: 0, rejected: 0 };
+    for (const file of filesUnder(join(out, 'ambassadors'))) {
+      const items = [];
+      for await (const item of readJsonRecords((async function* () { yield readFileSync(file); })(), 'json')) items.push(item);
+      expect(items, file).toHaveLength(1);
+      const item = items[0];
+      if (item?.kind === 'reject') seen.rejected++;
+      else if (item?.repaired) seen.repaired++;
+      else seen.clean++;
+    }
+    const { valid, unrepairable, ...repairable } = manifest.ambassadors.json;
+    expect(seen).toEqual({ clean: valid, repaired: Object.values(repairable).reduce((a, b) => a + b, 0), rejected: unrepairable });
   });
 
   it('plants every defect at its configured rate', () => {
