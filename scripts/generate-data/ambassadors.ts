@@ -109,7 +109,8 @@ export function writeAmbassadors(seed: number, count: number, dir: string): Amba
       }
     }
     const body = rngFor(seed, 'ambassador-body', i);
-    if (userIdKind === 'padded') userId = body.pick([' ', '  ', '\t']) + userIdOf(i) + body.pick([' ', '  ', '']);
+    // Padding is spaces only: "trimmed" in the rules is SQL's trim(), which leaves tabs.
+    if (userIdKind === 'padded') userId = body.pick([' ', '  ', '   ']) + userIdOf(i) + body.pick([' ', '  ', '']);
     else if (userIdKind === 'null') userId = null;
     else if (userIdKind === 'empty') userId = body.pick(['', ' ', '   ']);
     else if (userIdKind === 'missing') userId = undefined;
@@ -174,7 +175,7 @@ function email(rng: Rng, local: string, counts: FieldCounts): string | null {
   switch (kind) {
     case 'ok': return `${local}@${domain}`;
     case 'mixed_case': return `${local.charAt(0).toUpperCase()}${local.slice(1)}@${domain.toUpperCase()}`;
-    case 'padded': return `${rng.pick([' ', '  '])}${local}@${domain}${rng.pick([' ', '\t', ''])}`;
+    case 'padded': return `${rng.pick([' ', '  '])}${local}@${domain}${rng.pick([' ', '   ', ''])}`;
     case 'invalid': return rng.pick(['invalid-email', `${local}.example.com`, `${local}@`, `${local}@@${domain}`,
       `${local} x@${domain}`, `${local}@example`]);
     case 'null': return null;
@@ -209,7 +210,7 @@ function program(rng: Rng, i: number, p: number, carriesNan: boolean, counts: Fi
   bump(counts.brand, brandKind);
   const brand = rng.pick(BRANDS);
   out.brand = brandKind === 'numeric' ? rng.pick([12345, 42, 2024, 7.5])
-    : brandKind === 'padded' ? `${rng.pick(['', ' ', '  '])}${brand}${rng.pick([' ', '  ', '\t'])}`
+    : brandKind === 'padded' ? `${rng.pick(['', ' ', '  '])}${brand}${rng.pick([' ', '  ', '   '])}`
       : brand;
   const tasksKind = carriesNan ? 'present' : rng.weighted(R.tasks);
   bump(counts.tasks_completed, tasksKind);
