@@ -119,7 +119,7 @@ export const snapshotCommand: Command<BuildArgs> = {
 
 export const buildCommand: Command<BuildArgs> = {
   name: 'build',
-  describe: 'Load seeds and build models in one pass, in dependency order (snapshots and tests as they arrive)',
+  describe: "Load seeds, build models, take snapshots and run tests in one pass, in dependency order: a node's tests run right after it, and a failing one skips what is downstream",
   examples: [['tsdbt build', 'build the whole project'], ['tsdbt build -s +orders', 'orders and everything it reads, seeds included']],
   options: (yargs) => buildOptions(yargs),
   run: (args, io) => runNodes(args, io, 'build', ['seed', 'model', 'snapshot', 'test', 'unit_test']),
