@@ -1,0 +1,59 @@
+-- Every record of the ambassador files is accounted for. Each failing row names a file, a record and the problem:
+--   a loaded record that neither is the source of an ambassador nor has its user_id in an ambassador from a file
+--   sorting after it (it was superseded);
+--   a rejected record without a reason;
+--   a file whose loaded and rejected records do not add up to what the loader saw in it.
+-- The raw tables are named, not ref'd: a singular test that refs both the seed and a model built from it makes
+-- `tsdbt build` stop early (a scheduling cycle through the seed's children); dim_ambassadors runs after the seed.
+with loaded as (
+    select
+        _file,
+        _record_no,
+        regexp_replace(_file, '^.*/', '') as file_name,
+        nullif(trim(data ->> 'user_id'), '') as user_id
+    from raw.ambassadors
+),
+
+reached as (
+    select l._file, l._record_no
+    from loaded as l
+    join {{ref "dim_ambassadors"}} as a
+        on a.source_file = l._file
+        or (
+            a.ambassador_id = l.user_id
+            and regexp_replace(a.source_file, '^.*/', '') collate "C" >= l.file_name collate "C"
+        )
+),
+
+-- What the loader saw per file (tsdbt_meta.seed_files: records loaded, rejects), against what the tables hold.
+seen as (
+    select path as _file, records, rejects
+    from tsdbt_meta.seed_files
+    where relation = '"raw"."ambassadors"'
+),
+
+kept as (
+    select _file, count(*) as records from raw.ambassadors group by _file
+),
+
+rejected as (
+    select _file, count(*) as rejects from raw.ambassadors__rejects group by _file
+)
+
+select _file, _record_no, 'loaded but reached no ambassador' as problem
+from loaded
+where (_file, _record_no) not in (select _file, _record_no from reached)
+
+union all
+
+select _file, _record_no, 'rejected without a reason'
+from raw.ambassadors__rejects
+where coalesce(trim(error), '') = ''
+
+union all
+
+select coalesce(s._file, k._file, r._file), null, 'loaded + rejected does not match the loader''s count'
+from seen as s
+full join kept as k on k._file = s._file
+full join rejected as r on r._file = coalesce(s._file, k._file)
+where coalesce(s.records, -1) <> coalesce(k.records, 0) or coalesce(s.rejects, -1) <> coalesce(r.rejects, 0)
