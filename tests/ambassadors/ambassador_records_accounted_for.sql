@@ -14,17 +14,6 @@ with loaded as (
     from raw.ambassadors
 ),
 
-reached as (
-    select l._file, l._record_no
-    from loaded as l
-    join {{ref "dim_ambassadors"}} as a
-        on a.source_file = l._file
-        or (
-            a.ambassador_id = l.user_id
-            and regexp_replace(a.source_file, '^.*/', '') collate "C" >= l.file_name collate "C"
-        )
-),
-
 -- What the loader saw per file (tsdbt_meta.seed_files: records loaded, rejects), against what the tables hold.
 seen as (
     select path as _file, records, rejects
@@ -40,9 +29,17 @@ rejected as (
     select _file, count(*) as rejects from raw.ambassadors__rejects group by _file
 )
 
-select _file, _record_no, 'loaded but reached no ambassador' as problem
-from loaded
-where (_file, _record_no) not in (select _file, _record_no from reached)
+-- Two separate anti-joins rather than one join on "a or b": each is a hash anti-join, where the OR made a nested loop
+-- (45 s on the 10,000-file export).
+select l._file, l._record_no, 'loaded but reached no ambassador' as problem
+from loaded as l
+where not exists (select 1 from {{ref "dim_ambassadors"}} as a where a.source_file = l._file)
+  and not exists (
+      select 1
+      from {{ref "dim_ambassadors"}} as a
+      where a.ambassador_id = l.user_id
+        and regexp_replace(a.source_file, '^.*/', '') collate "C" >= l.file_name collate "C"
+  )
 
 union all
 
