@@ -31,13 +31,12 @@ export function schedulingGraph(graph: Graph, nodes: Map<string, GraphNode | Sou
     if (test?.resourceType !== 'test') continue;
     // A generic test guards the node it is declared on; a singular test, everything it reads.
     const guarded = test.test?.attachedNode ? [test.test.attachedNode] : test.dependsOn;
-    const otherParents = test.dependsOn.filter((parent) => !guarded.includes(parent));
     for (const parent of guarded) {
       for (const child of graph.successors(parent) ?? []) {
         const kind = nodes.get(child)?.resourceType;
         if (kind === 'test' || kind === 'unit_test' || child === test.uniqueId) continue;
-        // Waiting on a node that another parent of the test reads, or is, would close a cycle.
-        if (otherParents.some((other) => other === child || upstream(other).has(child))) continue;
+        // A child the test itself reads, directly or through another parent, must run first: waiting would be a cycle.
+        if (test.dependsOn.some((other) => other === child || upstream(other).has(child))) continue;
         addEdge(test.uniqueId, child);
       }
     }

@@ -61,7 +61,12 @@ export async function schedule<R>(options: ScheduleOptions<R>): Promise<R[]> {
           })
           .catch(reject);
       }
-      if (running === 0 && ready.length === 0) resolve(results);
+      if (running === 0 && ready.length === 0) {
+        // Every node either ran or was skipped; one that never became ready means the graph had a cycle.
+        const stuck = [...runnable].filter((id) => (waiting.get(id) ?? 0) > 0);
+        if (stuck.length > 0) reject(new Error(`internal error: ${stuck.length} nodes never became ready (a cycle in the scheduling graph): ${stuck.slice(0, 5).join(', ')}`));
+        else resolve(results);
+      }
     };
     pump();
   });

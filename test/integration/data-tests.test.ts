@@ -249,6 +249,21 @@ models:
     expect(await project.query('select n::int as n from analytics.order_report')).toEqual([{ n: 3 }]);
   });
 
+  it('a singular test reading a seed and a model built from it runs after both, and nothing is left unrun', async () => {
+    const project = makeProject(
+      {
+        'seeds/countries.csv': 'code,name\nDE,Germany\nFR,France\n',
+        'models/country_names.sql': 'select code, upper(name) as name from {{ref "countries"}}',
+        'models/country_report.sql': 'select count(*) as n from {{ref "country_names"}}',
+        'tests/every_country_named.sql': 'select c.code from {{ref "countries"}} c left join {{ref "country_names"}} n using (code) where n.code is null',
+      },
+      backend,
+    );
+    const build = await project.run('build');
+    expect(build.code).toBe(0);
+    expect(statuses(project)).toEqual({ countries: 'success', country_names: 'success', country_report: 'success', every_country_named: 'pass' });
+  });
+
   it('unknown tests and arguments are config errors naming the property file and line', async () => {
     const project = makeProject(
       {
@@ -294,6 +309,7 @@ describe('build graph edges', () => {
     const nodes = new Map([node('a', 'model'), node('b', 'model'), node('c', 'model'), node('r', 'model'), node('t', 'test', { test: { attachedNode: 'a', kwargs: {} } })]);
     const scheduled = schedulingGraph(graph, nodes as never, new Set(['a', 'b', 'c', 'r', 't']));
     // b waits for the test; c only through b; r is another parent of the test, so no edge (it would be a cycle).
+    // A test reading a node and that node's child (here a and r) never makes the child wait for it.
     expect(['a', 'b', 'c', 'r'].filter((id) => scheduled.predecessors(id)!.includes('t'))).toEqual(['b']);
     expect(graph.successors('t')).toEqual([]);
   });
