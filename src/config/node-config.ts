@@ -79,6 +79,8 @@ export const nodeConfigShape = {
   // Seeds: how their files are read.
   format: z.enum(['csv', 'json', 'ndjson']),
   glob: z.string(),
+  // The folder a folder seed's glob is matched in, instead of a seed path (may be `{{var "name" "default"}}`).
+  root: z.string(),
   delimiter: z.string().length(1),
   quote: z.string().length(1),
   header: z.boolean(),

@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, relative, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
+import Handlebars from 'handlebars';
 import { mergeConfigs } from '../config/node-config.js';
 import { didYouMean, TsdbtError } from '../errors.js';
 import type { GraphNode, SeedFormat, SeedSource } from '../graph/nodes.js';
+import { toPosix } from '../util/files.js';
 import { globToRegExp } from '../util/glob.js';
 import type { ModelPatch } from './property-files.js';
 import type { ParsedProject } from './project-parser.js';
@@ -25,9 +27,14 @@ export function parseSeeds(parsed: ParsedProject, patches: Map<string, ModelPatc
     if (!glob) continue;
     const pattern = globToRegExp(glob);
     const paths = [...filesByPath.keys()];
-    const root = paths.find((seedPath) => filesByPath.get(seedPath)!.some((file) => pattern.test(file.slice(seedPath.length + 1)))) ?? paths[0];
+    const configured = folderRoot(parsed, patch);
+    const root = configured?.root ?? paths.find((seedPath) => filesByPath.get(seedPath)!.some((file) => pattern.test(file.slice(seedPath.length + 1)))) ?? paths[0];
     if (root === undefined) continue;
-    for (const file of filesByPath.get(root)!) if (pattern.test(file.slice(root.length + 1))) claimed.add(file);
+    // Files of seed paths under the root, or under the root its vars give by default (a committed sample, when --vars
+    // points the seed elsewhere), are this seed's: they are not seeds of their own.
+    for (const base of new Set([root, configured?.defaultRoot ?? root])) {
+      for (const file of [...filesByPath.values()].flat()) if (file.startsWith(`${base}/`) && pattern.test(file.slice(base.length + 1))) claimed.add(file);
+    }
     const format = patch.config.format ?? FORMAT_BY_EXTENSION[extname(glob)];
     if (format !== 'json' && format !== 'ndjson') {
       throw new TsdbtError('config', `folder seed '${patch.name}' needs format: json or ndjson (got ${format ?? 'none'})`, {
@@ -57,6 +64,66 @@ export function parseSeeds(parsed: ParsedProject, patches: Map<string, ModelPatc
       });
     }
   }
+}
+
+const rootTemplates = Handlebars.create();
+
+/**
+ * A folder seed's `root` (project file or property file), relative to the project root or absolute, as a
+ * project-relative path (so `_file` stays relative and stable), rendered with `{{var}}` (and its default alone);
+ * a root that is not a folder is a config error at the seed's entry.
+ */
+function folderRoot(parsed: ParsedProject, patch: ModelPatch): { root: string; defaultRoot: string | undefined } | undefined {
+  const { project } = parsed;
+  const written = mergeConfigs({ materialized: 'seed' }, [...project.configFor('seeds', [project.name, patch.name]), patch.config]).root;
+  if (written === undefined) return undefined;
+  const location = { file: patch.file, line: patch.line };
+  const render = (vars: Record<string, unknown>): string => {
+    let missing: string | undefined;
+    const helpers = {
+      var: (name: unknown, ...rest: unknown[]) => {
+        const fallback = rest.length > 1 ? rest[0] : undefined;
+        if (Object.hasOwn(vars, String(name))) return String(vars[String(name)]);
+        if (fallback !== undefined) return String(fallback);
+        missing = String(name);
+        return '';
+      },
+    };
+    let text: string;
+    try {
+      text = rootTemplates.compile(written, { noEscape: true, strict: false })({}, { helpers });
+    } catch (error) {
+      throw new TsdbtError('config', `folder seed '${patch.name}': root '${written}' is not a valid template (${(error as Error).message.split('\n')[0]})`, { location });
+    }
+    if (missing !== undefined) {
+      throw new TsdbtError('config', `folder seed '${patch.name}': var '${missing}' in its root is not set`, {
+        location,
+        hint: `pass --vars '{${missing}: path/to/folder}', set it under vars: in tsdbt_project.yml, or give a default: {{var "${missing}" "seeds/..."}}`,
+      });
+    }
+    return toPosix(relative(project.root, resolve(project.root, text.trim())));
+  };
+  const root = render(parsed.vars);
+  const absolute = resolve(project.root, root);
+  let isFolder = false;
+  try {
+    isFolder = statSync(absolute).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder || root === '') {
+    throw new TsdbtError('config', `folder seed '${patch.name}': root '${root || '.'}' (${absolute}) is not a folder`, {
+      location,
+      hint: root === '' ? 'the root must be a folder below or beside the project, not the project itself' : 'point it at the folder that holds the files, relative to the project root or absolute',
+    });
+  }
+  let defaultRoot: string | undefined;
+  try {
+    defaultRoot = render({});
+  } catch {
+    defaultRoot = undefined;
+  }
+  return { root, defaultRoot };
 }
 
 function addSeed(parsed: ParsedProject, source: SeedSource, name: string, fqn: string[], originalFilePath: string, patch: ModelPatch | undefined): void {
