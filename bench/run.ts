@@ -9,6 +9,7 @@
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
+import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
 import { runIncrementalBenchmark, type IncrementalFigure, type IncrementalResult } from './lib/incremental-benchmark.js';
 import { withoutSamples } from './lib/measurement.js';
@@ -27,6 +28,7 @@ interface Results {
   seed: SeedResult[];
   incremental?: IncrementalResult;
   buildStart?: BuildStartResult;
+  realExport?: RealExportResult;
   skipped: Skipped[];
 }
 
@@ -80,6 +82,16 @@ async function runBuildStart(args: BenchArgs, machine: MachineInfo, results: Res
   }
 }
 
+function runRealExport(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const result = runRealExportBenchmark(args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.realExport = result;
+    saveResult(machine, args.runs, result);
+    if (isSkipped(result.postgres)) results.skipped.push(result.postgres);
+  }
+}
+
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
   if (selected(args, 'compile') || selected(args, 'run')) {
@@ -89,6 +101,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.seed.length > 0) console.log(`${seedTable(results.seed)}\n`);
   if (results.incremental) console.log(`${incrementalTables(results.incremental)}\n`);
   if (results.buildStart) console.log(`${buildStartTable(results.buildStart)}\n`);
+  if (results.realExport) console.log(`${realExportTable(results.realExport)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -139,6 +152,7 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'seed')) runSeed(args, machine, results);
   if (selected(args, 'incremental')) runIncremental(args, machine, results);
   if (selected(args, 'build-start')) await runBuildStart(args, machine, results);
+  if (selected(args, 'real-export')) runRealExport(args, machine, results);
 
   const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart);
   printResults(args, machine, results, missed);

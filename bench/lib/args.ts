@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start'] as const;
+export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'real-export'] as const;
 export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -21,7 +21,8 @@ export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|see
                       [--build-start-models 5000]
 
   --runs N          timed runs per measurement (default 5); the median, min and max are reported
-  --only KIND       run only the compile, the run, the seed, the incremental or the build-start benchmark
+  --only KIND       real-export: Pipeline A on ../shared/data/duel_advocates/mixed (PostgreSQL and PGlite); or
+                    run only the compile, the run, the seed, the incremental or the build-start benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
   --run-models N    number of views for the run benchmark (default 200)
   --seed-rows N     rows of the CSV seed and records of the NDJSON seed (default 1000000)
