@@ -9,6 +9,7 @@
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
+import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
 import { runIncrementalBenchmark, type IncrementalFigure, type IncrementalResult } from './lib/incremental-benchmark.js';
@@ -28,6 +29,7 @@ interface Results {
   seed: SeedResult[];
   incremental?: IncrementalResult;
   buildStart?: BuildStartResult;
+  exampleScale?: ExampleScaleResult;
   realExport?: RealExportResult;
   skipped: Skipped[];
 }
@@ -82,6 +84,16 @@ async function runBuildStart(args: BenchArgs, machine: MachineInfo, results: Res
   }
 }
 
+function runExampleScale(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  // The build figures are saved as soon as they exist; the seed/rest split, which follows, rewrites the file.
+  const result = runExampleScaleBenchmark(args.exampleScale, args.runs, undefined, (partial) => saveResult(machine, args.runs, partial));
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.exampleScale = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
 function runRealExport(args: BenchArgs, machine: MachineInfo, results: Results): void {
   const result = runRealExportBenchmark(args.runs);
   if (isSkipped(result)) results.skipped.push(result);
@@ -101,6 +113,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.seed.length > 0) console.log(`${seedTable(results.seed)}\n`);
   if (results.incremental) console.log(`${incrementalTables(results.incremental)}\n`);
   if (results.buildStart) console.log(`${buildStartTable(results.buildStart)}\n`);
+  if (results.exampleScale) console.log(`${exampleScaleTable(results.exampleScale)}\n`);
   if (results.realExport) console.log(`${realExportTable(results.realExport)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
@@ -115,7 +128,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -139,6 +152,14 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
           cold: { firstNodeStarts: withoutSamples(buildStart.cold.firstNodeStarts) },
         }
       : null,
+    exampleScale: exampleScale
+      ? {
+          ...exampleScale,
+          build: withoutSamples(exampleScale.build),
+          seed: exampleScale.seed && withoutSamples(exampleScale.seed),
+          rest: exampleScale.rest && withoutSamples(exampleScale.rest),
+        }
+      : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -152,6 +173,7 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'seed')) runSeed(args, machine, results);
   if (selected(args, 'incremental')) runIncremental(args, machine, results);
   if (selected(args, 'build-start')) await runBuildStart(args, machine, results);
+  if (selected(args, 'example-scale')) runExampleScale(args, machine, results);
   if (selected(args, 'real-export')) runRealExport(args, machine, results);
 
   const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart);

@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'real-export'] as const;
+export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'example-scale', 'real-export'] as const;
 export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -13,22 +13,26 @@ export interface BenchArgs {
   sinkFiles: number;
   incrementalRows: number;
   buildStartModels: number;
+  exampleScale: number;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start] [--sizes 1000,5000,10000]
+export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start|example-scale] [--sizes 1000,5000,10000]
                       [--run-models 200] [--seed-rows 1000000] [--sink-files 20000] [--incremental-rows 5000000]
-                      [--build-start-models 5000]
+                      [--build-start-models 5000] [--example-scale 1000000]
 
   --runs N          timed runs per measurement (default 5); the median, min and max are reported
   --only KIND       real-export: Pipeline A on ../shared/data/duel_advocates/mixed (PostgreSQL and PGlite); or
-                    run only the compile, the run, the seed, the incremental or the build-start benchmark
+                    run only the compile, the run, the seed, the incremental, the build-start or the example-scale
+                    benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
   --run-models N    number of views for the run benchmark (default 200)
   --seed-rows N     rows of the CSV seed and records of the NDJSON seed (default 1000000)
   --sink-files N    one-record JSON files in the sink folder seed (default 20000)
   --incremental-rows N  rows of the event table of the incremental benchmark (default 5000000; 1% more are added)
-  --build-start-models N  models of the build-start benchmark, with 3 data tests each (default 5000)`;
+  --build-start-models N  models of the build-start benchmark, with 3 data tests each (default 5000)
+  --example-scale N  Pinterest posts of the generated inputs of the example-scale benchmark (default 1000000; a tenth
+                    as many ambassadors)`;
 
 export function positiveInt(flag: string, text: string): number {
   const value = Number(text);
@@ -57,6 +61,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'sink-files': { type: 'string', default: '20000' },
       'incremental-rows': { type: 'string', default: '5000000' },
       'build-start-models': { type: 'string', default: '5000' },
+      'example-scale': { type: 'string', default: '1000000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,6 +77,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     sinkFiles: positiveInt('--sink-files', values['sink-files']),
     incrementalRows: positiveInt('--incremental-rows', values['incremental-rows']),
     buildStartModels: positiveInt('--build-start-models', values['build-start-models']),
+    exampleScale: positiveInt('--example-scale', values['example-scale']),
     help: values.help,
   };
 }

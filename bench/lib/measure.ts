@@ -71,8 +71,11 @@ export function parseTimeOutput(text: string): { timeWallS: number; peakKb: numb
   return { timeWallS: elapsed, peakKb: peak };
 }
 
-/** Runs a command once under `/usr/bin/time -f '%e %M'`; throws CommandFailed unless it exits 0. */
-export function measure(cmd: Command): Sample {
+/**
+ * Runs a command once under `/usr/bin/time -f '%e %M'`; throws CommandFailed unless it exits with one of `accepted`
+ * (by default only 0; `tsdbt build` exits 1 when a data test fails, which can still be a complete measurement).
+ */
+export function measure(cmd: Command, accepted: readonly number[] = [0]): Sample {
   const dir = mkdtempSync(join(tmpdir(), 'tsdbt-bench-'));
   const timeFile = join(dir, 'time.txt');
   try {
@@ -80,7 +83,7 @@ export function measure(cmd: Command): Sample {
     const start = process.hrtime.bigint();
     const result = spawn(wrapped);
     const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-    if (result.error || result.status !== 0) throw failure(cmd, result);
+    if (result.error || result.status === null || !accepted.includes(result.status)) throw failure(cmd, result);
     return { wallS, ...parseTimeOutput(readFileSync(timeFile, 'utf8')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ export interface CliOptions {
   threads?: number;
   /** `-s`: a node selection. */
   select?: string;
+  /** `--exclude`: nodes to leave out, same syntax as `-s`. */
+  exclude?: string;
   fullRefresh?: boolean;
   /** `--event-time-start` / `--event-time-end`: a microbatch backfill of exactly this range. */
   eventTimeStart?: string;
@@ -26,6 +28,7 @@ export function tsdbtCommand(command: CliCommand, projectDir: string, options: C
   if (options.profilesDir !== undefined) args.push('--profiles-dir', options.profilesDir);
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
   if (options.select !== undefined) args.push('-s', options.select);
+  if (options.exclude !== undefined) args.push('--exclude', options.exclude);
   if (options.fullRefresh) args.push('--full-refresh');
   if (options.eventTimeStart !== undefined) args.push('--event-time-start', options.eventTimeStart);
   if (options.eventTimeEnd !== undefined) args.push('--event-time-end', options.eventTimeEnd);
