@@ -1,8 +1,8 @@
 /**
- * npm run generate-data -- --scale <n> --out <dir> [--seed <s>]
+ * npm run generate-data -- --scale <n> --out <dir> [--seed <s>] [--users-from <user_metadata_sample.csv>]
  * npm run generate-data -- --out <dir> --append <k>
  *
- * Writes the inputs of the example project's ambassador and Pinterest pipelines, with their defects planted at known
+ * Writes the inputs of the example project's four pipelines (ambassadors, Pinterest, interactions, BlueSky posts), with their defects planted at known
  * rates, and `<dir>/manifest.json` counting them. The same arguments write the same bytes.
  */
 import { parseArgs } from 'node:util';
@@ -16,7 +16,8 @@ function integer(name: string, value: string | undefined): number | undefined {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { scale: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, append: { type: 'string' } },
+    options: { scale: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, append: { type: 'string' },
+      'users-from': { type: 'string' } },
     strict: true,
   });
   const out = values.out;
@@ -25,7 +26,8 @@ function main(): void {
   const appendFiles = integer('append', values.append);
   const manifest = appendFiles !== undefined
     ? appendSinkFiles(out, appendFiles)
-    : generate({ out, scale: integer('scale', values.scale) ?? 1000, seed: integer('seed', values.seed) ?? 1 });
+    : generate({ out, scale: integer('scale', values.scale) ?? 1000, seed: integer('seed', values.seed) ?? 1, issue8: true,
+      usersFrom: values['users-from'] });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const p = manifest.pinterest;
   console.error(`${out}: ${manifest.ambassadors.files} ambassador files; ${p.records} Pinterest records per topic in `

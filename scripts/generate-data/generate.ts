@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAmbassadors } from './ambassadors.js';
+import { writeBluesky } from './bluesky.js';
+import { writeInteractions } from './interactions.js';
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 import { emptyRecordCounts } from './pinterest-records.js';
 import { writeSinkFiles, zeroPerTopic, type SinkState } from './pinterest-sink.js';
@@ -12,10 +14,14 @@ export interface GenerateOptions {
   /** Pinterest posts; ambassadors are a tenth of it. */
   scale: number;
   seed: number;
+  /** Also write issue 8's inputs (interactions/, bluesky/); the CLI does. Default false. */
+  issue8?: boolean;
+  /** The original user_metadata_sample.csv: interactions' user ids are drawn from it. */
+  usersFrom?: string;
 }
 
 /** Writes `<out>/ambassadors/`, `<out>/pinterest/topics/` and `<out>/manifest.json` into an empty or new folder. */
-export function generate({ out, scale, seed }: GenerateOptions): Manifest {
+export function generate({ out, scale, seed, issue8 = false, usersFrom }: GenerateOptions): Manifest {
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`--scale must be a positive integer, got ${scale}`);
   // Files of an earlier, larger run would stay beside the new ones and disagree with the manifest.
   if (existsSync(out) && readdirSync(out).length > 0) throw new Error(`${out} is not empty: generate into a new folder`);
@@ -39,6 +45,10 @@ export function generate({ out, scale, seed }: GenerateOptions): Manifest {
     ambassadors,
     pinterest: { records: sink.next_ind, sink, ...counts, ...recordCounts },
   };
+  if (issue8) {
+    manifest.interactions = writeInteractions(seed, scale, join(out, 'interactions'), usersFrom);
+    manifest.bluesky = writeBluesky(seed, scale, join(out, 'bluesky'));
+  }
   writeManifest(out, manifest);
   return manifest;
 }

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AmbassadorCounts } from './ambassadors.js';
+import type { BlueskyCounts } from './bluesky.js';
+import type { InteractionCounts } from './interactions.js';
 import type { PinterestRecordCounts } from './pinterest-records.js';
 import type { SinkCounts, SinkState } from './pinterest-sink.js';
 import { RATES } from './rates.js';
@@ -18,6 +20,10 @@ export interface Manifest {
     records: number;
     sink: SinkState;
   } & SinkCounts & PinterestRecordCounts;
+  /** issue 8: `<out>/interactions/` (pipeline C). */
+  interactions?: InteractionCounts;
+  /** issue 8: `<out>/bluesky/` (pipeline D). */
+  bluesky?: BlueskyCounts;
 }
 
 export const manifestPath = (out: string): string => join(out, 'manifest.json');

@@ -33,4 +33,25 @@ export const RATES = {
     /** Each record, per topic, is delivered again in the next sink file with this probability. */
     redelivery: 0.03,
   },
+  interactions: {
+    /** An exact copy of the row follows it. */
+    duplicate: 0.02,
+    userId: { ok: 0.97, empty: 0.03 },
+    actionType: { valid: 0.95, unknown: 0.05 },
+    /** `boundary`: exactly 0 or 7,200,000 ms, still valid; `huge`: above two hours. */
+    duration: { ok: 0.88, boundary: 0.02, negative: 0.03, empty: 0.03, huge: 0.04 },
+    /** `late_row`: written after the next day's rows (the last day's: to the late file, counted as late_file); `late_file`: written to user_interactions_late.csv. */
+    late: { on_time: 0.96, late_row: 0.03, late_file: 0.01 },
+    /** The gap before each action after a session's first: the 30-minute boundary is planted on purpose. */
+    gap: { short: 0.9, just_under_30m: 0.03, exactly_30m: 0.03, long: 0.04 },
+  },
+  bluesky: {
+    /** `trailing_comma` and `single_quotes` lines are repaired by the loader; `unrepairable` ones are rejected. */
+    line: { ok: 0.97, trailing_comma: 0.01, single_quotes: 0.01, unrepairable: 0.01 },
+    createdAt: { utc_z: 0.82, offset: 0.14, unparseable: 0.04 },
+    /** Share of an author's posts made between 9:00 and 17:00 local time; the rest fall anywhere in the day. */
+    workingHours: 0.8,
+    hasImages: 0.2,
+    reply: 0.3,
+  },
 } as const;

@@ -358,7 +358,7 @@ describe('generate-data', () => {
     const viaApi = join(tempDir(), 'api');
     execFileSync(join('node_modules', '.bin', 'tsx'), ['scripts/generate-data.ts', '--scale', '500', '--seed', '9', '--out', viaCli],
       { stdio: 'pipe' });
-    generate({ out: viaApi, scale: 500, seed: 9 });
+    generate({ out: viaApi, scale: 500, seed: 9, issue8: true });
     expect(snapshot(viaCli)).toEqual(snapshot(viaApi));
     expect(() => generate({ out: viaApi, scale: 500, seed: 9 })).toThrow(/not empty/);
     expect(statSync(join(viaCli, 'manifest.json')).size).toBeGreaterThan(0);
