@@ -13,13 +13,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBackend } from '../helpers/backends.js';
 import { describeBackends } from '../helpers/suite.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
+import { sharedData } from '../helpers/shared-data.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-// Beside the repository, as the issue places it; TSDBT_SHARED_DATA, or the workplace's own copy, for a checkout elsewhere.
-const EXPORT =
-  [process.env.TSDBT_SHARED_DATA ?? join(REPO, '../shared/data'), '/work/shared/data']
-    .map((data) => join(data, 'duel_advocates/mixed'))
-    .find((folder) => existsSync(folder)) ?? join(REPO, '../shared/data/duel_advocates/mixed');
+const EXPORT = sharedData('duel_advocates/mixed');
 const present = existsSync(EXPORT);
 if (!present) {
   console.warn(`\n!!!!!!!!\n!!! ${EXPORT} is missing: the real-export test of Pipeline A is SKIPPED.\n!!!!!!!!\n`);

@@ -6,6 +6,7 @@ import { readJsonRecords } from '../../src/loaders/json/json-records.js';
 import { generate } from '../../scripts/generate-data/generate.js';
 import type { Manifest } from '../../scripts/generate-data/manifest.js';
 import { RATES } from '../../scripts/generate-data/rates.js';
+import { sharedData } from '../helpers/shared-data.js';
 
 /* Re-derives issue 8's planted defects from the files alone, independently of the generator's code. */
 
@@ -135,7 +136,7 @@ describe('issue 8 inputs', () => {
     }
   });
 
-  const sample = '/work/shared/data/notes_analytics/user_metadata_sample.csv';
+  const sample = sharedData('notes_analytics/user_metadata_sample.csv');
   it.skipIf(!existsSync(sample))('draws user ids from the original metadata sample, keeping its rows verbatim', () => {
     const dir = tempDir();
     const m = generate({ out: dir, scale: 5000, seed: 1, issue8: true, usersFrom: sample }).interactions!;
