@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
@@ -20,6 +19,7 @@ import { parseSnapshots } from './snapshot-parser.js';
 import { parseTests } from './test-parser.js';
 import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
 import { parseUnitTests } from './unit-test-parser.js';
+import { commonNodeFields } from './node-fields.js';
 
 export interface ParsedProject {
   project: Project;
@@ -151,18 +151,15 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
     resourceType: 'model',
     language,
     name,
-    packageName: project.name,
+    ...commonNodeFields(project.name, rawCode),
     originalFilePath: file,
     fqn,
-    rawCode,
-    checksum: createHash('sha256').update(rawCode).digest('hex'),
     config,
     description: patch?.description ?? '',
     columns: patch?.columns ?? {},
     constraints: patch?.constraints ?? [],
     refs,
     sources,
-    dependsOn: [],
     relation: { schema, identifier: config.alias ?? name },
     patchPath: patch?.file,
   };

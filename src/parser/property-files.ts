@@ -92,16 +92,17 @@ const source = strictObject({
 });
 
 /** A snapshot: describes a snapshot file, or with `relation` (dbt 1.9+) declares one that selects * from it. */
+const modelFields = model.shape;
 const snapshot = strictObject({
-  name: z.string(),
+  name: modelFields.name,
   relation: z.string().optional(),
-  description: z.string().default(''),
-  config: z.record(z.string(), z.unknown()).default({}),
-  columns: z.array(column).default([]),
-  tests: z.array(z.unknown()).default([]),
-  data_tests: z.array(z.unknown()).default([]),
-  meta: z.record(z.string(), z.unknown()).optional(),
-  docs: z.unknown().optional(),
+  description: modelFields.description,
+  config: modelFields.config,
+  columns: modelFields.columns,
+  tests: modelFields.tests,
+  data_tests: modelFields.data_tests,
+  meta: modelFields.meta,
+  docs: modelFields.docs,
 });
 
 /** Fixture rows: mappings (format dict), CSV text (format csv), or with `fixture` a CSV file under a test path's fixtures/. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { mergeConfigs, type PartialNodeConfig } from '../config/node-config.js';
@@ -9,6 +8,7 @@ import { parseRelationCall } from './relation-call.js';
 import { recordTemplate, type ParsedProject, type RecordedTemplate } from './project-parser.js';
 import type { ModelPatch } from './property-files.js';
 import { schemaName } from './schema-name.js';
+import { commonNodeFields } from './node-fields.js';
 
 /** What a snapshot is made of, whichever way it was declared. */
 interface SnapshotDeclaration {
@@ -106,17 +106,14 @@ function addSnapshot(parsed: ParsedProject, declaration: SnapshotDeclaration): v
     uniqueId,
     resourceType: 'snapshot',
     name,
-    packageName: project.name,
+    ...commonNodeFields(project.name, rawCode),
     originalFilePath: file,
     fqn,
-    rawCode,
-    checksum: createHash('sha256').update(rawCode).digest('hex'),
     config,
     description: patch?.description ?? '',
     columns: patch?.columns ?? {},
     refs: recorded.refs,
     sources: recorded.sources,
-    dependsOn: [],
     relation: { schema, identifier: config.alias ?? name },
     patchPath: patch?.file,
     snapshot,

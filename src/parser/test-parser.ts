@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
@@ -13,6 +12,7 @@ import { filterByExtension } from '../util/files.js';
 import { recordingHooks, recordTemplate, type ParsedProject } from './project-parser.js';
 import type { TestDeclaration } from './property-files.js';
 import { parseRelationCall } from './relation-call.js';
+import { commonNodeFields } from './node-fields.js';
 
 /** PostgreSQL's, for the relation that keeps a test's failures. */
 const MAX_IDENTIFIER_LENGTH = 63;
@@ -206,17 +206,14 @@ function addTest(parsed: ParsedProject, definition: TestDefinition): void {
     uniqueId,
     resourceType: 'test',
     name,
-    packageName: project.name,
+    ...commonNodeFields(project.name, definition.rawCode),
     originalFilePath: file,
     fqn,
-    rawCode: definition.rawCode,
-    checksum: createHash('sha256').update(definition.rawCode).digest('hex'),
     config: { severity: 'error', ...config },
     description: '',
     columns: {},
     refs: definition.refs,
     sources: definition.sources,
-    dependsOn: [],
     // Where store_failures keeps the failing rows.
     relation: { schema: `${target.schema}_test_failures`, identifier: derivedIdentifier(name, '', MAX_IDENTIFIER_LENGTH) },
     test: definition.test,

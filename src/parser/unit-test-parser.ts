@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
@@ -7,6 +6,7 @@ import { parseCsvRows } from '../testing/fixture-rows.js';
 import type { ParsedProject } from './project-parser.js';
 import type { UnitTestDeclaration, UnitTestProperties } from './property-files.js';
 import { parseRelationCall } from './relation-call.js';
+import { commonNodeFields } from './node-fields.js';
 
 /** dbt's place for fixture files: `fixture: orders` is `<test path>/fixtures/orders.csv`. */
 const FIXTURE_FOLDER = 'fixtures';
@@ -45,18 +45,15 @@ function addUnitTest(parsed: ParsedProject, declaration: UnitTestDeclaration): v
     uniqueId,
     resourceType: 'unit_test',
     name: properties.name,
-    packageName: project.name,
+    ...commonNodeFields(project.name, rawCode),
     originalFilePath: file,
     fqn: [...model.fqn, properties.name],
-    rawCode,
-    checksum: createHash('sha256').update(rawCode).digest('hex'),
     config: { enabled: true, materialized: 'unit_test', tags, meta: properties.config.meta },
     description: properties.description,
     columns: {},
     // It reads no table: its inputs are its own rows.
     refs: [],
     sources: [],
-    dependsOn: [],
     // Never built; the model's, for what names a node by its relation.
     relation: model.relation,
     test: { attachedNode: model.uniqueId, kwargs: {} },
