@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAmbassadors } from './ambassadors.js';
 import { writeBluesky } from './bluesky.js';
-import { writeInteractions } from './interactions.js';
+import { appendInteractionDays, writeInteractions } from './interactions.js';
 import { readManifest, writeManifest, type Manifest } from './manifest.js';
 import { emptyRecordCounts } from './pinterest-records.js';
 import { writeSinkFiles, zeroPerTopic, type SinkState } from './pinterest-sink.js';
@@ -61,6 +61,16 @@ export function appendSinkFiles(out: string, files: number): Manifest {
   writeSinkFiles(manifest.generator.seed, join(out, 'pinterest'), p.sink, { maxFiles: files }, p, p);
   p.records = p.sink.next_ind;
   manifest.generator.appends.push(files);
+  writeManifest(out, manifest);
+  return manifest;
+}
+
+/** Appends `days` more days of interactions (issue 8's daily export), touching no other input. */
+export function appendInteractions(out: string, days: number): Manifest {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`--append-days must be a positive integer, got ${days}`);
+  const manifest = readManifest(out);
+  if (!manifest.interactions) throw new Error(`${out} has no interactions to append to`);
+  appendInteractionDays(manifest.generator.seed, manifest.generator.scale, join(out, 'interactions'), manifest.interactions, days);
   writeManifest(out, manifest);
   return manifest;
 }

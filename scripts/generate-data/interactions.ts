@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeInteractionUsers } from './interaction-users.js';
+import { interactionUsers, writeInteractionUsers } from './interaction-users.js';
 import { LineWriter } from './line-writer.js';
 import { rngFor, type Rng } from './prng.js';
 import { RATES } from './rates.js';
@@ -20,6 +20,10 @@ export interface InteractionCounts {
   first_date: string;
   last_date: string;
   days: number;
+  /** Events generated per day (a session's actions past midnight count on the day it started). */
+  per_day: number;
+  /** Days added by --append-days after the first `days - appended_days`. */
+  appended_days: number;
   users: number;
   user_source: string;
   metadata_rows: number;
@@ -80,38 +84,24 @@ function event(rng: Rng, userId: string, ts: number, seq: number, counts: Intera
   return { line, ts, seq, duplicate: rng.chance(R.duplicate), late };
 }
 
+/** Events per day and the number of metadata users for a scale (an appended day has as many as the others). */
+const perDayOf = (scale: number, days: number): number => Math.ceil(scale / days);
+const userCountOf = (scale: number): number => Math.max(10, Math.ceil(scale / 10));
+const dateOf = (day: number): string => new Date(FIRST_DAY + day * DAY_MS).toISOString().slice(0, 10);
+
+interface DayWriters {
+  main: LineWriter;
+  late: LineWriter;
+}
+
 /**
- * Writes `<dir>/user_metadata.csv`, `<dir>/user_interactions.csv` and `<dir>/user_interactions_late.csv`. Sessions
- * of 1 to 8 actions are generated day by day; a day's block holds its events in time order (a session running past
- * midnight continues in the next block), then the previous day's `late_row` events, which carry earlier
- * timestamps. `late_file` events go to the late file instead. A duplicated event's copy follows it.
- * Only two days' events are held in memory at a time.
+ * Writes days [from, to) of interactions after what the writers hold. Sessions of 1 to 8 actions are generated day
+ * by day; a day's block holds its events in time order (a session running past midnight continues in the next
+ * block), then the previous day's `late_row` events, which carry earlier timestamps. `late_file` events go to the
+ * late file instead. A duplicated event's copy follows it. Only two days' events are held in memory at a time.
+ * Events past the last midnight close the main file, and the last day's late rows go to the late file.
  */
-export function writeInteractions(seed: number, scale: number, dir: string, sample?: string): InteractionCounts {
-  mkdirSync(dir, { recursive: true });
-  const days = Math.min(366, Math.max(2, Math.ceil(scale / 2000)));
-  const users = writeInteractionUsers(seed, Math.max(10, Math.ceil(scale / 10)), dir, sample);
-  const counts: InteractionCounts = {
-    first_date: new Date(FIRST_DAY).toISOString().slice(0, 10),
-    last_date: new Date(FIRST_DAY + (days - 1) * DAY_MS).toISOString().slice(0, 10),
-    days,
-    users: users.ids.length,
-    user_source: users.source,
-    metadata_rows: users.metadata_rows,
-    files: { 'user_interactions.csv': 0, 'user_interactions_late.csv': 0 },
-    events: 0,
-    duplicate_rows: 0,
-    user_id: emptyTally(R.userId),
-    action_type: emptyTally(R.actionType),
-    duration: emptyTally(R.duration),
-    late: emptyTally(R.late),
-    gap: emptyTally(R.gap),
-    valid_events: 0,
-  };
-  const main = new LineWriter(join(dir, 'user_interactions.csv'));
-  const lateFile = new LineWriter(join(dir, 'user_interactions_late.csv'));
-  main.write(INTERACTIONS_HEADER);
-  lateFile.write(INTERACTIONS_HEADER);
+function writeDays(seed: number, ids: string[], perDay: number, from: number, to: number, counts: InteractionCounts, writers: DayWriters): void {
   const emit = (writer: LineWriter, e: Event): void => {
     writer.write(e.line);
     if (e.duplicate) {
@@ -119,17 +109,16 @@ export function writeInteractions(seed: number, scale: number, dir: string, samp
       counts.duplicate_rows++;
     }
   };
-  let seq = 0;
+  let seq = counts.events;
   let carried: Event[] = [];
   let lateRows: Event[] = [];
-  const perDay = Math.ceil(scale / days);
-  for (let day = 0; day < days; day++) {
+  for (let day = from; day < to; day++) {
     const dayStart = FIRST_DAY + day * DAY_MS;
     const today = carried.filter((e) => e.ts < dayStart + DAY_MS);
     const next = carried.filter((e) => e.ts >= dayStart + DAY_MS);
     const rng = rngFor(seed, 'interactions-day', day);
     for (let made = 0; made < perDay;) {
-      const user = rng.pick(users.ids);
+      const user = rng.pick(ids);
       let ts = dayStart + rng.int(0, DAY_MS - 1);
       const actions = Math.min(rng.int(1, 8), perDay - made);
       for (let a = 0; a < actions; a++) {
@@ -144,23 +133,78 @@ export function writeInteractions(seed: number, scale: number, dir: string, samp
     const lateToday: Event[] = [];
     for (const e of today) {
       if (e.late === 'late_row') lateToday.push(e);
-      else emit(e.late === 'late_file' ? lateFile : main, e);
+      else emit(e.late === 'late_file' ? writers.late : writers.main, e);
     }
-    for (const e of lateRows) emit(main, e);
+    for (const e of lateRows) emit(writers.main, e);
     lateRows = lateToday;
     carried = next;
   }
-  // Events past the last midnight, and the last day's late rows, close the file.
   carried.sort((x, y) => x.ts - y.ts || x.seq - y.seq);
-  for (const e of carried) if (e.late !== 'late_row') emit(e.late === 'late_file' ? lateFile : main, e);
+  for (const e of carried) if (e.late !== 'late_row') emit(e.late === 'late_file' ? writers.late : writers.main, e);
   // With no later day to follow, the last day's late rows go to the late file.
   for (const e of [...lateRows, ...carried.filter((c) => c.late === 'late_row')]) {
     counts.late.late_row--;
     counts.late.late_file++;
-    emit(lateFile, e);
+    emit(writers.late, e);
   }
+  counts.days = to;
+  counts.last_date = dateOf(to - 1);
+}
+
+/** Opens both interaction files, writes days [from, to) and adds the rows written to the per-file counts. */
+function writeInteractionFiles(dir: string, append: boolean, run: (writers: DayWriters) => void, counts: InteractionCounts): void {
+  const main = new LineWriter(join(dir, 'user_interactions.csv'), { append });
+  const late = new LineWriter(join(dir, 'user_interactions_late.csv'), { append });
+  if (!append) {
+    main.write(INTERACTIONS_HEADER);
+    late.write(INTERACTIONS_HEADER);
+  }
+  run({ main, late });
   main.close();
-  lateFile.close();
-  counts.files = { 'user_interactions.csv': main.lines - 1, 'user_interactions_late.csv': lateFile.lines - 1 };
+  late.close();
+  const header = append ? 0 : 1;
+  counts.files['user_interactions.csv'] += main.lines - header;
+  counts.files['user_interactions_late.csv'] += late.lines - header;
+}
+
+/**
+ * Writes `<dir>/user_metadata.csv`, `<dir>/user_interactions.csv` and `<dir>/user_interactions_late.csv` (see
+ * writeDays), with as many days as the scale needs (2 to 366).
+ */
+export function writeInteractions(seed: number, scale: number, dir: string, sample?: string): InteractionCounts {
+  mkdirSync(dir, { recursive: true });
+  const days = Math.min(366, Math.max(2, Math.ceil(scale / 2000)));
+  const users = writeInteractionUsers(seed, userCountOf(scale), dir, sample);
+  const counts: InteractionCounts = {
+    first_date: dateOf(0),
+    last_date: dateOf(days - 1),
+    days,
+    per_day: perDayOf(scale, days),
+    appended_days: 0,
+    users: users.ids.length,
+    user_source: users.source,
+    metadata_rows: users.metadata_rows,
+    files: { 'user_interactions.csv': 0, 'user_interactions_late.csv': 0 },
+    events: 0,
+    duplicate_rows: 0,
+    user_id: emptyTally(R.userId),
+    action_type: emptyTally(R.actionType),
+    duration: emptyTally(R.duration),
+    late: emptyTally(R.late),
+    gap: emptyTally(R.gap),
+    valid_events: 0,
+  };
+  writeInteractionFiles(dir, false, (writers) => writeDays(seed, users.ids, counts.per_day, 0, days, counts, writers), counts);
   return counts;
+}
+
+/**
+ * Appends `days` more days to both interaction files (the same users, as many events a day), as the app's next
+ * exports would: the new days' rows, and late rows of the day before them, after the existing ones.
+ */
+export function appendInteractionDays(seed: number, scale: number, dir: string, counts: InteractionCounts, days: number): void {
+  const { ids } = interactionUsers(seed, userCountOf(scale), counts.user_source === 'synthetic' ? undefined : counts.user_source);
+  const from = counts.days;
+  writeInteractionFiles(dir, true, (writers) => writeDays(seed, ids, counts.per_day, from, from + days, counts, writers), counts);
+  counts.appended_days += days;
 }

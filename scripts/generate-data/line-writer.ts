@@ -7,8 +7,9 @@ export class LineWriter {
   private size = 0;
   lines = 0;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'w');
+  /** `append`: add lines after the file's end instead of replacing it. */
+  constructor(path: string, { append = false }: { append?: boolean } = {}) {
+    this.fd = openSync(path, append ? 'a' : 'w');
   }
 
   write(line: string): void {

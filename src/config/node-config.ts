@@ -46,6 +46,8 @@ export const nodeConfigShape = {
   lookback: z.number().int().min(0),
   begin: z.union([z.string(), z.date()]).transform((value) => (value instanceof Date ? value.toISOString() : value)),
   concurrent_batches: z.boolean(),
+  // A first build or full refresh as one batch over [begin, now) rather than one per batch_size (SQLMesh's default).
+  refresh_in_one_batch: z.boolean(),
   // PostgreSQL relation settings (tables and incremental models).
   indexes: z.array(
     strictObject({

@@ -5,7 +5,7 @@ const at = (text: string) => new Date(text);
 const starts = (batches: Array<{ start: Date }>) => batches.map((batch) => batch.start.toISOString().slice(0, 13));
 
 describe('microbatch planning', () => {
-  const base = { size: 'day' as const, begin: at('2024-01-01T00:00:00Z'), lookback: 1, now: at('2024-01-10T15:00:00Z'), failed: [] };
+  const base = { size: 'day' as const, begin: at('2024-01-01T00:00:00Z'), lookback: 1, now: at('2024-01-10T15:00:00Z'), failed: [], refreshInOneBatch: false };
 
   it('aligns batches to UTC hours, days and months', () => {
     expect(starts(batchesBetween(at('2024-01-31T22:30:00Z'), at('2024-02-01T01:00:00Z'), 'hour'))).toEqual(['2024-01-31T22', '2024-01-31T23', '2024-02-01T00']);
@@ -19,6 +19,13 @@ describe('microbatch planning', () => {
     const plan = planBatches({ ...base, incremental: false });
     expect(plan).toHaveLength(10);
     expect(starts([plan[0]!, plan.at(-1)!])).toEqual(['2024-01-01T00', '2024-01-10T00']);
+  });
+
+  it('refresh_in_one_batch makes a first build one batch over the same range, and leaves later runs alone', () => {
+    expect(planBatches({ ...base, incremental: false, refreshInOneBatch: true })).toEqual([{ start: at('2024-01-01T00:00:00Z'), end: at('2024-01-11T00:00:00Z') }]);
+    expect(starts(planBatches({ ...base, incremental: true, refreshInOneBatch: true, lastLanded: at('2024-01-11T00:00:00Z') }))).toEqual(['2024-01-09T00', '2024-01-10T00']);
+    const range = { start: at('2024-01-02T00:00:00Z'), end: at('2024-01-04T00:00:00Z') };
+    expect(starts(planBatches({ ...base, incremental: false, refreshInOneBatch: true, range }))).toEqual(['2024-01-02T00', '2024-01-03T00']);
   });
 
   it('later runs redo the lookback window, catch up after a gap, and add failed batches', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonRecords } from '../../src/loaders/json/json-records.js';
-import { generate } from '../../scripts/generate-data/generate.js';
+import { appendInteractions, generate } from '../../scripts/generate-data/generate.js';
 import type { Manifest } from '../../scripts/generate-data/manifest.js';
 import { RATES } from '../../scripts/generate-data/rates.js';
 import { sharedData } from '../helpers/shared-data.js';
@@ -31,6 +31,52 @@ beforeAll(() => {
 const csvRows = (path: string): string[] => readFileSync(path, 'utf8').split(/\r?\n/).slice(1).filter((l) => l !== '');
 const ACTIONS = new Set(['page_view', 'edit', 'create', 'delete', 'share']);
 
+/** Re-counts the interactions files of `out` and compares every count with its manifest section. */
+function checkInteractionCounts(out: string, m: NonNullable<Manifest['interactions']>): void {
+  const main = csvRows(join(out, 'interactions', 'user_interactions.csv'));
+  const late = csvRows(join(out, 'interactions', 'user_interactions_late.csv'));
+  expect({ main: main.length, late: late.length }).toEqual({ main: m.files['user_interactions.csv'], late: m.files['user_interactions_late.csv'] });
+  const distinct = new Set([...main, ...late]);
+  expect(main.length + late.length - distinct.size).toBe(m.duplicate_rows);
+  expect(distinct.size).toBe(m.events);
+  let valid = 0;
+  const c = { emptyUser: 0, unknown: 0, negative: 0, empty: 0, huge: 0, boundary: 0 };
+  for (const row of distinct) {
+    const [user, ts, action, page, duration] = row.split(',');
+    expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(page).toMatch(/^p_\d+$/);
+    if (user === '') c.emptyUser++;
+    if (!ACTIONS.has(action!)) c.unknown++;
+    const d = duration === '' ? NaN : Number(duration);
+    if (duration === '') c.empty++;
+    else if (d < 0) c.negative++;
+    else if (d > 7_200_000) c.huge++;
+    else if (d === 0 || d === 7_200_000) c.boundary++;
+    if (user !== '' && ACTIONS.has(action!) && duration !== '' && d >= 0 && d <= 7_200_000) valid++;
+  }
+  expect(c).toEqual({
+    emptyUser: m.user_id.empty, unknown: m.action_type.unknown, negative: m.duration.negative, empty: m.duration.empty,
+    huge: m.duration.huge, boundary: m.duration.boundary,
+  });
+  expect(valid).toBe(m.valid_events);
+  // Late rows: an earlier UTC date than a row before them in the main file.
+  const lateRows = new Set<string>();
+  let maxDate = '';
+  for (const row of main) {
+    const date = row.split(',')[1]!.slice(0, 10);
+    if (date < maxDate) lateRows.add(row);
+    else maxDate = date;
+  }
+  expect(lateRows.size).toBe(m.late.late_row);
+  expect(new Set(late).size).toBe(m.late.late_file);
+  const ids = new Set(csvRows(join(out, 'interactions', 'user_metadata.csv')).map((r) => r.split(',')[0]));
+  expect(ids.size).toBe(m.users);
+  for (const row of distinct) {
+    const user = row.split(',')[0]!;
+    if (user !== '') expect(ids.has(user)).toBe(true);
+  }
+}
+
 describe('issue 8 inputs', () => {
   it('writes the same bytes for the same arguments', () => {
     const again = tempDir();
@@ -44,49 +90,20 @@ describe('issue 8 inputs', () => {
   });
 
   it('counts the interactions defects as the files hold them', () => {
-    const m = manifest.interactions!;
-    const main = csvRows(join(out, 'interactions', 'user_interactions.csv'));
-    const late = csvRows(join(out, 'interactions', 'user_interactions_late.csv'));
-    expect({ main: main.length, late: late.length }).toEqual({ main: m.files['user_interactions.csv'], late: m.files['user_interactions_late.csv'] });
-    const distinct = new Set([...main, ...late]);
-    expect(main.length + late.length - distinct.size).toBe(m.duplicate_rows);
-    expect(distinct.size).toBe(m.events);
-    let valid = 0;
-    const c = { emptyUser: 0, unknown: 0, negative: 0, empty: 0, huge: 0, boundary: 0 };
-    for (const row of distinct) {
-      const [user, ts, action, page, duration] = row.split(',');
-      expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      expect(page).toMatch(/^p_\d+$/);
-      if (user === '') c.emptyUser++;
-      if (!ACTIONS.has(action!)) c.unknown++;
-      const d = duration === '' ? NaN : Number(duration);
-      if (duration === '') c.empty++;
-      else if (d < 0) c.negative++;
-      else if (d > 7_200_000) c.huge++;
-      else if (d === 0 || d === 7_200_000) c.boundary++;
-      if (user !== '' && ACTIONS.has(action!) && duration !== '' && d >= 0 && d <= 7_200_000) valid++;
-    }
-    expect(c).toEqual({
-      emptyUser: m.user_id.empty, unknown: m.action_type.unknown, negative: m.duration.negative, empty: m.duration.empty,
-      huge: m.duration.huge, boundary: m.duration.boundary,
-    });
-    expect(valid).toBe(m.valid_events);
-    // Late rows: an earlier UTC date than a row before them in the main file.
-    const lateRows = new Set<string>();
-    let maxDate = '';
-    for (const row of main) {
-      const date = row.split(',')[1]!.slice(0, 10);
-      if (date < maxDate) lateRows.add(row);
-      else maxDate = date;
-    }
-    expect(lateRows.size).toBe(m.late.late_row);
-    expect(new Set(late).size).toBe(m.late.late_file);
-    const ids = new Set(csvRows(join(out, 'interactions', 'user_metadata.csv')).map((r) => r.split(',')[0]));
-    expect(ids.size).toBe(m.users);
-    for (const row of distinct) {
-      const user = row.split(',')[0]!;
-      if (user !== '') expect(ids.has(user)).toBe(true);
-    }
+    checkInteractionCounts(out, manifest.interactions!);
+  });
+
+  it('appends days of interactions after the existing rows, counted in the manifest', () => {
+    const dir = tempDir();
+    const before = generate({ out: dir, scale: 4000, seed: 5, issue8: true }).interactions!;
+    const firstRows = readFileSync(join(dir, 'interactions', 'user_interactions.csv'), 'utf8');
+    const after = appendInteractions(dir, 2).interactions!;
+    expect(readFileSync(join(dir, 'interactions', 'user_interactions.csv'), 'utf8').startsWith(firstRows)).toBe(true);
+    expect({ days: after.days, last: after.last_date, appended: after.appended_days }).toEqual({ days: before.days + 2, last: '2024-01-04', appended: 2 });
+    expect(after.events).toBe(before.events + 2 * before.per_day);
+    const newDates = new Set(csvRows(join(dir, 'interactions', 'user_interactions.csv')).slice(before.files['user_interactions.csv']).map((r) => r.split(',')[1]!.slice(0, 10)));
+    expect([...newDates].sort()).toEqual(['2024-01-03', '2024-01-04', '2024-01-05']);
+    checkInteractionCounts(dir, after);
   });
 
   it('plants interactions defects near their configured rates', () => {

@@ -33,6 +33,8 @@ export interface BatchPlanInput {
   now: Date;
   /** The target holds data: a first build or full refresh starts at `begin`. */
   incremental: boolean;
+  /** A first build or full refresh is one batch over the whole range (`refresh_in_one_batch`). */
+  refreshInOneBatch: boolean;
   /** End of the newest batch that landed, from the batch state: a run after a gap catches up from there. */
   lastLanded?: Date;
   /** Batches that failed earlier and have not landed since. */
@@ -45,7 +47,7 @@ export interface BatchPlanInput {
 
 /**
  * Which batches a run builds, oldest first. A backfill or a retry builds exactly what it names. Otherwise: from
- * `begin` on a first build; else the current batch and `lookback` before it, from the newest landed batch if the
+ * `begin` on a first build (batch by batch, or as one batch spanning them all); else the current batch and `lookback` before it, from the newest landed batch if the
  * runs had a gap, plus any batch that failed before.
  */
 export function planBatches(input: BatchPlanInput): TimeRange[] {
@@ -53,7 +55,10 @@ export function planBatches(input: BatchPlanInput): TimeRange[] {
   const endOfNow = addBatches(batchFloor(now, size), size, 1);
   if (input.retry) return sortBatches(input.retry);
   if (input.range) return batchesBetween(input.range.start ?? input.begin, input.range.end ?? endOfNow, size);
-  if (!input.incremental) return batchesBetween(input.begin, endOfNow, size);
+  if (!input.incremental) {
+    const all = batchesBetween(input.begin, endOfNow, size);
+    return input.refreshInOneBatch && all.length > 1 ? [{ start: all[0]!.start, end: all.at(-1)!.end }] : all;
+  }
   let start = addBatches(batchFloor(now, size), size, -input.lookback);
   if (input.lastLanded && input.lastLanded < start) start = batchFloor(input.lastLanded, size);
   if (start < input.begin) start = batchFloor(input.begin, size);

@@ -19,11 +19,14 @@ export interface MicrobatchConfig {
   size: BatchSize;
   begin: Date;
   lookback: number;
+  refreshInOneBatch: boolean;
 }
 
 /** A microbatch model's settings, checked at parse time so a missing one is a config error with the file named. */
 export function microbatchConfig(node: GraphNode): MicrobatchConfig {
-  const { event_time: eventTime, batch_size: size, begin, lookback } = node.config as { event_time?: string; batch_size?: BatchSize; begin?: string; lookback?: number };
+  const { event_time: eventTime, batch_size: size, begin, lookback, refresh_in_one_batch: refreshInOneBatch } = node.config as {
+    event_time?: string; batch_size?: BatchSize; begin?: string; lookback?: number; refresh_in_one_batch?: boolean;
+  };
   const missing = [!eventTime && 'event_time', !size && 'batch_size', !begin && 'begin'].filter(Boolean);
   if (missing.length > 0) {
     throw new TsdbtError('config', `microbatch model '${node.name}' needs ${missing.join(', ')}`, {
@@ -37,7 +40,7 @@ export function microbatchConfig(node: GraphNode): MicrobatchConfig {
   } catch (error) {
     throw new TsdbtError('config', `microbatch model '${node.name}': ${(error as Error).message}`, { location: { file: node.originalFilePath } });
   }
-  return { eventTime: eventTime!, size: size!, begin: beginAt, lookback: lookback ?? 1 };
+  return { eventTime: eventTime!, size: size!, begin: beginAt, lookback: lookback ?? 1, refreshInOneBatch: refreshInOneBatch ?? false };
 }
 
 /**
