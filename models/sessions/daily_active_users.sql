@@ -1,0 +1,4 @@
+{{config materialized="table" schema="analysis"}}
+select (session_start at time zone 'UTC')::date as activity_date, count(distinct user_id)::integer as active_users
+from {{ref "user_sessions"}}
+group by 1
