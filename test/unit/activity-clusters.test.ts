@@ -1,9 +1,10 @@
 /**
  * The k-means of models/bluesky/activity_clusters.ts runs on a histogram (posts per second of the day); it must give
- * what a plain k-means of the posts one by one gives. The plain one here shares no code with the model's.
+ * what a plain k-means of the posts one by one gives (test/helpers/plain-kmeans.ts, which shares no code with it).
  */
 import { describe, expect, it } from 'vitest';
 import { hourOf, matchRegion, weightedKMeans } from '../../models/bluesky/activity_clusters.js';
+import { circularGap, plainKMeans } from '../helpers/plain-kmeans.js';
 
 /** mulberry32: a small seeded PRNG, so a failure can be reproduced. */
 function random(seed: number): () => number {
@@ -15,44 +16,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-interface PlainCluster {
-  index: number;
-  centerHour: number;
-  count: number;
-}
-
-/** k-means of individual hours, written the obvious way: arrays of objects, one point per post. */
-function plainKMeans(hours: number[], k: number): PlainCluster[] {
-  const points = hours.map((h) => ({ x: Math.sin((2 * Math.PI * h) / 24), y: Math.cos((2 * Math.PI * h) / 24) }));
-  let centres = Array.from({ length: k }, (_, j) => {
-    const h = (j * 24) / k;
-    return { x: Math.sin((2 * Math.PI * h) / 24), y: Math.cos((2 * Math.PI * h) / 24) };
-  });
-  let assignment: number[] = [];
-  for (let iteration = 0; iteration < 100; iteration++) {
-    const next = points.map((p) => {
-      const distances = centres.map((c) => (p.x - c.x) ** 2 + (p.y - c.y) ** 2);
-      return distances.indexOf(Math.min(...distances)); // the first of equal distances
-    });
-    if (next.every((j, i) => j === assignment[i])) break;
-    assignment = next;
-    centres = centres.map((c, j) => {
-      const members = points.filter((_, i) => assignment[i] === j);
-      if (members.length === 0) return c;
-      return { x: members.reduce((s, p) => s + p.x, 0) / members.length, y: members.reduce((s, p) => s + p.y, 0) / members.length };
-    });
-  }
-  const clusters: PlainCluster[] = [];
-  centres.forEach((c, j) => {
-    const count = assignment.filter((a) => a === j).length;
-    if (count === 0) return;
-    let hour = (Math.atan2(c.x, c.y) / (2 * Math.PI)) * 24;
-    if (hour < 0) hour += 24;
-    clusters.push({ index: j, centerHour: hour % 24, count });
-  });
-  return clusters;
 }
 
 /** Whole seconds of the day, drawn around a few busy hours so that many posts share a second. */
@@ -77,9 +40,6 @@ function histogram(seconds: number[]): { hours: number[]; weights: number[] } {
   const keys = [...counts.keys()].sort((a, b) => a - b);
   return { hours: keys.map((s) => s / 3600), weights: keys.map((s) => counts.get(s)!) };
 }
-
-/** Hours on the circle: 23.9999999 and 0 are close. */
-const circularGap = (a: number, b: number): number => Math.min(Math.abs(a - b), 24 - Math.abs(a - b));
 
 describe('activity_clusters: k-means of the weighted histogram', () => {
   const cases: Array<{ seed: number; posts: number; k: number }> = [
