@@ -1,13 +1,13 @@
-{{!-- No gap of 30 minutes or more between consecutive interactions inside a session, and every interaction of a
-      session's span is counted in it. --}}
-with members as (
-  select s.session_id, s.actions, i."timestamp",
-    i."timestamp" - lag(i."timestamp") over (partition by s.session_id order by i."timestamp") as gap
-  from {{ref "user_sessions"}} as s
-  join {{ref "fct_interactions"}} as i
-    on i.user_id = s.user_id and i."timestamp" between s.session_start and s.session_end
+{{!-- No gap of 30 minutes or more inside a session: wherever a user's consecutive interactions are that far apart,
+      a session starts at the later one. (Sessions partition the interactions: sessions_cover_every_interaction.) --}}
+with gaps as (
+  select user_id, "timestamp" as interaction_at,
+    "timestamp" - lag("timestamp") over (partition by user_id order by "timestamp") as gap
+  from {{ref "fct_interactions"}}
 )
-select session_id, max(gap) as longest_gap, count(*) as interactions, min(actions) as actions
-from members
-group by session_id
-having max(gap) >= interval '30 minutes' or count(*) <> min(actions)
+select g.user_id, g.interaction_at, g.gap
+from gaps as g
+where g.gap >= interval '30 minutes'
+  and not exists (
+    select 1 from {{ref "user_sessions"}} as s where s.user_id = g.user_id and s.session_start = g.interaction_at
+  )
