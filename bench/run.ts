@@ -4,11 +4,13 @@
  * JSON files, `tsdbt seed` against `psql \copy`, on PostgreSQL and PGlite) and incremental benchmark (a sessionising
  * model over 5,000,000 events on PostgreSQL: incremental runs against full refreshes, a microbatch backfill with 4
  * threads against 1, beside the same batches run by 4 psql sessions against 1) and build-start benchmark (5,000
- * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node). See bench/README.md.
+ * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node) and clustering benchmark
+ * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
+import { clusteringTable, runClusteringBenchmark, type ClusteringResult } from './lib/clustering-benchmark.js';
 import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
@@ -20,7 +22,7 @@ import { buildStartTable, incrementalTables, mainTable, missedTargets, runTable,
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
 import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
-import { BUILD_START_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
+import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
 
 interface Results {
@@ -31,6 +33,7 @@ interface Results {
   buildStart?: BuildStartResult;
   exampleScale?: ExampleScaleResult;
   realExport?: RealExportResult;
+  clustering?: ClusteringResult;
   skipped: Skipped[];
 }
 
@@ -104,6 +107,15 @@ function runRealExport(args: BenchArgs, machine: MachineInfo, results: Results):
   }
 }
 
+function runClustering(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const result = runClusteringBenchmark(args.clusteringPosts, args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.clustering = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
   if (selected(args, 'compile') || selected(args, 'run')) {
@@ -115,6 +127,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.buildStart) console.log(`${buildStartTable(results.buildStart)}\n`);
   if (results.exampleScale) console.log(`${exampleScaleTable(results.exampleScale)}\n`);
   if (results.realExport) console.log(`${realExportTable(results.realExport)}\n`);
+  if (results.clustering) console.log(`${clusteringTable(results.clustering)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -128,11 +141,11 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S },
+    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S },
     compile: compile.map(({ name, n, cold, warm, filesFloor }) => ({
       name,
       n,
@@ -160,6 +173,7 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
           rest: exampleScale.rest && withoutSamples(exampleScale.rest),
         }
       : null,
+    clustering: clustering ? { ...clustering, run: withoutSamples(clustering.run) } : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -175,8 +189,9 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'build-start')) await runBuildStart(args, machine, results);
   if (selected(args, 'example-scale')) runExampleScale(args, machine, results);
   if (selected(args, 'real-export')) runRealExport(args, machine, results);
+  if (selected(args, 'clustering')) runClustering(args, machine, results);
 
-  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart);
+  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering);
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);

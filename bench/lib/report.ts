@@ -1,5 +1,6 @@
 /** The printed tables: one row per measurement plus reference rows, the run-vs-psql comparison and the seed loads. */
 import type { BuildStartResult } from './build-start-benchmark.js';
+import type { ClusteringResult } from './clustering-benchmark.js';
 import type { CompileResult } from './compile-benchmark.js';
 import type { IncrementalFigure, IncrementalResult } from './incremental-benchmark.js';
 import type { Measurement } from './measurement.js';
@@ -137,8 +138,13 @@ export function missedTargets(
   seed: readonly SeedResult[] = [],
   incremental?: IncrementalResult,
   buildStart?: BuildStartResult,
+  clustering?: ClusteringResult,
 ): string[] {
-  const measurements = [...compile.flatMap((c) => [c.cold, c.warm]), ...(buildStart ? [buildStart.firstNodeStarts, buildStart.cold.firstNodeStarts] : [])];
+  const measurements = [
+    ...compile.flatMap((c) => [c.cold, c.warm]),
+    ...(buildStart ? [buildStart.firstNodeStarts, buildStart.cold.firstNodeStarts] : []),
+    ...(clustering ? [clustering.run] : []),
+  ];
   const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
   for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);

@@ -22,6 +22,9 @@ export const INCREMENTAL_TARGETS = { maxRatio: 0.05, backfillSpeedup: 1.6 } as c
 /** `tsdbt build` of 5,000 models with 15,000 data tests starts its first node within this (seconds from spawn). */
 export const BUILD_START_TARGET_S = 2;
 
+/** `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL (issue 8, pipeline D), seconds. */
+export const CLUSTERING_TARGET_S = 10;
+
 export type Verdict = 'ok' | 'MISSED' | '-';
 
 export function verdict(value: number, target: number | undefined): Verdict {
