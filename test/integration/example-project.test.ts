@@ -1,0 +1,39 @@
+/**
+ * The repository's own project, as a fresh clone has it: `tsdbt build` builds and tests all four pipelines from the
+ * committed samples. Each pipeline's own test checks its tables' contents; this one checks that the whole project
+ * builds together, on each backend, with every node succeeding or passing.
+ */
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { makeProject } from '../helpers/project.js';
+import { describeBackends } from '../helpers/suite.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const PROJECT_ENTRIES = ['models', 'macros', 'seeds', 'tests', 'snapshots'];
+
+interface RunResult {
+  unique_id: string;
+  status: string;
+}
+
+describeBackends('the example project', (backend) => {
+  it('builds and tests all four pipelines from the committed samples', async () => {
+    // The repository's project file, under the test profile's name.
+    const projectFile = readFileSync(join(repo, 'tsdbt_project.yml'), 'utf8').replace(/^profile: .*$/m, 'profile: test');
+    const project = makeProject({ 'tsdbt_project.yml': projectFile }, backend, 'public');
+    for (const entry of PROJECT_ENTRIES) cpSync(join(repo, entry), join(project.dir, entry), { recursive: true });
+
+    const build = await project.run('build');
+    expect(build.stderr).toBe('');
+    expect(build.code, build.stdout).toBe(0);
+    const results = (JSON.parse(project.read('target/run_results.json')) as { results: RunResult[] }).results;
+    const notPassed = results.filter((r) => r.status !== 'success' && r.status !== 'pass');
+    expect(notPassed).toEqual([]);
+
+    const tables = ['analysis.brand_performance', 'analysis.pinterest_top_category_by_country', 'analysis.daily_active_users', 'analysis.session_metrics_daily', 'analysis.activity_clusters', 'analysis.regional_activity_clusters'];
+    const counts = await project.query<Record<string, number>>(`select ${tables.map((t, i) => `(select count(*)::int from ${t}) as t${i}`).join(', ')}`);
+    tables.forEach((table, i) => expect(counts[0]![`t${i}`], table).toBeGreaterThan(0));
+  });
+});
