@@ -11,6 +11,7 @@ import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
 import { clusteringTable, runClusteringBenchmark, type ClusteringResult } from './lib/clustering-benchmark.js';
+import { runSessionsBenchmark, sessionsTable, type SessionsResult } from './lib/sessions-benchmark.js';
 import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
@@ -34,6 +35,7 @@ interface Results {
   exampleScale?: ExampleScaleResult;
   realExport?: RealExportResult;
   clustering?: ClusteringResult;
+  sessions?: SessionsResult;
   skipped: Skipped[];
 }
 
@@ -116,6 +118,15 @@ function runClustering(args: BenchArgs, machine: MachineInfo, results: Results):
   }
 }
 
+function runSessions(args: BenchArgs, machine: MachineInfo, results: Results): void {
+  const result = runSessionsBenchmark(args.sessionsScale, args.runs);
+  if (isSkipped(result)) results.skipped.push(result);
+  else {
+    results.sessions = result;
+    saveResult(machine, args.runs, result);
+  }
+}
+
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
   console.log(`\n${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, ${args.runs} timed run(s) per figure\n`);
   if (selected(args, 'compile') || selected(args, 'run')) {
@@ -128,6 +139,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.exampleScale) console.log(`${exampleScaleTable(results.exampleScale)}\n`);
   if (results.realExport) console.log(`${realExportTable(results.realExport)}\n`);
   if (results.clustering) console.log(`${clusteringTable(results.clustering)}\n`);
+  if (results.sessions) console.log(`${sessionsTable(results.sessions)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -141,7 +153,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -174,6 +186,9 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
         }
       : null,
     clustering: clustering ? { ...clustering, run: withoutSamples(clustering.run) } : null,
+    sessions: sessions
+      ? { ...sessions, fullRefresh: withoutSamples(sessions.fullRefresh), incremental: withoutSamples(sessions.incremental), dailyPipeline: withoutSamples(sessions.dailyPipeline) }
+      : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -190,8 +205,9 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'example-scale')) runExampleScale(args, machine, results);
   if (selected(args, 'real-export')) runRealExport(args, machine, results);
   if (selected(args, 'clustering')) runClustering(args, machine, results);
+  if (selected(args, 'sessions')) runSessions(args, machine, results);
 
-  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering);
+  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions);
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);

@@ -7,6 +7,7 @@ import type { Measurement } from './measurement.js';
 import type { RunResult } from './run-benchmark.js';
 import { overheadMsPerModel } from './run-benchmark.js';
 import type { SeedFigure, SeedResult } from './seed-benchmark.js';
+import type { SessionsResult } from './sessions-benchmark.js';
 import { formatTable, megabytes, seconds, type Column } from './table.js';
 import { COMPILE_REFERENCES, RUN_REFERENCE } from './targets.js';
 
@@ -139,6 +140,7 @@ export function missedTargets(
   incremental?: IncrementalResult,
   buildStart?: BuildStartResult,
   clustering?: ClusteringResult,
+  sessions?: SessionsResult,
 ): string[] {
   const measurements = [
     ...compile.flatMap((c) => [c.cold, c.warm]),
@@ -149,5 +151,6 @@ export function missedTargets(
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
   for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);
   if (incremental) for (const f of incremental.figures) if (f.verdict === 'MISSED') missed.push(`${f.label} N=${incremental.n}`);
+  if (sessions?.verdict === 'MISSED') missed.push(`sessions daily run / full refresh N=${sessions.scale}`);
   return missed;
 }
