@@ -55,13 +55,16 @@ function runCompile(args: BenchArgs, machine: MachineInfo): CompileResult[] {
   });
 }
 
-function runRun(args: BenchArgs, machine: MachineInfo, results: Results): void {
-  const result = runRunBenchmark(args.runModels, args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.run = result;
-    saveResult(machine, args.runs, result);
+type SingleResults = Omit<Results, 'compile' | 'seed' | 'skipped'>;
+
+/** A benchmark's result goes into the results and its file; a skipped one into the skipped list. */
+function keepResult<K extends keyof SingleResults>(results: Results, key: K, result: NonNullable<SingleResults[K]> | Skipped, machine: MachineInfo, runs: number): void {
+  if (isSkipped(result)) {
+    results.skipped.push(result);
+    return;
   }
+  results[key] = result as Results[K];
+  saveResult(machine, runs, result);
 }
 
 function runSeed(args: BenchArgs, machine: MachineInfo, results: Results): void {
@@ -71,60 +74,10 @@ function runSeed(args: BenchArgs, machine: MachineInfo, results: Results): void 
   results.skipped.push(...skipped);
 }
 
-function runIncremental(args: BenchArgs, machine: MachineInfo, results: Results): void {
-  const result = runIncrementalBenchmark(args.incrementalRows, args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.incremental = result;
-    saveResult(machine, args.runs, result);
-  }
-}
-
-async function runBuildStart(args: BenchArgs, machine: MachineInfo, results: Results): Promise<void> {
-  const result = await runBuildStartBenchmark(args.buildStartModels, args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.buildStart = result;
-    saveResult(machine, args.runs, result);
-  }
-}
-
-function runExampleScale(args: BenchArgs, machine: MachineInfo, results: Results): void {
-  // The build figures are saved as soon as they exist; the seed/rest split, which follows, rewrites the file.
-  const result = runExampleScaleBenchmark(args.exampleScale, args.runs, undefined, (partial) => saveResult(machine, args.runs, partial));
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.exampleScale = result;
-    saveResult(machine, args.runs, result);
-  }
-}
-
 function runRealExport(args: BenchArgs, machine: MachineInfo, results: Results): void {
   const result = runRealExportBenchmark(args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.realExport = result;
-    saveResult(machine, args.runs, result);
-    if (isSkipped(result.postgres)) results.skipped.push(result.postgres);
-  }
-}
-
-function runClustering(args: BenchArgs, machine: MachineInfo, results: Results): void {
-  const result = runClusteringBenchmark(args.clusteringPosts, args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.clustering = result;
-    saveResult(machine, args.runs, result);
-  }
-}
-
-function runSessions(args: BenchArgs, machine: MachineInfo, results: Results): void {
-  const result = runSessionsBenchmark(args.sessionsScale, args.runs);
-  if (isSkipped(result)) results.skipped.push(result);
-  else {
-    results.sessions = result;
-    saveResult(machine, args.runs, result);
-  }
+  keepResult(results, 'realExport', result, machine, args.runs);
+  if (!isSkipped(result) && isSkipped(result.postgres)) results.skipped.push(result.postgres);
 }
 
 function printResults(args: BenchArgs, machine: MachineInfo, results: Results, missed: readonly string[]): void {
@@ -198,14 +151,16 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
 async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<void> {
   const results: Results = { compile: [], seed: [], skipped: [] };
   if (selected(args, 'compile')) results.compile = runCompile(args, machine);
-  if (selected(args, 'run')) runRun(args, machine, results);
+  const keep = <K extends keyof SingleResults>(key: K, result: NonNullable<SingleResults[K]> | Skipped) => keepResult(results, key, result, machine, args.runs);
+  if (selected(args, 'run')) keep('run', runRunBenchmark(args.runModels, args.runs));
   if (selected(args, 'seed')) runSeed(args, machine, results);
-  if (selected(args, 'incremental')) runIncremental(args, machine, results);
-  if (selected(args, 'build-start')) await runBuildStart(args, machine, results);
-  if (selected(args, 'example-scale')) runExampleScale(args, machine, results);
+  if (selected(args, 'incremental')) keep('incremental', runIncrementalBenchmark(args.incrementalRows, args.runs));
+  if (selected(args, 'build-start')) keep('buildStart', await runBuildStartBenchmark(args.buildStartModels, args.runs));
+  // The build figures are saved as soon as they exist; the seed/rest split, which follows, rewrites the file.
+  if (selected(args, 'example-scale')) keep('exampleScale', runExampleScaleBenchmark(args.exampleScale, args.runs, undefined, (partial) => saveResult(machine, args.runs, partial)));
   if (selected(args, 'real-export')) runRealExport(args, machine, results);
-  if (selected(args, 'clustering')) runClustering(args, machine, results);
-  if (selected(args, 'sessions')) runSessions(args, machine, results);
+  if (selected(args, 'clustering')) keep('clustering', runClusteringBenchmark(args.clusteringPosts, args.runs));
+  if (selected(args, 'sessions')) keep('sessions', runSessionsBenchmark(args.sessionsScale, args.runs));
 
   const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions);
   printResults(args, machine, results, missed);
