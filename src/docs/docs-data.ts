@@ -1,0 +1,74 @@
+import type { ProjectLineage } from '../lineage/types.js';
+
+/**
+ * What `tsdbt docs generate` hands the static site (`target/docs/data.js` sets `window.__TSDBT_DOCS__` to it, so the
+ * site works from file:// without fetch): the project's nodes with their catalog entries, the last run and the
+ * column lineage. Every string in it is user-supplied and must be rendered as text.
+ */
+export interface DocsData {
+  projectName: string;
+  tsdbtVersion: string;
+  generatedAt: string;
+  nodes: DocsNode[];
+  /** From target/run_results.json when there is one. */
+  lastRun?: DocsRun;
+  lineage: ProjectLineage;
+}
+
+export type DocsResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test';
+
+export interface DocsNode {
+  uniqueId: string;
+  name: string;
+  resourceType: DocsResourceType;
+  /** table, view, incremental, ephemeral, materialized_view, seed, snapshot, test... */
+  materialized?: string;
+  language?: 'sql' | 'typescript';
+  /** `"schema"."identifier"`, absent for ephemeral models and tests. */
+  relation?: string;
+  schema?: string;
+  /** Project-relative path of the file that defines it. */
+  path: string;
+  /** Markdown, as written. */
+  description: string;
+  tags: string[];
+  config: Record<string, unknown>;
+  columns: DocsColumn[];
+  rawCode: string;
+  /** The rendered SQL, when the node has one. */
+  compiledCode?: string;
+  parents: string[];
+  children: string[];
+  /** A data test's node (the model, seed or source it is declared on); a unit test's model. */
+  attachedNode?: string;
+  /** From the database (catalog.json), when the relation exists. */
+  stats?: { relationType: string; rowEstimate: number | null; bytes: number | null };
+}
+
+export interface DocsColumn {
+  name: string;
+  /** From the catalog, else the declared data_type. */
+  type?: string;
+  description: string;
+  /** unique_ids of the data tests on this column. */
+  tests: string[];
+}
+
+export interface DocsRun {
+  command?: string;
+  generatedAt: string;
+  elapsedTime: number;
+  results: DocsRunResult[];
+}
+
+export interface DocsRunResult {
+  uniqueId: string;
+  /** success, error, skipped, pass, warn, fail */
+  status: string;
+  threadId: string;
+  /** ISO instants; absent for a node that never started (skipped). */
+  startedAt?: string;
+  completedAt?: string;
+  executionTime: number;
+  message: string;
+}
