@@ -1,0 +1,40 @@
+import { columnKey, columnOfKey } from './column-key.js';
+import type { ColumnLineage, ColumnRef } from './types.js';
+
+/** What a value derives from while a query is analysed: upstream columns, and what could not be resolved. */
+export class Derivation {
+  readonly sources = new Set<string>();
+  readonly unresolved = new Set<string>();
+
+  static of(ref: ColumnRef): Derivation {
+    const derivation = new Derivation();
+    derivation.sources.add(columnKey(ref));
+    return derivation;
+  }
+
+  static unresolvable(reason: string): Derivation {
+    const derivation = new Derivation();
+    derivation.unresolved.add(reason);
+    return derivation;
+  }
+
+  static union(derivations: Iterable<Derivation>): Derivation {
+    const union = new Derivation();
+    for (const derivation of derivations) union.add(derivation);
+    return union;
+  }
+
+  add(other: Derivation): void {
+    for (const source of other.sources) this.sources.add(source);
+    for (const reason of other.unresolved) this.unresolved.add(reason);
+  }
+
+  get size(): number {
+    return this.sources.size + this.unresolved.size;
+  }
+
+  toColumnLineage(): ColumnLineage {
+    const upstream = [...this.sources].sort().map(columnOfKey);
+    return this.unresolved.size === 0 ? { upstream } : { upstream, unresolved: [...this.unresolved].join('; ') };
+  }
+}
