@@ -1,9 +1,10 @@
 import { compiledFileOf } from '../../artifacts/paths.js';
 import { TsdbtError } from '../../errors.js';
+import type { ResourceType } from '../../graph/nodes.js';
 import { Compiler } from '../../templating/compiler.js';
 import { isEphemeral } from '../../materializations/registry.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
-import { createSessionReporter, flushArtifacts, openSession, saveManifest, select } from '../session.js';
+import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, type Session } from '../session.js';
 import type { Command } from './command.js';
 
 export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
@@ -23,22 +24,33 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
       io.stdout(compiler.compileInline(args.inline));
       return 0;
     }
-    const selected = select(session, args, ['model', 'snapshot', 'test']);
-    let count = 0;
-    for (const id of selected) {
-      const node = session.loaded.parsed.nodes.get(id);
-      // A TypeScript model's SQL exists only when it runs, as its code may query the database.
-      if (!node || isEphemeral(node) || node.language === 'typescript') continue;
-      const { sql } = compiler.compile(id);
-      session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(compiledFileOf(node))), `${sql}\n`);
-      count++;
-    }
+    const compiled = compileNodes(session, compiler, select(session, args, [...COMPILED_TYPES] as ResourceType[]));
     saveManifest(session);
     await flushArtifacts(session);
-    reporter.info(`Compiled ${count} node${count === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
+    reporter.info(`Compiled ${compiled.size} node${compiled.size === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
     return 0;
   },
 };
+
+/** The resource types that have SQL of their own to compile. */
+const COMPILED_TYPES = new Set(['model', 'snapshot', 'test']);
+
+/**
+ * Renders the given nodes' SQL into target/compiled/ and returns it by unique id. Only models, snapshots and data
+ * tests have SQL; ephemeral models have none of their own (they are CTEs of their readers), and a TypeScript model's
+ * exists only when it runs, as its code may query the database.
+ */
+export function compileNodes(session: Session, compiler: Compiler, ids: Iterable<string>): Map<string, string> {
+  const compiled = new Map<string, string>();
+  for (const id of ids) {
+    const node = session.loaded.parsed.nodes.get(id);
+    if (!node || !COMPILED_TYPES.has(node.resourceType) || isEphemeral(node) || node.language === 'typescript') continue;
+    const { sql } = compiler.compile(id);
+    session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(compiledFileOf(node))), `${sql}\n`);
+    compiled.set(id, sql);
+  }
+  return compiled;
+}
 
 export function requireOne(selected: Set<string>, what: string): string {
   if (selected.size !== 1) {
