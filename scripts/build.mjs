@@ -1,7 +1,7 @@
 // Bundles the CLI into ES modules: Node then loads a few files instead of resolving hundreds (start-up is most of a
 // small command's time), and code splitting keeps the database layer out of commands that never connect.
-// PGlite stays outside for its WASM assets, esbuild for its binary.
-import { rmSync } from 'node:fs';
+// PGlite and libpg-query stay outside for their WASM assets, esbuild for its binary.
+import { copyFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -16,8 +16,22 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
-  external: ['@electric-sql/pglite', 'pg-native', 'esbuild'],
+  external: ['@electric-sql/pglite', 'libpg-query', 'pg-native', 'esbuild'],
   // Bundled CommonJS packages (pg, handlebars, yargs' helpers) call require.
   banner: { js: "import { createRequire as __tsdbtCreateRequire } from 'node:module'; const require = __tsdbtCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The docs site (`tsdbt docs generate` copies dist/docs-site/ next to data.js): classic scripts, no modules, so the
+// page works from file://, where Chromium refuses module scripts and workers loaded from files.
+const browser = { bundle: true, minify: true, format: 'iife', target: 'es2020', platform: 'browser', logLevel: 'warning' };
+// The graph layout runs in a worker (dagre on thousands of nodes would freeze the tab); the worker is embedded in
+// app.js as text and started from a blob: URL, the one worker origin a file:// page may use.
+const worker = await build({ ...browser, entryPoints: ['src/docs/site/layout/layout-worker.ts'], write: false });
+await build({
+  ...browser,
+  entryPoints: { app: 'src/docs/site/main.ts' },
+  outdir: 'dist/docs-site',
+  define: { __TSDBT_LAYOUT_WORKER__: JSON.stringify(worker.outputFiles[0].text) },
+});
+copyFileSync('src/docs/site/index.html', 'dist/docs-site/index.html');
