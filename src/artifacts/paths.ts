@@ -23,8 +23,8 @@ export class ArtifactPaths {
     return join(this.project.targetPath, 'run', this.project.name, originalFilePath);
   }
 
-  /** target/compiled or target/run, absolute. */
-  folder(kind: 'compiled' | 'run'): string {
+  /** target/compiled, target/run or target/docs, absolute. */
+  folder(kind: 'compiled' | 'run' | 'docs'): string {
     return join(this.targetDir, kind);
   }
 

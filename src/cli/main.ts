@@ -9,7 +9,9 @@ import { retryCommand } from './commands/retry.js';
 import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
+import { docsCommand } from './commands/docs.js';
 import { initCommand } from './commands/init.js';
+import { lineageCommand } from './commands/lineage.js';
 import { lsCommand } from './commands/ls.js';
 import { showCommand } from './commands/show.js';
 import { sourceCommand } from './commands/source.js';
@@ -29,6 +31,8 @@ const commands: Command<never>[] = [
   buildCommand,
   retryCommand,
   sourceCommand,
+  docsCommand,
+  lineageCommand,
   cleanCommand,
 ] as Command<never>[];
 

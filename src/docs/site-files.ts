@@ -29,6 +29,17 @@ export function docsSiteFiles(): Array<{ path: string; content: Buffer }> {
 }
 
 /**
+ * The Content-Security-Policy index.html declares in its meta tag: `docs serve` sends the same as a header (plus what
+ * only a header can say), so the policy is written once.
+ */
+export function siteContentSecurityPolicy(): string {
+  const html = readFileSync(join(siteDir(), 'index.html'), 'utf8');
+  const policy = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+  if (!policy) throw new Error('the docs site\'s index.html declares no Content-Security-Policy');
+  return policy;
+}
+
+/**
  * data.js: the data as a script assigning `window.__TSDBT_DOCS__`, which a file:// page can load (it may not fetch).
  * JSON is valid JavaScript (U+2028 included, since ES2019), and a .js file is not parsed as HTML, so `</script>`
  * in a description needs no escaping.

@@ -31,7 +31,7 @@ export function toPosix(path: string): string {
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content);

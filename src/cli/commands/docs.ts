@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { TsdbtError } from '../../errors.js';
+import { Compiler } from '../../templating/compiler.js';
+import { createSessionReporter, flushArtifacts, openSession, saveManifest, withAdapter } from '../session.js';
+import { compileNodes } from './compile.js';
+import type { Command } from './command.js';
+
+interface DocsArgs {
+  what: 'generate' | 'serve';
+  port: number;
+  host: string;
+}
+
+/** `tsdbt docs generate` writes the catalog, the column lineage and the static site; `tsdbt docs serve` serves it. */
+export const docsCommand: Command<DocsArgs> = {
+  name: 'docs',
+  usage: 'docs <what>',
+  describe: 'Generate the documentation site (target/docs: lineage graph down to columns, catalog, last run), or serve it',
+  examples: [
+    ['tsdbt docs generate', 'write target/catalog.json, target/lineage.json and target/docs/ (open index.html directly, or serve it)'],
+    ['tsdbt docs serve', 'serve target/docs on http://127.0.0.1:8080'],
+    ['tsdbt docs serve --port 9000 --host 0.0.0.0', 'on another port, reachable from other machines'],
+  ],
+  options: (yargs) =>
+    yargs
+      .positional('what', { choices: ['generate', 'serve'] as const, describe: 'What to do with the docs' })
+      .option('port', { type: 'number', default: 8080, describe: 'serve: the port to listen on' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'serve: the address to listen on (loopback by default)' }) as never,
+  async run(args, io) {
+    const reporter = createSessionReporter(args, io);
+    const session = await openSession(args, reporter);
+    const docsDir = session.paths.folder('docs');
+    if (args.what === 'serve') {
+      if (!existsSync(docsDir)) {
+        throw new TsdbtError('usage', `there is no ${relative(process.cwd(), docsDir) || docsDir} to serve`, { hint: 'run `tsdbt docs generate` first' });
+      }
+      const { serveDocs } = await import('../../docs/serve-docs.js');
+      return serveDocs(docsDir, { port: args.port, host: args.host }, reporter);
+    }
+    const started = performance.now();
+    const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
+    const compiled = compileNodes(session, compiler, session.loaded.parsed.nodes.keys());
+    saveManifest(session);
+    // Loaded only here: the other commands never pay for the lineage parser or the site.
+    const { generateDocs } = await import('../../docs/generate-docs.js');
+    const generated = await withAdapter(session, (adapter) => generateDocs(session, adapter, compiled));
+    await flushArtifacts(session);
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    reporter.info(
+      `Documented ${generated.nodes} nodes (${generated.relationsFound} relations found in the database, column lineage of ${generated.lineageModels} models) `
+      + `in ${seconds}s: ${relative(process.cwd(), generated.docsDir) || generated.docsDir}/index.html`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,160 @@
+import { quoteRelation } from '../adapters/sql.js';
+import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import type { ProjectLineage } from '../lineage/types.js';
+import type { LoadedProject } from '../parser/load-project.js';
+import { TSDBT_VERSION } from '../version.js';
+import { catalogEntryOf, type CatalogEntry } from './catalog.js';
+import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
+
+/** What `run_results.json` holds that the docs show. */
+export interface RunResultsFile {
+  metadata?: { generated_at?: string; command?: string };
+  args?: { which?: string };
+  elapsed_time?: number;
+  results: Array<{
+    unique_id: string;
+    status: string;
+    thread_id?: string;
+    execution_time?: number;
+    message?: string | null;
+    timing?: Array<{ name: string; started_at?: string; completed_at?: string }>;
+  }>;
+}
+
+export interface DocsInput {
+  loaded: LoadedProject;
+  /** Rendered SQL per unique_id, for the nodes that have one. */
+  compiled: Map<string, string>;
+  catalog: Map<string, CatalogEntry>;
+  lineage: ProjectLineage;
+  runResults?: RunResultsFile;
+  generatedAt: string;
+}
+
+/** The project as the docs site shows it: every node and source with its catalog entry, the last run, the lineage. */
+export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, generatedAt }: DocsInput): DocsData {
+  const { parsed, graph, project } = loaded;
+  const testsByColumn = columnTests(parsed.nodes.values());
+  const neighbours = (id: string) => ({
+    parents: [...(graph.graph.predecessors(id) ?? [])].sort(),
+    children: [...(graph.graph.successors(id) ?? [])].sort(),
+  });
+  const nodes: DocsNode[] = [];
+  for (const node of parsed.nodes.values()) {
+    const entry = hasRelation(node) ? catalogEntryOf(catalog, node.relation) : undefined;
+    nodes.push({
+      uniqueId: node.uniqueId,
+      name: node.name,
+      resourceType: node.resourceType as DocsResourceType,
+      materialized: node.config.materialized,
+      ...(node.resourceType === 'model' && { language: node.language ?? 'sql' }),
+      ...(hasRelation(node) && { relation: quoteRelation(node.relation), schema: node.relation.schema }),
+      path: node.originalFilePath,
+      description: node.description,
+      tags: node.config.tags ?? [],
+      config: node.config as Record<string, unknown>,
+      columns: columnsOf(node.uniqueId, node.columns, entry, testsByColumn),
+      rawCode: node.rawCode,
+      ...(compiled.has(node.uniqueId) && { compiledCode: compiled.get(node.uniqueId) }),
+      ...neighbours(node.uniqueId),
+      ...attachment(node),
+      ...(entry && { stats: { relationType: entry.relationType, rowEstimate: entry.rowEstimate, bytes: entry.bytes } }),
+    });
+  }
+  for (const source of parsed.sources.values()) nodes.push(sourceNode(source, catalogEntryOf(catalog, source.relation), testsByColumn, neighbours(source.uniqueId)));
+  return {
+    projectName: project.name,
+    tsdbtVersion: TSDBT_VERSION,
+    generatedAt,
+    nodes,
+    ...(runResults && { lastRun: lastRun(runResults) }),
+    lineage,
+  };
+}
+
+/** Tests and ephemeral models have no relation of their own. */
+function hasRelation(node: GraphNode): boolean {
+  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && node.config.materialized !== 'ephemeral';
+}
+
+function attachment(node: GraphNode): { attachedNode?: string } {
+  if (node.test?.attachedNode) return { attachedNode: node.test.attachedNode };
+  // A unit test depends on the model it tests and nothing else.
+  if (node.resourceType === 'unit_test' && node.dependsOn.length > 0) return { attachedNode: node.dependsOn[0] };
+  return {};
+}
+
+const columnKey = (uniqueId: string, column: string): string => `${uniqueId}\u0000${column}`;
+
+/** The data tests declared on each column, by node and column name. */
+function columnTests(nodes: Iterable<GraphNode>): Map<string, string[]> {
+  const tests = new Map<string, string[]>();
+  for (const node of nodes) {
+    const { attachedNode, columnName } = node.test ?? {};
+    if (!attachedNode || !columnName) continue;
+    const key = columnKey(attachedNode, columnName);
+    tests.set(key, [...(tests.get(key) ?? []), node.uniqueId]);
+  }
+  return tests;
+}
+
+/**
+ * The relation's columns in the database's order with their real types, then the declared columns it lacks (a model
+ * not built yet, an ephemeral one); descriptions and tests come from the property files.
+ */
+function columnsOf(
+  uniqueId: string,
+  declared: Record<string, { name: string; description: string; dataType?: string }>,
+  entry: CatalogEntry | undefined,
+  tests: Map<string, string[]>,
+): DocsColumn[] {
+  const byName = new Map(Object.values(declared).map((column) => [column.name, column]));
+  const column = (name: string, type: string | undefined): DocsColumn => ({
+    name,
+    ...(type !== undefined && { type }),
+    description: byName.get(name)?.description ?? '',
+    tests: tests.get(columnKey(uniqueId, name)) ?? [],
+  });
+  const fromCatalog = (entry?.columns ?? []).map((c) => column(c.name, c.type));
+  const seen = new Set(fromCatalog.map((c) => c.name));
+  const onlyDeclared = [...byName.values()].filter((c) => !seen.has(c.name)).map((c) => column(c.name, c.dataType));
+  return [...fromCatalog, ...onlyDeclared];
+}
+
+function sourceNode(source: SourceNode, entry: CatalogEntry | undefined, tests: Map<string, string[]>, neighbours: { parents: string[]; children: string[] }): DocsNode {
+  return {
+    uniqueId: source.uniqueId,
+    name: `${source.sourceName}.${source.name}`,
+    resourceType: 'source',
+    relation: quoteRelation(source.relation),
+    schema: source.relation.schema,
+    path: source.originalFilePath,
+    description: source.description,
+    tags: source.tags,
+    config: {},
+    columns: columnsOf(source.uniqueId, source.columns, entry, tests),
+    rawCode: '',
+    ...neighbours,
+    ...(entry && { stats: { relationType: entry.relationType, rowEstimate: entry.rowEstimate, bytes: entry.bytes } }),
+  };
+}
+
+function lastRun(file: RunResultsFile): DocsRun {
+  return {
+    ...((file.args?.which ?? file.metadata?.command) && { command: file.args?.which ?? file.metadata?.command }),
+    generatedAt: file.metadata?.generated_at ?? '',
+    elapsedTime: file.elapsed_time ?? 0,
+    results: file.results.map((result) => {
+      const execute = result.timing?.find((t) => t.name === 'execute');
+      return {
+        uniqueId: result.unique_id,
+        status: result.status,
+        threadId: result.thread_id ?? '',
+        ...(execute?.started_at && { startedAt: execute.started_at }),
+        ...(execute?.completed_at && { completedAt: execute.completed_at }),
+        executionTime: result.execution_time ?? 0,
+        message: result.message ?? '',
+      };
+    }),
+  };
+}
