@@ -12,34 +12,10 @@ import type { DocsData } from '../../src/docs/docs-data.js';
 import { createDocsServer } from '../../src/docs/serve.js';
 import { siteContentSecurityPolicy } from '../../src/docs/site-files.js';
 import type { ProjectLineage } from '../../src/lineage/types.js';
+import { SHOP_PROJECT as FILES } from '../helpers/docs-project.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 
-const FILES = {
-  'seeds/raw_orders.csv': 'id,customer,amount,placed_at\n1,ann,10.50,2024-01-01T10:00:00Z\n2,bob,20.25,2024-01-02T11:00:00Z\n3,ann,5.00,2024-01-03T12:00:00Z\n',
-  'models/staging/stg_orders.sql': '{{config materialized="ephemeral"}}\nselect id as order_id, lower(customer) as customer, amount::numeric(16, 2) as amount from {{ref "raw_orders"}}',
-  'models/orders.sql': '{{config materialized="table"}}\nselect * from {{ref "stg_orders"}}',
-  'models/customer_totals.sql': `{{config materialized="view"}}
-with totals as (
-  select customer, sum(amount) as total, count(*) as orders from {{ref "orders"}} group by customer
-)
-select t.customer as customer_name, t.total * 100 as total_cents, t.orders
-from totals as t`,
-  'models/schema.yml': `version: 2
-models:
-  - name: orders
-    description: "One row per order. <script>window.pwned = 1</script> **bold**"
-    columns:
-      - name: order_id
-        description: The order's id.
-        tests: [unique, not_null]
-      - name: amount
-        data_type: numeric(16,2)
-  - name: customer_totals
-    description: Totals per customer.
-    config: {tags: [finance]}
-`,
-};
 
 function readDocsData(project: TestProject): DocsData {
   const sandbox: { window: { __TSDBT_DOCS__?: DocsData } } = { window: {} };
