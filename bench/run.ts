@@ -12,6 +12,7 @@ import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
 import { clusteringTable, runClusteringBenchmark, type ClusteringResult } from './lib/clustering-benchmark.js';
 import { runSessionsBenchmark, sessionsTable, type SessionsResult } from './lib/sessions-benchmark.js';
+import { docsTable, runDocsBenchmark, type DocsResult } from './lib/docs-benchmark.js';
 import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
@@ -36,6 +37,7 @@ interface Results {
   realExport?: RealExportResult;
   clustering?: ClusteringResult;
   sessions?: SessionsResult;
+  docs?: DocsResult;
   skipped: Skipped[];
 }
 
@@ -93,6 +95,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.realExport) console.log(`${realExportTable(results.realExport)}\n`);
   if (results.clustering) console.log(`${clusteringTable(results.clustering)}\n`);
   if (results.sessions) console.log(`${sessionsTable(results.sessions)}\n`);
+  if (results.docs) console.log(`${docsTable(results.docs)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -106,7 +109,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -142,6 +145,7 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
     sessions: sessions
       ? { ...sessions, fullRefresh: withoutSamples(sessions.fullRefresh), incremental: withoutSamples(sessions.incremental), dailyPipeline: withoutSamples(sessions.dailyPipeline) }
       : null,
+    docs: docs ? { ...docs, generate: withoutSamples(docs.generate) } : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -161,8 +165,9 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'real-export')) runRealExport(args, machine, results);
   if (selected(args, 'clustering')) keep('clustering', runClusteringBenchmark(args.clusteringPosts, args.runs));
   if (selected(args, 'sessions')) keep('sessions', runSessionsBenchmark(args.sessionsScale, args.runs));
+  if (selected(args, 'docs')) keep('docs', await runDocsBenchmark(args.docsModels, args.runs));
 
-  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions);
+  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs);
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);

@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'example-scale', 'real-export', 'clustering', 'sessions'] as const;
+export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'example-scale', 'real-export', 'clustering', 'sessions', 'docs'] as const;
 export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -16,18 +16,19 @@ export interface BenchArgs {
   exampleScale: number;
   clusteringPosts: number;
   sessionsScale: number;
+  docsModels: number;
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start|example-scale|real-export|clustering|sessions]
+export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start|example-scale|real-export|clustering|sessions|docs]
                       [--sizes 1000,5000,10000] [--run-models 200] [--seed-rows 1000000] [--sink-files 20000]
                       [--incremental-rows 5000000] [--build-start-models 5000] [--example-scale 1000000]
-                      [--clustering-posts 2100000] [--sessions-scale 5000000]
+                      [--clustering-posts 2100000] [--sessions-scale 5000000] [--docs-models 5000]
 
   --runs N          timed runs per measurement (default 5); the median, min and max are reported
   --only KIND       real-export: Pipeline A on ../shared/data/duel_advocates/mixed (PostgreSQL and PGlite);
                     clustering: pipeline D's activity_clusters on PostgreSQL; sessions: pipeline C's daily run against
-                    its full refresh on PostgreSQL; or run only the compile, the run, the
+                    its full refresh on PostgreSQL; docs: docs generate and the site in Chromium; or run only the compile, the run, the
                     seed, the incremental, the build-start or the example-scale benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
   --run-models N    number of views for the run benchmark (default 200)
@@ -38,7 +39,8 @@ export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|see
   --example-scale N  Pinterest posts of the generated inputs of the example-scale benchmark (default 1000000; a tenth
                     as many ambassadors)
   --clustering-posts N  BlueSky posts the clustering benchmark generates (default 2100000, the real data set's size)
-  --sessions-scale N  interactions the sessions benchmark generates (default 5000000, over 366 days)`;
+  --sessions-scale N  interactions the sessions benchmark generates (default 5000000, over 366 days)
+  --docs-models N   models of the docs benchmark, with 3 data tests each (default 5000)`;
 
 export function positiveInt(flag: string, text: string): number {
   const value = Number(text);
@@ -70,6 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'example-scale': { type: 'string', default: '1000000' },
       'clustering-posts': { type: 'string', default: '2100000' },
       'sessions-scale': { type: 'string', default: '5000000' },
+      'docs-models': { type: 'string', default: '5000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -88,6 +91,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     exampleScale: positiveInt('--example-scale', values['example-scale']),
     clusteringPosts: positiveInt('--clustering-posts', values['clustering-posts']),
     sessionsScale: positiveInt('--sessions-scale', values['sessions-scale']),
+    docsModels: positiveInt('--docs-models', values['docs-models']),
     help: values.help,
   };
 }

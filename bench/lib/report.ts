@@ -8,6 +8,7 @@ import type { RunResult } from './run-benchmark.js';
 import { overheadMsPerModel } from './run-benchmark.js';
 import type { SeedFigure, SeedResult } from './seed-benchmark.js';
 import type { SessionsResult } from './sessions-benchmark.js';
+import type { DocsResult } from './docs-benchmark.js';
 import { formatTable, megabytes, seconds, type Column } from './table.js';
 import { COMPILE_REFERENCES, RUN_REFERENCE } from './targets.js';
 
@@ -141,16 +142,19 @@ export function missedTargets(
   buildStart?: BuildStartResult,
   clustering?: ClusteringResult,
   sessions?: SessionsResult,
+  docs?: DocsResult,
 ): string[] {
   const measurements = [
     ...compile.flatMap((c) => [c.cold, c.warm]),
     ...(buildStart ? [buildStart.firstNodeStarts, buildStart.cold.firstNodeStarts] : []),
     ...(clustering ? [clustering.run] : []),
+    ...(docs ? [docs.generate] : []),
   ];
   const missed = measurements.filter((m) => m.verdict === 'MISSED').map((m) => `${m.label} N=${m.n}`);
   if (run?.verdict === 'MISSED') missed.push(`run overhead N=${run.n}`);
   for (const f of seed.flatMap((r) => r.figures)) if (f.verdict === 'MISSED') missed.push(f.label);
   if (incremental) for (const f of incremental.figures) if (f.verdict === 'MISSED') missed.push(`${f.label} N=${incremental.n}`);
   if (sessions?.verdict === 'MISSED') missed.push(`sessions daily run / full refresh N=${sessions.scale}`);
+  if (docs && 'verdict' in docs.browser && docs.browser.verdict === 'MISSED') missed.push(`docs site focused view N=${docs.models}`);
   return missed;
 }

@@ -25,6 +25,9 @@ export const BUILD_START_TARGET_S = 2;
 /** `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL (issue 8, pipeline D), seconds. */
 export const CLUSTERING_TARGET_S = 10;
 
+/** Issue 9: `tsdbt docs generate` of 5,000 models, and its site drawing a focused lineage view in Chromium, seconds. */
+export const DOCS_TARGETS = { generateS: 10, focusedViewS: 2 } as const;
+
 export type Verdict = 'ok' | 'MISSED' | '-';
 
 export function verdict(value: number, target: number | undefined): Verdict {

@@ -21,10 +21,11 @@ export interface CliOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-export type CliCommand = 'compile' | 'run' | 'seed' | 'debug' | 'build';
+/** A command and its sub-command, if any (`docs generate`). */
+export type CliCommand = 'compile' | 'run' | 'seed' | 'debug' | 'build' | 'docs generate';
 
 export function tsdbtCommand(command: CliCommand, projectDir: string, options: CliOptions = {}): Command {
-  const args = [CLI_PATH, command, '--project-dir', projectDir];
+  const args = [CLI_PATH, ...command.split(' '), '--project-dir', projectDir];
   if (options.profilesDir !== undefined) args.push('--profiles-dir', options.profilesDir);
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
   if (options.select !== undefined) args.push('-s', options.select);

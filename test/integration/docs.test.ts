@@ -87,6 +87,30 @@ describeBackends('docs', (backend) => {
     for (const file of ['index.html', 'app.js', 'app.css', 'data.js']) expect(project.read(`target/docs/${file}`).length).toBeGreaterThan(0);
   });
 
+  it('a TypeScript model returning a Kysely query has column lineage once it has run (its SQL is written then)', async () => {
+    const project = makeProject(
+      {
+        ...FILES,
+        'models/big_orders.ts': [
+          "import { sql } from 'kysely';",
+          'export default (context: any) =>',
+          "  context.db.selectFrom(`${context.ref('orders')} as o`).where('o.amount', '>', 10).select(['o.order_id', sql<string>`upper(o.customer)`.as('shouting')]);",
+        ].join('\n'),
+      },
+      backend,
+    );
+    const before = await project.run('docs', 'generate');
+    expect(before.code, before.stderr).toBe(0);
+    expect((JSON.parse(project.read('target/lineage.json')) as ProjectLineage)['model.test_project.big_orders']).toBeUndefined();
+    expect((await project.run('build')).code).toBe(0);
+    expect((await project.run('docs', 'generate')).code).toBe(0);
+    const lineage = JSON.parse(project.read('target/lineage.json')) as ProjectLineage;
+    expect(lineage['model.test_project.big_orders']!.columns).toEqual({
+      order_id: { upstream: [{ node: 'model.test_project.orders', column: 'order_id' }] },
+      shouting: { upstream: [{ node: 'model.test_project.orders', column: 'customer' }] },
+    });
+  });
+
   it('tsdbt lineage prints a column\'s upstream and downstream trees; an unknown column is a usage error', async () => {
     const project = makeProject(FILES, backend);
     expect((await project.run('build')).code).toBe(0);
