@@ -4,18 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hourOf, matchRegion, weightedKMeans } from '../../models/bluesky/activity_clusters.js';
+import { rngFor } from '../../scripts/generate-data/prng.js';
 import { circularGap, plainKMeans } from '../helpers/plain-kmeans.js';
 
-/** mulberry32: a small seeded PRNG, so a failure can be reproduced. */
+/** A seeded PRNG (the data generator's), so a failure can be reproduced. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = rngFor(seed, 'activity-clusters-test', 0);
+  return () => rng.next();
 }
 
 /** Whole seconds of the day, drawn around a few busy hours so that many posts share a second. */
