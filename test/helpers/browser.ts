@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { createDocsServer } from '../../src/docs/serve.js';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core (no browser is ever downloaded). Without it they
@@ -49,25 +49,18 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   return { page, problems };
 }
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png',
-};
-
-/** A static server on 127.0.0.1 for one folder: how the docs are served over http in tests. */
+/** The docs folder served over http on 127.0.0.1 by `tsdbt docs serve`'s own server, with its headers. */
 export async function serveFolder(dir: string): Promise<{ url: string; close(): Promise<void> }> {
-  const root = resolve(dir);
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = resolve(root, `.${path.endsWith('/') ? `${path}index.html` : path}`);
-    if ((file !== root && !file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
+  const server = createDocsServer(dir);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((done) => server.close(() => done()));
+    },
+  };
 }
 
 /** The file:// address of a docs folder's index.html. */
