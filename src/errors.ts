@@ -96,8 +96,26 @@ export function codeFrame(source: string, line: number, column = 1, context = 2)
 export function describeNodeFailure(error: unknown): string {
   if (error instanceof TsdbtError) return error.hint ? `${error.message} (${error.hint})` : error.message;
   const database = error as { message?: string; code?: string; detail?: string; hint?: string; where?: string };
-  if (database.code === '57014') return 'cancelled';
+  // 57014 is also a statement_timeout, whose message says so: only a cancel request is reported as cancelled.
+  if (database.code === '57014' && /user request/.test(database.message ?? '')) return 'cancelled';
   return [database.message ?? String(error), database.detail && `detail: ${database.detail}`, database.hint && `hint: ${database.hint}`, database.where && `where: ${database.where}`]
     .filter(Boolean)
     .join('\n  ');
+}
+
+/** Errors that say the connection or the server went away (SQLSTATE class 08, a shutdown, a dropped socket). */
+export function isConnectionLost(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code))) return true;
+  if (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code ?? '')) return true;
+  return /Connection terminated|connection (is )?closed|terminating connection|Client has encountered a connection error/i.test(message ?? '');
+}
+
+/**
+ * Errors worth a retry of the whole node, whose work is transactional and so left nothing behind: a lost connection,
+ * a serialization failure, a deadlock.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  const { code } = error as { code?: string };
+  return code === '40001' || code === '40P01' || isConnectionLost(error);
 }

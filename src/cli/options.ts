@@ -24,9 +24,16 @@ export function selectionOptions<T>(yargs: Argv<T>) {
     .option('state', { type: 'string', describe: 'Folder of an earlier manifest.json, for state:modified and state:new' });
 }
 
+/** Options of every command that writes to the target (the build commands and retry). */
+export function writerOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('lock-timeout', { type: 'number', default: 5, describe: 'Seconds to wait for another tsdbt writing to the same target (its schemas) before giving up' })
+    .option('retries', { type: 'number', describe: "Try a node again this many times after a transient failure (lost connection, deadlock, serialization failure), with backoff; default: the profile's retries, else 0" });
+}
+
 /** Options of the commands that build. */
 export function buildOptions<T>(yargs: Argv<T>) {
-  return selectionOptions(yargs)
+  return writerOptions(selectionOptions(yargs))
     .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models and reload seeds from all their files' })
     .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
     .option('event-time-start', { type: 'string', describe: 'Microbatch models: backfill the batches from this time (ISO 8601, UTC unless an offset is given)' })
@@ -60,7 +67,12 @@ export interface SelectionArgs {
   state?: string;
 }
 
-export interface BuildArgs extends SelectionArgs {
+export interface WriterArgs {
+  lockTimeout: number;
+  retries?: number;
+}
+
+export interface BuildArgs extends SelectionArgs, WriterArgs {
   fullRefresh: boolean;
   failFast: boolean;
   eventTimeStart?: string;

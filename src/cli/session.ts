@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Adapter } from '../adapters/adapter.js';
-import { createAdapter } from '../adapters/factory.js';
+import { createAdapter, type AdapterOptions } from '../adapters/factory.js';
 import { buildManifest, writeManifest, type ArtifactMetadata } from '../artifacts/manifest.js';
 import { ArtifactPaths } from '../artifacts/paths.js';
 import { ArtifactWriter } from '../artifacts/artifact-writer.js';
@@ -84,8 +84,8 @@ function readState(dir: string): PreviousState {
 }
 
 /** Opens the target's database for the length of `work`, and always closes it (PGlite's lock included). */
-export async function withAdapter<T>(session: Session, work: (adapter: Adapter) => Promise<T>): Promise<T> {
-  const adapter = await createAdapter(session.loaded.resolved.target);
+export async function withAdapter<T>(session: Session, work: (adapter: Adapter) => Promise<T>, options: AdapterOptions = {}): Promise<T> {
+  const adapter = await createAdapter(session.loaded.resolved.target, options);
   try {
     await adapter.open();
   } catch (error) {

@@ -32,6 +32,7 @@ const postgresOutput = strictObject({
   role: z.string().optional(),
   application_name: z.string().default('tsdbt'),
   retries: z.number().int().min(0).optional(),
+  statement_timeout: z.coerce.number().int().min(0).optional(),
 });
 
 const pgliteOutput = strictObject({
@@ -67,6 +68,10 @@ export interface PostgresTarget {
   keepalivesIdleSeconds?: number;
   role?: string;
   applicationName: string;
+  /** dbt-postgres's `retries`: the default of --retries. */
+  retries?: number;
+  /** Milliseconds a statement may run before the server cancels it (PostgreSQL's statement_timeout). */
+  statementTimeoutMs?: number;
 }
 
 export interface PgliteTarget {
@@ -172,6 +177,8 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
       keepalivesIdleSeconds: parsed.keepalives_idle,
       role: parsed.role,
       applicationName: parsed.application_name,
+      retries: parsed.retries,
+      statementTimeoutMs: parsed.statement_timeout,
     },
     origin: { kind: 'profiles', file: found },
   };

@@ -4,7 +4,7 @@ import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
-import { describeNodeFailure, TsdbtError } from '../errors.js';
+import { describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../errors.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
 import type { BatchResults } from '../materializations/materialization.js';
@@ -27,6 +27,13 @@ export interface RunnerDependencies {
   /** Microbatch ranges asked for by this run; `retry` holds each node's failed batches under `tsdbt retry`. */
   batches: { range?: Partial<TimeRange>; now: Date; retry?: Map<string, TimeRange[]> };
   signal: AbortSignal;
+  /** --retries: how many more times a node is tried after a transient failure (lost connection, deadlock). */
+  retries: number;
+}
+
+/** The pause before retry `attempt` (1, 2, ...): 1 s, 2 s, 4 s, at most 30 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(30_000, 1_000 * 2 ** (attempt - 1));
 }
 
 /** Builds one node of one resource type; registered by resource type in run-task.ts. */
@@ -87,7 +94,7 @@ export async function executeNode(
     },
   };
   try {
-    const outcome = await work(execution);
+    const outcome = await withRetries(node, deps, () => work(execution));
     const failedBatches = outcome.batches?.failed ?? [];
     if (failedBatches.length > 0) {
       // The node failed, but not all of it: the batches that landed stay, and retry redoes only the rest.
@@ -97,9 +104,29 @@ export async function executeNode(
     return { ...base, ...timing(started), status: outcome.status ?? 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, failures: outcome.failures, location: outcome.location };
   } catch (error) {
     const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
-    return { ...base, ...timing(started), status: 'error', message: describeNodeFailure(error), rowsAffected: null, location };
+    const message = isConnectionLost(error)
+      ? `lost the connection to ${deps.adapter.description} while building ${node.name}: ${describeNodeFailure(error)}`
+      : describeNodeFailure(error);
+    return { ...base, ...timing(started), status: 'error', message, rowsAffected: null, location };
   } finally {
     if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(runFileOf(node))), `${statements.join(';\n\n')};\n`);
+  }
+}
+
+/**
+ * Runs a node's work again after a transient failure, up to --retries more times, with a growing pause: its work is
+ * transactional, so a failed attempt left nothing behind. Not once the run is cancelled.
+ */
+async function withRetries<T>(node: GraphNode, deps: RunnerDependencies, attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried > deps.retries || !isTransientFailure(error) || deps.signal.aborted) throw error;
+      const delay = retryDelayMs(tried);
+      deps.reporter.warn(`${node.name}: ${describeNodeFailure(error).split('\n')[0]}; trying again in ${delay / 1000} s (retry ${tried} of ${deps.retries})`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -39,6 +39,8 @@ export interface RunTaskOptions {
   retryBatches?: Map<string, TimeRange[]>;
   /** Set by Ctrl-C: nothing new starts, running queries are cancelled. */
   signal: AbortSignal;
+  /** --retries: more tries of a node after a transient failure. */
+  retries: number;
   /** Work that need not delay the first node (writing the manifest): done once the first node is under way. */
   whileRunning?: () => void;
 }
@@ -69,6 +71,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     threads: options.threads,
     batches: { range: options.eventTimeRange, now: currentTime(), retry: options.retryBatches },
     signal: options.signal,
+    retries: options.retries,
   };
   const started = await runProjectHooks('on-run-start', loaded.project.onRunStart, dependencies, loaded.project.name);
   // What on-run-start prepares (schemas, grants, audit rows) is missing: no node may run without it.

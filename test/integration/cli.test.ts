@@ -83,21 +83,28 @@ describe('tsdbt CLI', () => {
     expect(events.at(-1)!.event).toBe('run_finished');
   });
 
-  it('a second process on the same embedded database gets a clear error naming the holder', async () => {
+  it('a second process on the same embedded database waits for it up to --lock-timeout, then gets a clear error naming the holder', async () => {
     const project = makeProject({ 'models/a.sql': 'select 1 as id' });
     const path = join(project.dir, '.tsdbt/pglite');
     cpSync(inject('pgliteTemplate'), path, { recursive: true });
-    const holder = new PgliteAdapter({ type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path });
+    const target = { type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path } as const;
+    const holder = new PgliteAdapter(target, 0);
     await holder.open();
     try {
-      const second = await spawnCli(['run', '--project-dir', project.dir]);
+      const second = await spawnCli(['run', '--project-dir', project.dir, '--lock-timeout', '1']);
       expect(second.code).toBe(2);
       expect(second.stderr).toContain(`is in use by another tsdbt process (pid ${process.pid}`);
+      expect(second.stderr).toMatch(/waited 1\.\d s/);
     } finally {
       await holder.close();
     }
     expect(existsSync(join(path, 'tsdbt.lock'))).toBe(false);
-    expect((await spawnCli(['run', '--project-dir', project.dir])).code).toBe(0);
+    // A holder that lets go within the timeout is waited for.
+    const again = new PgliteAdapter(target, 0);
+    await again.open();
+    setTimeout(() => void again.close(), 1_500);
+    const waited = await spawnCli(['run', '--project-dir', project.dir, '--lock-timeout', '20']);
+    expect(waited.code, waited.stderr).toBe(0);
   });
 });
 

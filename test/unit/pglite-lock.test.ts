@@ -13,20 +13,33 @@ function lockWith(owner: Record<string, unknown> | string): string {
 const longAgo = new Date(Date.now() - 3_600_000).toISOString();
 
 describe('PGlite data directory lock', () => {
-  it('a live holder on this host keeps its lock, however old its heartbeat (a long WASM query stops the timer)', () => {
+  it('a live holder on this host keeps its lock, however old its heartbeat (a long WASM query stops the timer)', async () => {
     const dir = lockWith({ pid: process.pid, host: hostname(), command: 'tsdbt run', startedAt: longAgo, heartbeatAt: longAgo });
-    expect(() => new DataDirectoryLock(dir).acquire()).toThrowError(`in use by another tsdbt process (pid ${process.pid}`);
+    await expect(new DataDirectoryLock(dir).acquire(0)).rejects.toThrowError(`in use by another tsdbt process (pid ${process.pid}`);
   });
 
-  it('a dead holder on this host loses it', () => {
+  it('a second taker waits up to its timeout, and gets the lock when the holder lets go in time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsdbt-lock-'));
+    const holder = new DataDirectoryLock(dir);
+    await holder.acquire(0);
+    const started = Date.now();
+    await expect(new DataDirectoryLock(dir).acquire(300)).rejects.toThrowError(/in use by another tsdbt process[\s\S]*/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    setTimeout(() => holder.release(), 300);
+    const second = new DataDirectoryLock(dir);
+    await second.acquire(10_000);
+    second.release();
+  });
+
+  it('a dead holder on this host loses it', async () => {
     const dir = lockWith({ pid: 2 ** 22 + 12345, host: hostname(), command: 'tsdbt run', startedAt: longAgo, heartbeatAt: new Date().toISOString() });
     const lock = new DataDirectoryLock(dir);
-    lock.acquire();
+    await lock.acquire(0);
     lock.release();
   });
 
-  it('a lock being written (unreadable, fresh) counts as held', () => {
+  it('a lock being written (unreadable, fresh) counts as held', async () => {
     const dir = lockWith('{"pid": 12');
-    expect(() => new DataDirectoryLock(dir).acquire()).toThrowError('in use by another tsdbt process');
+    await expect(new DataDirectoryLock(dir).acquire(0)).rejects.toThrowError('in use by another tsdbt process');
   });
 });

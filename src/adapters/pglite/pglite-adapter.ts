@@ -14,7 +14,8 @@ export class PgliteAdapter implements Adapter {
   private readonly lock: DataDirectoryLock;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly target: PgliteTarget) {
+  /** `lockTimeoutMs`: how long open() waits for another process holding the data directory. */
+  constructor(private readonly target: PgliteTarget, private readonly lockTimeoutMs: number) {
     this.description = `embedded PGlite at ${target.path}`;
     this.lock = new DataDirectoryLock(target.path);
   }
@@ -25,7 +26,7 @@ export class PgliteAdapter implements Adapter {
   }
 
   async open(): Promise<void> {
-    this.lock.acquire();
+    await this.lock.acquire(this.lockTimeoutMs);
     try {
       const { PGlite } = await import('@electric-sql/pglite');
       this.db = await PGlite.create(this.target.path);

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../util/files.js';
 export const LOCK_FILE = 'tsdbt.lock';
 const HEARTBEAT_MS = 2_000;
 const STALE_AFTER_MS = 15_000;
+const POLL_MS = 200;
 
 interface LockOwner {
   pid: number;
@@ -31,40 +32,53 @@ export class DataDirectoryLock {
     this.owner = { pid: process.pid, host: hostname(), command: process.argv.slice(1).join(' '), startedAt: now, heartbeatAt: now };
   }
 
-  acquire(): void {
+  /** Takes the lock, waiting up to `timeoutMs` for a live holder to let go; a stale lock is taken over at once. */
+  async acquire(timeoutMs: number): Promise<void> {
     mkdirSync(join(this.path, '..'), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        // Claim with a link of a complete file: the lock never exists half-written.
-        const claim = `${this.path}.${process.pid}.claim`;
-        writeFileSync(claim, JSON.stringify(this.owner));
-        try {
-          linkSync(claim, this.path);
-        } finally {
-          rmSync(claim, { force: true });
-        }
-        this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
-        this.timer.unref();
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = this.readHolder();
-        if (!isStale(holder, this.path)) {
-          const who = holder ? `pid ${holder.pid} on ${holder.host}, running "${holder.command}" since ${holder.startedAt}` : `see ${this.path}`;
-          throw new TsdbtError('connection', `the embedded database at ${join(this.path, '..')} is in use by another tsdbt process (${who})`, {
-            hint: 'wait for it to finish, or stop it; PGlite cannot be opened by two processes at once',
-          });
-        }
-        // Take over by renaming the stale lock away: of two processes doing this at once, only one rename succeeds.
-        try {
-          renameSync(this.path, `${this.path}.stale.${process.pid}`);
-          rmSync(`${this.path}.stale.${process.pid}`, { force: true });
-        } catch {
-          // Another process took it over first; the next attempt sees its lock.
-        }
+    const started = Date.now();
+    for (;;) {
+      if (this.claim()) return;
+      const holder = this.readHolder();
+      if (isStale(holder, this.path)) {
+        this.takeOverStale();
+        continue;
       }
+      const waited = Date.now() - started;
+      if (waited >= timeoutMs) {
+        const who = holder ? `pid ${holder.pid} on ${holder.host}, running "${holder.command}" since ${holder.startedAt}` : `see ${this.path}`;
+        throw new TsdbtError('connection', `the embedded database at ${join(this.path, '..')} is in use by another tsdbt process (${who})`, {
+          hint: `waited ${(waited / 1000).toFixed(1)} s; wait for it to finish, or give --lock-timeout more seconds (PGlite cannot be opened by two processes at once)`,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    throw new TsdbtError('runtime', `could not take the lock ${this.path}`);
+  }
+
+  /** Claims with a link of a complete file, so the lock never exists half-written; false if another holds it. */
+  private claim(): boolean {
+    const claim = `${this.path}.${process.pid}.claim`;
+    writeFileSync(claim, JSON.stringify(this.owner));
+    try {
+      linkSync(claim, this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      rmSync(claim, { force: true });
+    }
+    this.timer = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.timer.unref();
+    return true;
+  }
+
+  /** Renames the stale lock away: of two processes doing this at once only one rename succeeds, the other claims next. */
+  private takeOverStale(): void {
+    try {
+      renameSync(this.path, `${this.path}.stale.${process.pid}`);
+      rmSync(`${this.path}.stale.${process.pid}`, { force: true });
+    } catch {
+      // Another process took it over first; the next claim sees its lock.
+    }
   }
 
   release(): void {

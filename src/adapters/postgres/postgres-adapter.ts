@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
-import { TsdbtError } from '../../errors.js';
+import { isConnectionLost, TsdbtError } from '../../errors.js';
 import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type QueryResult } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 
@@ -21,8 +21,10 @@ export class PostgresAdapter implements Adapter {
     this.concurrency = target.threads;
     this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
     this.pool = new pg.Pool({ ...connectionConfig(target), max: target.threads });
-    // An idle client that errors (server restart) must not crash the process; the next query reports it.
+    // A client that errors (server restart, terminated backend), idle or busy, must not crash the process: its
+    // query, or the next one, reports it.
     this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   get capabilities(): AdapterCapabilities {
@@ -46,7 +48,7 @@ export class PostgresAdapter implements Adapter {
     try {
       return await work(wrap(client));
     } catch (error) {
-      discard = leftConnectionUnusable(error);
+      discard = leftConnectionUnusable(error) || isConnectionLost(error);
       throw error;
     } finally {
       this.active.delete(client);
@@ -148,6 +150,7 @@ function connectionConfig(target: PostgresTarget): pg.ClientConfig {
     database: target.database,
     application_name: target.applicationName,
     connectionTimeoutMillis: target.connectTimeoutSeconds * 1000,
+    statement_timeout: target.statementTimeoutMs,
     keepAlive: target.keepalivesIdleSeconds !== undefined,
     keepAliveInitialDelayMillis: (target.keepalivesIdleSeconds ?? 0) * 1000,
     options: options.length > 0 ? options.join(' ') : undefined,

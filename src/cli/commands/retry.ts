@@ -3,7 +3,7 @@ import { ArtifactPaths } from '../../artifacts/paths.js';
 import { loadProject } from '../../config/project.js';
 import { TsdbtError } from '../../errors.js';
 import type { TimeRange } from '../../templating/compiler.js';
-import type { GlobalArgs } from '../options.js';
+import { writerOptions, type GlobalArgs, type WriterArgs } from '../options.js';
 import type { Session } from '../session.js';
 import type { Command } from './command.js';
 import { runNodes } from './run.js';
@@ -16,11 +16,12 @@ interface PreviousRun {
 
 const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'test', 'build']);
 
-export const retryCommand: Command = {
+export const retryCommand: Command<WriterArgs> = {
   name: 'retry',
   describe: 'Run again, with the same arguments, what failed or was skipped in the last run, seed, snapshot, test or build; of a microbatch model, only its failed batches',
   examples: [['tsdbt retry', 'finish the last run after fixing what failed']],
-  run(args: GlobalArgs, io) {
+  options: (yargs) => writerOptions(yargs),
+  run(args: GlobalArgs & WriterArgs, io) {
     const previous = readPreviousRun(new ArtifactPaths(loadProject(args.projectDir)).file('run_results.json'));
     const command = previous.args.command ?? '';
     if (!RETRYABLE_COMMANDS.has(command)) {

@@ -31,19 +31,35 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
   const selected = plan?.selected ?? select(session, args, resourceTypes);
   const eventTimeRange = parseEventTimeRange(args);
   // Loaded only by the commands that build: compile and ls never pay for the database layer.
-  const { runTask } = await import('../../runner/run-task.js');
+  const [{ runTask }, { lockTarget }, { dropLeftovers }] = await Promise.all([
+    import('../../runner/run-task.js'),
+    import('../../runner/target-lock.js'),
+    import('../../runner/leftovers.js'),
+  ]);
   const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(130);
-    reporter.warn('interrupted: cancelling running queries (Ctrl-C again to quit at once)');
+  // The exit code names the signal, as a shell's does: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(exitCodeOf(signal));
+    signalled = signal;
+    reporter.warn(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling running queries (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
     controller.abort();
   };
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    const summary = await withAdapter(session, (adapter) => {
+    const summary = await withAdapter(session, async (adapter) => {
       reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
-      return runTask({
+      const schemas = writtenSchemas(session);
+      const lock = await lockTarget(adapter, schemas, {
+        command,
+        timeoutMs: Math.max(0, args.lockTimeout) * 1000,
+        onWait: (holder) => reporter.info(`Waiting up to ${args.lockTimeout} s for another tsdbt writing to this target: ${holder}`),
+      });
+      try {
+        const dropped = await dropLeftovers(adapter, schemas);
+        if (dropped.length > 0) reporter.info(`Dropped ${dropped.length} relation${dropped.length === 1 ? '' : 's'} an interrupted run left behind: ${dropped.join(', ')}`);
+        return await runTask({
         loaded: session.loaded,
         adapter,
         selected,
@@ -57,8 +73,12 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         retryBatches: plan?.batches,
         whileRunning: saveManifestOnce,
         signal: controller.signal,
-      });
-    });
+        retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
+        });
+      } finally {
+        await lock.release();
+      }
+    }, { lockTimeoutMs: Math.max(0, args.lockTimeout) * 1000 });
     await flushArtifacts(session);
     writeRunResults(session.paths, session.metadata, summary, {
       command,
@@ -72,14 +92,29 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
       threads: args.threads,
     });
     reporter.runFinished(summary);
-    if (summary.cancelled) return 130;
+    if (summary.cancelled) return exitCodeOf(signalled ?? 'SIGINT');
     const counts = countByStatus(summary.results);
     return counts.error + counts.fail > 0 ? 1 : 0;
   } finally {
     saveManifestOnce();
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+}
+
+const exitCodeOf = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? 143 : 130);
+
+/** Every schema the project writes to (its models, seeds, snapshots and stored test failures): the writer lock's scope. */
+function writtenSchemas(session: Session): string[] {
+  const schemas = new Set([session.loaded.resolved.target.schema]);
+  for (const node of session.loaded.parsed.nodes.values()) if (node.config.materialized !== 'ephemeral') schemas.add(node.relation.schema);
+  return [...schemas];
+}
+
+/** The profile's `retries` (dbt-postgres's key), the default for --retries. */
+function retriesOf(session: Session): number | undefined {
+  const { target } = session.loaded.resolved;
+  return target.type === 'postgres' ? target.retries : undefined;
 }
 
 export const runCommand: Command<BuildArgs> = {

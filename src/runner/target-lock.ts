@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Adapter, DedicatedConnection } from '../adapters/adapter.js';
+import { TsdbtError } from '../errors.js';
+
+/** The first key of every tsdbt advisory lock ('tsdb'), so they never collide with an application's own. */
+export const LOCK_NAMESPACE = 0x74736462;
+const POLL_MS = 200;
+
+/** Held while a command writes: released at the end (and by the server if the process dies). */
+export interface TargetLock {
+  release(): Promise<void>;
+}
+
+/** The second key: a schema's name hashed to a signed 32-bit integer (advisory locks are per database already). */
+export function schemaLockKey(schema: string): number {
+  return createHash('sha256').update(schema).digest().readInt32BE(0);
+}
+
+/** What other sessions see of the holder, in pg_stat_activity.application_name (at most 63 bytes). */
+function holderName(command: string, startedAt: Date): string {
+  return `tsdbt ${command} ${process.pid}@${hostname().slice(0, 20)} ${startedAt.toISOString().slice(0, 19)}Z`.slice(0, 63);
+}
+
+/**
+ * One writer per target: a session-level advisory lock per schema the project writes, all or none, on a session of
+ * its own that lives as long as the command. A second writer polls until `timeoutMs`, then fails naming the holder.
+ * Locks are taken together and given back together while waiting, so two writers never deadlock on two schemas. On an
+ * adapter without multiple connections (PGlite) the data directory's lock file already admits one process.
+ */
+export async function lockTarget(adapter: Adapter, schemas: string[], options: { command: string; timeoutMs: number; onWait?: (holder: string) => void }): Promise<TargetLock> {
+  if (!adapter.capabilities.multipleConnections) return { release: async () => undefined };
+  const keys = [...new Set(schemas)].sort().map((schema) => ({ schema, key: schemaLockKey(schema) }));
+  const session = await adapter.connectDedicated();
+  const started = new Date();
+  try {
+    await session.query('select set_config($1, $2, false)', ['application_name', holderName(options.command, started)]);
+    let warned = false;
+    for (;;) {
+      const taken: number[] = [];
+      for (const { key } of keys) {
+        const result = await session.query('select pg_try_advisory_lock($1::int4, $2::int4) as ok', [LOCK_NAMESPACE, key]);
+        if (result.rows[0]?.ok !== true) break;
+        taken.push(key);
+      }
+      if (taken.length === keys.length) return { release: () => releaseAll(session, taken) };
+      for (const key of taken) await session.query('select pg_advisory_unlock($1::int4, $2::int4)', [LOCK_NAMESPACE, key]);
+      const holder = await describeHolder(session, keys.map((k) => k.key));
+      const waited = Date.now() - started.getTime();
+      if (waited >= options.timeoutMs) {
+        throw new TsdbtError('usage', `another tsdbt is writing to ${adapter.description} (schemas ${keys.map((k) => k.schema).join(', ')}): ${holder}`, {
+          hint: `waited ${(waited / 1000).toFixed(1)} s; wait for it to finish, or give --lock-timeout more seconds`,
+        });
+      }
+      if (!warned) options.onWait?.(holder);
+      warned = true;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+}
+
+async function releaseAll(session: DedicatedConnection, keys: number[]): Promise<void> {
+  try {
+    for (const key of keys) await session.query('select pg_advisory_unlock($1::int4, $2::int4)', [LOCK_NAMESPACE, key]);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Who holds one of the locks: its application name (command, client pid, host, start) and server pid. */
+async function describeHolder(session: DedicatedConnection, keys: number[]): Promise<string> {
+  const result = await session.query(
+    `select a.pid, a.application_name, a.backend_start
+     from pg_locks as l join pg_stat_activity as a on a.pid = l.pid
+     where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
+       and l.classid = ($1::int4)::oid and l.objid = any(select (k::int4)::oid from unnest($2::int4[]) as k) and l.objsubid = 2
+     limit 1`,
+    [LOCK_NAMESPACE, keys],
+  );
+  const row = result.rows[0] as { pid: number; application_name: string; backend_start: Date | string } | undefined;
+  if (!row) return 'a holder that has just let go';
+  const since = row.backend_start instanceof Date ? row.backend_start.toISOString() : String(row.backend_start);
+  return `${row.application_name || 'a session'} (server pid ${row.pid}, connected since ${since})`;
+}

@@ -1,0 +1,158 @@
+/**
+ * Issue 10's guarantees around a run, each with a deterministic test: one writer per target (an advisory lock on
+ * PostgreSQL, the lock file on PGlite), relations a killed run left are dropped, transient failures are retried,
+ * SIGTERM ends a run like Ctrl-C (exit 143), a lost connection names the server and never hangs, and the profile's
+ * statement_timeout applies. (Kills, server restarts and corrupted inputs: faults.test.ts and loader-faults.test.ts.)
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCK_NAMESPACE, schemaLockKey } from '../../src/runner/target-lock.js';
+import { postgresAvailable, postgresBackend, PostgresTestDatabase } from '../helpers/backends.js';
+import { makeProject, spawnCli, type TestProject } from '../helpers/project.js';
+import { describeBackends } from '../helpers/suite.js';
+
+const cli = (project: TestProject, ...args: string[]) => [...args, '--project-dir', project.dir, '--profiles-dir', project.dir];
+
+interface RunResultsFile {
+  cancelled?: boolean;
+  results: Array<{ unique_id: string; status: string; message: string }>;
+}
+const runResults = (project: TestProject): RunResultsFile => JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')) as RunResultsFile;
+
+/** Raises serialization_failure (40001) on its first call only: nextval is not rolled back with the failed attempt. */
+const FLAKY_FUNCTION = `create schema if not exists analytics;
+create sequence analytics.flaky_calls;
+create function analytics.flaky() returns int language plpgsql as $$
+begin
+  if nextval('analytics.flaky_calls') = 1 then raise exception 'simulated conflict' using errcode = '40001'; end if;
+  return 1;
+end $$`;
+
+describeBackends('reliability', (backend) => {
+  it('drops the relations a killed run left under a temporary name, and nothing else', async () => {
+    const project = makeProject({ 'models/orders.sql': '{{config materialized="table"}}\nselect 1 as id' }, backend);
+    await project.query('create schema analytics');
+    await project.query('create table analytics.orders__tsdbt_tmp_0badcafe (id int)');
+    await project.query('create table analytics."a_long_name_cut_short_a1b2c3d4__tsdbt_backup_deadbeef" (id int)');
+    await project.query('create table analytics.orders__tsdbt_tmp_notes (id int)');
+    const result = await project.run('run');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Dropped 2 relations an interrupted run left behind');
+    const left = await project.query<{ name: string }>("select tablename as name from pg_tables where schemaname = 'analytics' order by 1");
+    expect(left.map((r) => r.name)).toEqual(['orders', 'orders__tsdbt_tmp_notes']);
+  });
+
+  it('--retries tries a node again after a transient failure; without it the node fails', async () => {
+    const project = makeProject({ 'models/flaky_model.sql': '{{config materialized="table"}}\nselect analytics.flaky() as ok' }, backend);
+    for (const statement of FLAKY_FUNCTION.split(/;\n(?=create)/)) await project.query(statement);
+    const failed = await project.run('run');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain('simulated conflict');
+    const retried = await project.run('run', '--retries', '2');
+    expect(retried.code, retried.stdout).toBe(0);
+    await project.query("select setval('analytics.flaky_calls', 1, false)");
+    const again = await project.run('run', '--retries', '2');
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout + again.stderr).toMatch(/flaky_model: simulated conflict; trying again in 1 s \(retry 1 of 2\)/);
+    expect(await project.query('select ok from analytics.flaky_model')).toEqual([{ ok: 1 }]);
+  });
+
+  it('SIGTERM cancels the run like Ctrl-C, records what finished, and exits 143', async () => {
+    const project = makeProject(
+      {
+        'models/quick.sql': 'select 1 as id',
+        'models/slow.sql': '{{config materialized="table"}}\nselect pg_sleep(3)::text as slept from {{ref "quick"}}',
+        'models/after_slow.sql': 'select * from {{ref "slow"}}',
+      },
+      backend,
+    );
+    let sent = false;
+    const started = Date.now();
+    const result = await spawnCli(cli(project, 'run', '--threads', '1'), {
+      onStdout: (out, kill) => {
+        if (!sent && out.includes('"quick"')) {
+          sent = true;
+          setTimeout(() => kill('SIGTERM'), 300);
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(result.code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const results = runResults(project);
+    expect(results.cancelled).toBe(true);
+    expect(results.results.find((r) => r.unique_id.endsWith('.after_slow'))).toMatchObject({ status: 'skipped', message: 'cancelled' });
+  });
+});
+
+describe.skipIf(!postgresAvailable)('reliability [postgres]', () => {
+  const database = new PostgresTestDatabase();
+  const backend = postgresBackend(database);
+  beforeAll(() => database.create());
+  beforeEach(() => database.reset());
+  afterAll(() => database.drop());
+
+  /** A session holding the target's lock on schema `analytics`, as another tsdbt would. */
+  async function holdLock(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: database.url().toString(), application_name: 'tsdbt build 4242@elsewhere' });
+    await client.connect();
+    await client.query('select pg_advisory_lock($1::int4, $2::int4)', [LOCK_NAMESPACE, schemaLockKey('analytics')]);
+    return client;
+  }
+
+  it('a second writer waits for the target lock up to --lock-timeout, then fails naming the holder; read-only commands never wait', async () => {
+    const project = makeProject({ 'models/orders.sql': 'select 1 as id' }, backend);
+    const holder = await holdLock();
+    try {
+      const blocked = await spawnCli(cli(project, 'run', '--lock-timeout', '1'));
+      expect(blocked.code).toBe(2);
+      expect(blocked.stderr).toMatch(/another tsdbt is writing to .* \(schemas analytics\): tsdbt build 4242@elsewhere \(server pid \d+, connected since /);
+      expect(blocked.stderr).toMatch(/waited 1\.\d s/);
+      expect(await backend.query(project.dir, "select count(*)::int as n from pg_tables where schemaname = 'analytics'")).toEqual([{ n: 0 }]);
+      for (const command of [['compile'], ['ls'], ['show', '--inline', 'select 1 as one'], ['docs', 'generate']]) {
+        const readOnly = await spawnCli(cli(project, ...command));
+        expect(readOnly.code, `${command.join(' ')}: ${readOnly.stderr}`).toBe(0);
+      }
+      setTimeout(() => void holder.end(), 4_000);
+      const waited = await spawnCli(cli(project, 'run', '--lock-timeout', '30'));
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(waited.stdout).toMatch(/Waiting up to 30 s for another tsdbt writing to this target: tsdbt build 4242@elsewhere/);
+    } finally {
+      await holder.end().catch(() => undefined);
+    }
+  });
+
+  it('two builds started at once on one target both finish, one after the other', async () => {
+    const project = makeProject({ 'models/slow.sql': '{{config materialized="table"}}\nselect 1 as id from pg_sleep(1)' }, backend);
+    const [first, second] = await Promise.all([spawnCli(cli(project, 'build', '--lock-timeout', '30')), spawnCli(cli(project, 'build', '--lock-timeout', '30'))]);
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect([first.stdout, second.stdout].filter((out) => out.includes('Waiting up to 30 s'))).toHaveLength(1);
+  });
+
+  it('a lost connection fails the node naming the server and what was building, and the run ends', async () => {
+    const project = makeProject(
+      {
+        'models/victim.sql': '{{config materialized="table"}}\nselect pg_terminate_backend(pg_backend_pid()) as gone',
+        'models/bystander.sql': 'select 1 as id',
+      },
+      backend,
+    );
+    const result = await spawnCli(cli(project, 'run', '--retries', '1'));
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/victim: .*terminat.*; trying again in 1 s \(retry 1 of 1\)/i);
+    const victim = runResults(project).results.find((r) => r.unique_id.endsWith('.victim'))!;
+    expect(victim.status).toBe('error');
+    expect(victim.message).toMatch(new RegExp(`^lost the connection to PostgreSQL .*127\\.0\\.0\\.1:5432.* while building victim: `));
+    expect(runResults(project).results.find((r) => r.unique_id.endsWith('.bystander'))!.status).toBe('success');
+  });
+
+  it("honours the profile's statement_timeout", async () => {
+    const project = makeProject({ 'models/sleepy.sql': '{{config materialized="table"}}\nselect 1 as id from pg_sleep(3)' }, backend);
+    project.write('profiles.yml', `${project.read('profiles.yml')}      statement_timeout: 300\n`);
+    const result = await spawnCli(cli(project, 'run'));
+    expect(result.code).toBe(1);
+    expect(runResults(project).results[0]!.message).toMatch(/statement timeout/);
+  });
+});
