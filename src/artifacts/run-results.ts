@@ -1,5 +1,6 @@
 import type { NodeResult, RunSummary } from '../runner/results.js';
 import type { TimeRange } from '../templating/compiler.js';
+import { redact } from '../redact.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 import type { ArtifactMetadata } from './manifest.js';
@@ -11,7 +12,7 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
   const results = summary.results.map((result: NodeResult) => ({
     unique_id: result.uniqueId,
     status: result.status,
-    message: result.message,
+    message: redact(result.message),
     rows_affected: result.rowsAffected,
     execution_time: result.executionTime,
     thread_id: result.threadId,
@@ -19,7 +20,7 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
     failure_location: result.location ?? null,
     failures: result.failures ?? null,
     timing: result.startedAt ? [{ name: 'execute', started_at: result.startedAt, completed_at: result.completedAt }] : [],
-    adapter_response: { _message: result.message, rows_affected: result.rowsAffected },
+    adapter_response: { _message: redact(result.message), rows_affected: result.rowsAffected },
     ...(result.batches && {
       batch_results: {
         successful: result.batches.successful.map(rangePair),

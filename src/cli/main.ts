@@ -1,7 +1,8 @@
 import yargs from 'yargs';
 import pc from 'picocolors';
 import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
-import { redact } from '../redact.js';
+import { redact, registerSecretEnvironment } from '../redact.js';
+import { isSecretEnvVar } from '../templating/env-var.js';
 import { TSDBT_VERSION } from '../version.js';
 import { buildCommand, runCommand, seedCommand, snapshotCommand, testCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';
@@ -38,6 +39,7 @@ const commands: Command<never>[] = [
 
 /** Runs one invocation and returns its exit code: 0 success, 1 a node failed, 2 usage, config or compile error. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  registerSecretEnvironment(process.env, isSecretEnvVar);
   let pending: Promise<number> | undefined;
   let usageError: string | undefined;
   const parser = globalOptions(yargs(argv))

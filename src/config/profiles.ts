@@ -116,7 +116,7 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
   const profileName = options.profile ?? options.projectProfile;
   if (!found || !profileName) return embeddedDefault(options, searched);
 
-  const file = readYamlFile(found, found, (text) => renderConfigText(text, found));
+  const file = readYamlFile(found, found, (text) => renderConfigText(text, found, { allowSecrets: true }));
   const profiles = validateYaml(file, profilesSchema);
   const profile = profiles[profileName];
   if (!profile) {

@@ -156,3 +156,39 @@ describe.skipIf(!postgresAvailable)('reliability [postgres]', () => {
     expect(runResults(project).results[0]!.message).toMatch(/statement timeout/);
   });
 });
+
+describe.skipIf(!postgresAvailable)('secrets [postgres]', () => {
+  const database = new PostgresTestDatabase();
+  const backend = postgresBackend(database);
+  beforeAll(() => database.create());
+  afterAll(() => database.drop());
+  const SECRET = 'hunter2-not-for-logs';
+  const env = { TSDBT_ENV_SECRET_PG_PASSWORD: SECRET };
+
+  it('a secret env var reaches the connection from profiles.yml, and never a model, a property file, the output or the artifacts', async () => {
+    const project = makeProject({ 'models/echo.sql': `select '${SECRET}'::int as boom` }, backend);
+    // Trust authentication ignores the password: the connection works, and the value is a secret all the same.
+    project.write('profiles.yml', project.read('profiles.yml').replace(/(\n\s+dbname:)/, "\n      password: \"{{env_var 'TSDBT_ENV_SECRET_PG_PASSWORD'}}\"$1"));
+    const debug = await spawnCli(cli(project, 'debug'), { env });
+    expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.stdout + debug.stderr).not.toContain(SECRET);
+    // The database's error quotes the value: masked in the output and in run_results.json.
+    const run = await spawnCli(cli(project, 'run'), { env });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain('invalid input syntax for type integer: "*****"');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+    expect(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')).not.toContain(SECRET);
+
+    project.write('models/echo.sql', "select '{{env_var \"TSDBT_ENV_SECRET_PG_PASSWORD\"}}' as leaked");
+    const inModel = await spawnCli(cli(project, 'compile'), { env });
+    expect(inModel.code).toBe(2);
+    expect(inModel.stderr).toMatch(/models\/echo\.sql:1:\d+[\s\S]*'TSDBT_ENV_SECRET_PG_PASSWORD' is a secret: only profiles.yml may read it/);
+    expect(inModel.stderr).not.toContain(SECRET);
+    project.write('models/echo.sql', 'select 1 as id');
+    project.write('models/schema.yml', "version: 2\nmodels:\n  - name: echo\n    description: \"{{env_var 'TSDBT_ENV_SECRET_PG_PASSWORD'}}\"\n");
+    const inProperties = await spawnCli(cli(project, 'compile'), { env });
+    expect(inProperties.code).toBe(2);
+    expect(inProperties.stderr).toMatch(/models\/schema\.yml[\s\S]*is a secret: only profiles.yml may read it/);
+    expect(inProperties.stderr).not.toContain(SECRET);
+  });
+});
