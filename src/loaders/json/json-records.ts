@@ -9,6 +9,7 @@ export type { JsonFormat, JsonItem, JsonRecord, JsonReject } from './types.js';
 
 const CR = 0x0d;
 const SPACE = 0x20;
+const JSON_BLANK = /^[ \t\r]*$/;
 
 /** .json -> json; .ndjson/.jsonl -> ndjson (case-insensitive); anything else undefined. */
 export function formatOf(path: string): JsonFormat | undefined {
@@ -40,9 +41,13 @@ export function readJsonRecords(input: Input, format: JsonFormat): AsyncGenerato
   return format === 'ndjson' ? readNdjson(input) : readJsonDocument(input);
 }
 
-/** Whitespace-only lines are no records. One comparison for the common line, which starts with '{'. */
+/**
+ * Lines of JSON whitespace (space, tab, CR) only are no records; any other line is one, so that a line of other
+ * blanks (a form feed, a vertical tab) is rejected rather than silently dropped. One comparison for the common line, which
+ * starts with '{'.
+ */
 function isBlank(line: string): boolean {
-  return line.length === 0 || (line.charCodeAt(0) <= SPACE && line.trim() === '');
+  return line.length === 0 || (line.charCodeAt(0) <= SPACE && JSON_BLANK.test(line));
 }
 
 async function* readNdjson(input: Input): AsyncGenerator<JsonItem> {
