@@ -153,10 +153,17 @@ async function copyCsv(
   return { rows, scan: { ...scan, sha256: hash.digest('hex') } };
 }
 
-/** Passes each chunk on to `channel` (waiting while COPY is behind) before the scan sees it. */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Passes each chunk on to `channel` (waiting while COPY is behind) before the scan sees it. A BOM starting the file is
+ * not passed on: the scan skips it, but COPY would read it as part of the first value (refused in a number column).
+ */
 async function* tee(chunks: AsyncIterable<Buffer>, channel: ChunkChannel<Buffer>, context: SeedLoadContext): AsyncGenerator<Buffer> {
+  let first = true;
   for await (const chunk of chunks) {
-    await channel.push(chunk);
+    await channel.push(first && chunk.subarray(0, 3).equals(BOM) ? chunk.subarray(3) : chunk);
+    first = false;
     context.advance(0, 0, chunk.length);
     yield chunk;
   }
