@@ -1,17 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { TestBackend } from './backends.js';
+import type { CliResult } from './spawn-cli.js';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export { spawnCli, type CliResult, type SpawnOptions } from './spawn-cli.js';
 
 export interface TestProject {
   dir: string;
@@ -59,45 +54,4 @@ export async function runCli(args: string[]): Promise<CliResult> {
   const err: string[] = [];
   const code = await main(args, { stdout: (line) => out.push(line), stderr: (line) => err.push(line), colors: false });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
-
-/** The real executable, built from the current sources by the global setup. */
-const bin = fileURLToPath(new URL('../../bin/tsdbt.js', import.meta.url));
-
-/** Runs the CLI as a child process, for what only a process shows: exit codes, signals, stray output. */
-export interface SpawnOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  onStdout?: (output: string, kill: (signal: NodeJS.Signals) => void) => void;
-  /** SIGKILL the process after this long, if it is still running. */
-  killAfterMs?: number;
-  onKill?: () => void;
-}
-
-export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      options.onStdout?.(stdout, (signal) => child.kill(signal));
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const killer =
-      options.killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            if (child.exitCode === null && child.kill('SIGKILL')) options.onKill?.();
-          }, options.killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
-    });
-  });
 }
