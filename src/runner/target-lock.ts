@@ -65,6 +65,9 @@ export async function lockTarget(adapter: Adapter, schemas: string[], options: {
 async function releaseAll(session: DedicatedConnection, keys: number[]): Promise<void> {
   try {
     for (const key of keys) await session.query('select pg_advisory_unlock($1::int4, $2::int4)', [LOCK_NAMESPACE, key]);
+  } catch {
+    // The locks belong to the session: one the server lost (a restart) has let go of them already, and release()
+    // ends any other.
   } finally {
     await session.release();
   }
