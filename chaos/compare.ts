@@ -62,7 +62,11 @@ export async function readDatabaseState(query: Query): Promise<DatabaseState> {
 }
 
 export interface Comparison {
-  /** One line per relation that differs from the reference (missing, extra, other columns or other rows). */
+  /**
+   * One line per relation that differs from the reference (missing, extra, other columns or other rows). Rows are
+   * compared as a multiset, so a file loaded twice (its `_file`, `_record_no` rows twice) or a batch landed twice
+   * shows as rows extra, and a batch or file lost as rows missing.
+   */
   mismatches: string[];
   /** Rows of the reference's tables that the compared database lacks (views are derived: not counted again). */
   recordsLost: number;
