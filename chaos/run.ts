@@ -7,7 +7,8 @@
  *
  * PostgreSQL trials run on a throwaway cluster of the suite's own (never the shared server), PGlite trials in
  * temporary folders; the two backends run side by side. Prints, per kind and in total, trials, faults injected,
- * mismatches with the reference build and records lost, and exits 1 unless all of them but faults are 0.
+ * mismatches with the reference build (trials whose final state differs), records lost and failures (a hang, an
+ * unexpected exit code, a re-run that failed), and exits 1 unless the last three are 0.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ const { values: options } = parseArgs({
   },
 });
 
-/** The full run's size is the (at least 200 trials); --quick fits CI's few minutes. */
+/** The full run's size is the (at least 200 trials, about 11 minutes on 2 cores); --quick takes about 3. */
 const trialCount = Number(options.trials ?? (options.quick ? 48 : 240));
 const seed = Number(options.seed ?? Math.floor(Math.random() * 2 ** 31));
 const kinds = options.kinds.split(',');
