@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { rngFor } from '../scripts/generate-data/prng.js';
-import { buildTrialCli } from './loader-cli.js';
+import { spawnCli, type CliResult } from '../test/helpers/spawn-cli.js';
 import { corrupt, CORRUPTION_KINDS, type Corruption } from './loader-corruptions.js';
 import { pgliteDatabase, postgresDatabase, type Query, type TrialDatabase } from './loader-database.js';
 import { generateInput, type SeedFormat } from './loader-inputs.js';
@@ -17,6 +16,8 @@ export interface LoaderTrialOptions {
   pgUrl?: string;
   /** Holds the project the trials load (emptied first). */
   workDir: string;
+  /** The CLI script to run (the chaos suite's frozen copy); bin/tsdbt.js by default. */
+  cli?: string;
   log?: (line: string) => void;
 }
 
@@ -64,12 +65,11 @@ export async function runLoaderTrials(options: LoaderTrialOptions): Promise<Load
   const database = options.backend === 'postgres' ? await postgresDatabase(options.pgUrl) : pgliteDatabase();
   const result: LoaderTrialResult = { trials: 0, faults: 0, mismatches: 0, recordsLost: 0, details: [] };
   const started = Date.now();
-  const cli = await buildTrialCli();
   try {
     writeProject(projectDir, database);
     let csvBefore = ABSENT;
     for (let index = 0; index < options.trials; index++) {
-      const trial = await runTrial(options.seed + index, cli, projectDir, database, csvBefore);
+      const trial = await runTrial(options.seed + index, options.cli, projectDir, database, csvBefore);
       result.trials++;
       result.faults += trial.corruptions.length;
       result.recordsLost += trial.lost;
@@ -83,7 +83,6 @@ export async function runLoaderTrials(options: LoaderTrialOptions): Promise<Load
     }
   } finally {
     await database.close();
-    rmSync(dirname(cli), { recursive: true, force: true });
   }
   const seconds = (Date.now() - started) / 1000;
   log(`loader trials on ${options.backend}: ${result.trials} in ${seconds.toFixed(1)} s, ${result.faults} faults, ${result.mismatches} mismatches, ${result.recordsLost} records lost`);
@@ -108,7 +107,7 @@ interface Trial {
   csvAfter?: TableFingerprint;
 }
 
-async function runTrial(seed: number, cli: string, projectDir: string, database: TrialDatabase, csvBefore: TableFingerprint): Promise<Trial> {
+async function runTrial(seed: number, cli: string | undefined, projectDir: string, database: TrialDatabase, csvBefore: TableFingerprint): Promise<Trial> {
   const rng = rngFor(seed, 'loader-trial', 0);
   const format = rng.pick(FORMATS);
   const input = generateInput(format, rng);
@@ -128,7 +127,7 @@ async function runTrial(seed: number, cli: string, projectDir: string, database:
   }
   paths.forEach((path, k) => writeFileSync(join(projectDir, path), files[k]!));
 
-  const run = await runCli(cli, ['seed', '-s', `fuzz_${format}`, '--project-dir', projectDir, '--profiles-dir', projectDir]);
+  const run = await spawnCli(['seed', '-s', `fuzz_${format}`, '--project-dir', projectDir, '--profiles-dir', projectDir], { cli, killAfterMs: RUN_TIMEOUT_MS });
   const problems = crashProblems(run);
   const trial: Trial = { seed, format, corruptions, problems, lost: 0 };
   await database.inspect(async (query) => {
@@ -148,35 +147,13 @@ async function runTrial(seed: number, cli: string, projectDir: string, database:
   return trial;
 }
 
-interface CliRun {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(cli: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 /** A stack frame line, as Node prints an uncaught error: what a user must never see from a bad input. */
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
-function crashProblems(run: CliRun): string[] {
+function crashProblems(run: CliResult): string[] {
   const problems: string[] = [];
-  if (run.code === null || run.code > 2) problems.push(`crashed (exit ${run.code ?? run.signal})`);
+  // spawnCli reports a death by signal as 128 (and a failure to start as -1).
+  if (run.code < 0 || run.code > 2) problems.push(`crashed (exit ${run.code})`);
   if (STACK_FRAME.test(run.stdout) || STACK_FRAME.test(run.stderr)) problems.push(`stack trace in the output: ${run.stderr.slice(0, 500)}`);
   return problems;
 }
@@ -239,7 +216,7 @@ async function fingerprint(query: Query): Promise<TableFingerprint> {
 
 const CSV_LOCATION = new RegExp(`${CSV_PATH.replace('.', '\\.')}:\\d+: `);
 
-async function checkCsv(query: Query, bytes: Buffer, run: CliRun, before: TableFingerprint): Promise<{ problems: string[]; lost: number; after: TableFingerprint }> {
+async function checkCsv(query: Query, bytes: Buffer, run: CliResult, before: TableFingerprint): Promise<{ problems: string[]; lost: number; after: TableFingerprint }> {
   const verdict = csvVerdict(bytes);
   const after = await fingerprint(query);
   const problems: string[] = [];

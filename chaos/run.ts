@@ -155,6 +155,7 @@ async function runLoaders(backend: BackendName, count: number, workDir: string, 
     backend,
     pgUrl: cluster?.url(),
     workDir,
+    cli: cli.script,
     log: (line) => console.log(`      loaders [${backend}] ${line}`),
   });
   tally.trials += result.trials;

@@ -108,8 +108,8 @@ describe('tsdbt CLI', () => {
   });
 });
 
-describeBackends('Ctrl-C', (backend) => {
-  it('cancels the running query, skips what had not started and records what finished', async () => {
+describeBackends('Ctrl-C and SIGTERM', (backend) => {
+  it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s cancels the running query, skips what had not started, records what finished and exits %i', async (signal, exitCode) => {
     const project = makeProject(
       {
         'models/quick.sql': 'select 1 as id',
@@ -123,12 +123,12 @@ describeBackends('Ctrl-C', (backend) => {
       onStdout: (out, kill) => {
         if (!sent && out.includes('"quick"')) {
           sent = true;
-          setTimeout(() => kill('SIGINT'), 300);
+          setTimeout(() => kill(signal), 300);
         }
       },
     });
     expect(sent).toBe(true);
-    expect(result.code).toBe(130);
+    expect(result.code).toBe(exitCode);
     const results = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')) as { cancelled: boolean; results: Array<{ unique_id: string; status: string; message: string; execution_time: number }> };
     expect(results.cancelled).toBe(true);
     const byName = Object.fromEntries(results.results.map((r) => [r.unique_id.split('.').at(-1), r]));
