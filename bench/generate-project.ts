@@ -16,6 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface ProfileOptions {
+  /** The profile's name (the project file's `profile:`); `bench` by default. */
+  name?: string;
   dbname: string;
   host?: string;
   port?: number;
@@ -156,7 +158,7 @@ export function profilesYml(profile: ProfileOptions): string {
     threads: profile.threads ?? 4,
   };
   const fields = Object.entries(output).map(([key, value]) => `${key}: ${value}`);
-  return `bench:\n  target: dev\n  outputs:\n    dev: {${fields.join(', ')}}\n`;
+  return `${profile.name ?? 'bench'}:\n  target: dev\n  outputs:\n    dev: {${fields.join(', ')}}\n`;
 }
 
 /** Writes the project into `dir` (its `models/` folder is replaced; `target/` is left alone). */

@@ -5,6 +5,7 @@
  * the same count and seed. Each bench run uses a fresh database (dropped at the end) where the posts are seeded and
  * `bluesky_posts` (the silver table the model reads) built untimed; then the model alone is timed.
  */
+import { profilesYml } from '../generate-project.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeBluesky, type BlueskyCounts } from '../../scripts/generate-data/bluesky.js';
@@ -75,9 +76,7 @@ function writeProject(projectDir: string, server: PgServer, db: string): void {
     rmSync(target, { recursive: true, force: true });
     cpSync(join(REPO_ROOT, entry), target, { recursive: true });
   }
-  const output = { type: 'postgres', host: server.host, port: server.port, user: server.user, dbname: db, schema: 'public', threads: 1 };
-  const fields = Object.entries(output).map(([key, value]) => `${key}: ${value}`);
-  writeFileSync(join(projectDir, 'profiles.yml'), `${PROFILE}:\n  target: bench\n  outputs:\n    bench: {${fields.join(', ')}}\n`);
+  writeFileSync(join(projectDir, 'profiles.yml'), profilesYml({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: db, schema: 'public', threads: 1 }));
 }
 
 /** The execution_time run_results.json gives `model`'s node. */

@@ -3,6 +3,7 @@
  * the inputs `npm run generate-data` writes at full scale (1,000,000 Pinterest posts, 100,000 ambassadors). The inputs
  * are generated once into `bench/.work/example-scale/` and reused while their manifest says the same scale and seed.
  */
+import { profilesYml } from '../generate-project.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure, runChecked, type Sample } from './measure.js';
@@ -120,9 +121,7 @@ function writeProject(projectDir: string, server: PgServer, db: string): void {
     rmSync(target, { recursive: true, force: true });
     cpSync(join(REPO_ROOT, entry), target, { recursive: true });
   }
-  const output = { type: 'postgres', host: server.host, port: server.port, user: server.user, dbname: db, schema: TARGET_SCHEMA, threads: THREADS };
-  const fields = Object.entries(output).map(([key, value]) => `${key}: ${value}`);
-  writeFileSync(join(projectDir, 'profiles.yml'), `${PROFILE}:\n  target: bench\n  outputs:\n    bench: {${fields.join(', ')}}\n`);
+  writeFileSync(join(projectDir, 'profiles.yml'), profilesYml({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: db, schema: TARGET_SCHEMA, threads: THREADS }));
 }
 
 export function readOutcome(projectDir: string): BuildOutcome {

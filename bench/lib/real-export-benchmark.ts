@@ -4,6 +4,7 @@
  * `tsdbt build -s +ambassadors+` on PostgreSQL and on PGlite. The build exits 1 on the export (a not_null test fails
  * for the data's own null task ids, see test/integration/real-export.test.ts); that exit is expected.
  */
+import { profilesYml } from '../generate-project.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -76,8 +77,7 @@ export function runRealExportBenchmark(runs: number, server: PgServer = LOCAL_PG
     const pgDir = join(WORK_DIR, 'real-export-postgres');
     makeProject(pgDir);
     const db = `tsdbt_bench_real_export_${process.pid}`;
-    const fields = [`type: postgres`, `host: '${server.host}'`, `port: ${server.port}`, `user: ${server.user}`, `dbname: ${db}`, `schema: analytics`, `threads: 4`];
-    writeFileSync(join(pgDir, 'profiles.yml'), `${PROFILE}:\n  target: bench\n  outputs:\n    bench: {${fields.join(', ')}}\n`);
+    writeFileSync(join(pgDir, 'profiles.yml'), profilesYml({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: db, schema: 'analytics', threads: 4 }));
     const samples: Sample[] = [];
     for (let round = 1; round <= runs; round++) {
       samples.push(

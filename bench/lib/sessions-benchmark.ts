@@ -5,6 +5,7 @@
  * (`tsdbt run -s fct_interactions user_sessions`: the new day and its one-day lookback) is timed against their full
  * refresh, alternately; then the daily run of the whole pipeline (gold tables and tests included) for context.
  */
+import { profilesYml } from '../generate-project.js';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendInteractionDays, writeInteractions, type InteractionCounts } from '../../scripts/generate-data/interactions.js';
@@ -69,9 +70,7 @@ function writeProject(projectDir: string, dataDir: string, metadata: string | un
     rmSync(join(projectDir, 'seeds', 'interactions', 'user_metadata.csv'));
     symlinkSync(metadata, join(projectDir, 'seeds', 'interactions', 'user_metadata.csv'));
   }
-  const output = { type: 'postgres', host: server.host, port: server.port, user: server.user, dbname: db, schema: 'public', threads: THREADS };
-  const fields = Object.entries(output).map(([key, value]) => `${key}: ${value}`);
-  writeFileSync(join(projectDir, 'profiles.yml'), `${PROFILE}:\n  target: bench\n  outputs:\n    bench: {${fields.join(', ')}}\n`);
+  writeFileSync(join(projectDir, 'profiles.yml'), profilesYml({ name: PROFILE, host: server.host, port: server.port, user: server.user, dbname: db, schema: 'public', threads: THREADS }));
 }
 
 export function runSessionsBenchmark(scale: number, runs: number, server: PgServer = LOCAL_PG): SessionsResult | Skipped {
