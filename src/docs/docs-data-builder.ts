@@ -1,5 +1,6 @@
 import { quoteRelation } from '../adapters/sql.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
@@ -73,7 +74,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
 }
 
 /** Tests and ephemeral models have no relation of their own. */
-function hasRelation(node: GraphNode): boolean {
+export function hasRelation(node: GraphNode): boolean {
   return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && node.config.materialized !== 'ephemeral';
 }
 
@@ -84,15 +85,13 @@ function attachment(node: GraphNode): { attachedNode?: string } {
   return {};
 }
 
-const columnKey = (uniqueId: string, column: string): string => `${uniqueId}\u0000${column}`;
-
 /** The data tests declared on each column, by node and column name. */
 function columnTests(nodes: Iterable<GraphNode>): Map<string, string[]> {
   const tests = new Map<string, string[]>();
   for (const node of nodes) {
     const { attachedNode, columnName } = node.test ?? {};
     if (!attachedNode || !columnName) continue;
-    const key = columnKey(attachedNode, columnName);
+    const key = columnKey({ node: attachedNode, column: columnName });
     tests.set(key, [...(tests.get(key) ?? []), node.uniqueId]);
   }
   return tests;
@@ -113,7 +112,7 @@ function columnsOf(
     name,
     ...(type !== undefined && { type }),
     description: byName.get(name)?.description ?? '',
-    tests: tests.get(columnKey(uniqueId, name)) ?? [],
+    tests: tests.get(columnKey({ node: uniqueId, column: name })) ?? [],
   });
   const fromCatalog = (entry?.columns ?? []).map((c) => column(c.name, c.type));
   const seen = new Set(fromCatalog.map((c) => c.name));

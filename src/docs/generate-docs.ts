@@ -10,7 +10,7 @@ import { createRelationIndex, type IndexedRelation } from '../lineage/relation-i
 import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
 import { catalogEntryOf, readCatalog, type CatalogEntry } from './catalog.js';
-import { buildDocsData, type RunResultsFile } from './docs-data-builder.js';
+import { buildDocsData, hasRelation, type RunResultsFile } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
 
@@ -33,7 +33,7 @@ function relationSubjects(session: Session): RelationSubject[] {
   const { parsed } = session.loaded;
   const subjects: RelationSubject[] = [];
   for (const node of parsed.nodes.values()) {
-    if (node.resourceType === 'test' || node.resourceType === 'unit_test' || node.config.materialized === 'ephemeral') continue;
+    if (!hasRelation(node)) continue;
     subjects.push({ uniqueId: node.uniqueId, resourceType: node.resourceType, relation: node.relation });
   }
   for (const source of parsed.sources.values()) subjects.push({ uniqueId: source.uniqueId, resourceType: 'source', relation: source.relation });

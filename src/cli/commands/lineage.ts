@@ -1,4 +1,5 @@
 import { didYouMean, TsdbtError } from '../../errors.js';
+import { columnKey } from '../../lineage/column-key.js';
 import { LineageGraph, type LineageDirection } from '../../lineage/lineage-graph.js';
 import type { ColumnRef, ProjectLineage } from '../../lineage/types.js';
 import { catalogEntryOf } from '../../docs/catalog.js';
@@ -62,7 +63,7 @@ function treeLines(graph: LineageGraph, lineage: ProjectLineage, start: ColumnRe
   const visit = (column: ColumnRef, depth: number) => {
     if (depth > maxDepth) return;
     for (const next of graph.neighbours(column, direction)) {
-      const key = `${next.node}\u0000${next.column}`;
+      const key = columnKey(next);
       const again = seen.has(key);
       seen.add(key);
       const unresolved = lineage[next.node]?.columns[next.column]?.unresolved;

@@ -1,6 +1,7 @@
+import { columnKey } from '../../lineage/column-key.js';
+import { invertLineage } from '../../lineage/lineage-graph.js';
 import type { ColumnRef } from '../../lineage/types.js';
 import type { Project } from './project.js';
-import { push } from './project.js';
 
 /**
  * A column's lineage across models: every column it derives from and every column derived from it, transitively.
@@ -20,19 +21,12 @@ export interface ColumnGraph {
   edges: [string, string][];
 }
 
-export const columnKey = (ref: ColumnRef): string => `${ref.node}\u0000${ref.column}`;
-
 const downstreamIndexes = new WeakMap<Project, Map<string, ColumnRef[]>>();
 
 function downstreamIndex(project: Project): Map<string, ColumnRef[]> {
   let index = downstreamIndexes.get(project);
   if (!index) {
-    index = new Map();
-    for (const [node, lineage] of Object.entries(project.data.lineage)) {
-      for (const [column, { upstream }] of Object.entries(lineage.columns)) {
-        for (const ref of upstream) push(index, columnKey(ref), { node, column });
-      }
-    }
+    index = invertLineage(project.data.lineage);
     downstreamIndexes.set(project, index);
   }
   return index;

@@ -1,5 +1,6 @@
 import type { ColumnRef } from '../../../lineage/types.js';
-import { columnLineage, columnKey, type ColumnGraph, type LineageColumn } from '../column-lineage.js';
+import { columnKey } from '../../../lineage/column-key.js';
+import { columnLineage, type ColumnGraph, type LineageColumn } from '../column-lineage.js';
 import { h, place, s } from '../dom.js';
 import { kindOf } from '../format.js';
 import { nodeHref } from '../router.js';
