@@ -2,6 +2,7 @@
 -- One row per program of a current ambassador document.
 select
     p.ambassador_id,
+    p.program_no::integer as program_no,
     p.program_id,
     b.brand_id,
     -- NULL unless a non-negative finite number or numeric string: 'NaN', 'no-data', negatives and null go.

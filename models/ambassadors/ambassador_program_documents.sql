@@ -3,8 +3,10 @@
 select
     d.ambassador_id,
     p.program,
+    -- The program's place in its document (1, 2, ...): with ambassador_id, the key of a program. program_id cannot be:
+    -- the real export has 4,501 programs whose program_id is "" (NULL here, like every blank id).
     p.program_no,
-    p.program ->> 'program_id' as program_id,
+    nullif(trim(p.program ->> 'program_id'), '') as program_id,
     -- Numbers become their text (42 -> '42'); trim() takes the stray spaces. Blank is no brand.
     nullif(trim(p.program ->> 'brand'), '') as brand
 from {{ref "ambassador_documents"}} as d

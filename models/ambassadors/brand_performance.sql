@@ -21,7 +21,8 @@ tasks as (
         sum(t.shares) as total_shares,
         sum(t.reach) as total_reach
     from {{ref "tasks_completed"}} as t
-    join {{ref "advocacy_programs"}} as p on p.ambassador_id = t.ambassador_id and p.program_id = t.program_id
+    -- By the program's place in its document: program_id is NULL for a blank id, and need not be unique.
+    join {{ref "advocacy_programs"}} as p on p.ambassador_id = t.ambassador_id and p.program_no = t.program_no
     join {{ref "brands"}} as b on b.brand_id = p.brand_id
     group by b.brand
 )

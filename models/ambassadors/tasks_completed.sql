@@ -3,19 +3,25 @@
 with tasks as (
     select
         p.ambassador_id,
+        p.program_no,
         p.program_id,
-        t.task
+        t.task,
+        t.task_no
     from {{ref "ambassador_program_documents"}} as p
     -- Only an array is unpacked (see ambassador_program_documents).
     cross join lateral jsonb_array_elements(
         case when jsonb_typeof(p.program -> 'tasks_completed') = 'array' then p.program -> 'tasks_completed' else '[]'::jsonb end
-    ) as t(task)
+    ) with ordinality as t(task, task_no)
 )
 
 select
     ambassador_id,
+    -- (ambassador_id, program_no) is the task's program in advocacy_programs; task_no its place in the program.
+    program_no::integer as program_no,
+    task_no::integer as task_no,
     program_id,
-    task ->> 'task_id' as task_id,
+    -- NULL when null, missing or blank: 4,524 tasks of the real export have none.
+    nullif(trim(task ->> 'task_id'), '') as task_id,
     -- Case and surrounding spaces do not matter; whatever is not a known platform (null and numbers too) is Other.
     case lower(trim(task ->> 'platform'))
         when 'instagram' then 'Instagram'

@@ -2,7 +2,7 @@
 select
   (session_start at time zone 'UTC')::date as activity_date,
   count(*)::integer as sessions,
-  round(avg(duration_seconds), 3) as avg_session_duration_seconds,
-  round(avg(actions), 3) as avg_actions_per_session
+  avg(duration_seconds) as avg_session_duration_seconds,
+  avg(actions) as avg_actions_per_session
 from {{ref "user_sessions"}}
 group by 1

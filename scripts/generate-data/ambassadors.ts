@@ -30,9 +30,11 @@ export interface AmbassadorCounts {
   advocacy_programs: Tally<keyof typeof R.programs>;
   programs: number;
   brand: Tally<keyof typeof R.brand>;
+  program_id: Tally<keyof typeof R.programId>;
   total_sales_attributed: Tally<keyof typeof R.totalSales>;
   tasks_completed: Tally<keyof typeof R.tasks>;
   tasks: number;
+  task_id: Tally<keyof typeof R.taskId>;
   platform: Tally<keyof typeof R.platform>;
   /** likes, comments, shares and reach together. */
   metrics: Tally<keyof typeof R.metric>;
@@ -77,9 +79,11 @@ export function emptyAmbassadorCounts(): AmbassadorCounts {
     advocacy_programs: emptyTally(R.programs),
     programs: 0,
     brand: emptyTally(R.brand),
+    program_id: emptyTally(R.programId),
     total_sales_attributed: emptyTally(R.totalSales),
     tasks_completed: emptyTally(R.tasks),
     tasks: 0,
+    task_id: emptyTally(R.taskId),
     platform: emptyTally(R.platform),
     metrics: emptyTally(R.metric),
   };
@@ -116,7 +120,9 @@ export function writeAmbassadors(seed: number, count: number, dir: string): Amba
     else if (userIdKind === 'missing') userId = undefined;
 
     const fields = emptyAmbassadorCounts() as FieldCounts;
-    const doc = ambassadorDocument(body, i, userId, h.json === 'bare_nan', fields);
+    // Program and task ids are drawn from a stream of their own, so adding them left every other draw as it was.
+    const ids = rngFor(seed, 'ambassador-ids', i);
+    const doc = ambassadorDocument({ body, ids }, i, userId, h.json === 'bare_nan', fields);
     writeFileSync(join(dir, ambassadorFileName(i)), render(body, doc, h.json));
 
     counts.files++;
@@ -142,9 +148,16 @@ function mergeFields(into: AmbassadorCounts, from: FieldCounts): void {
   }
 }
 
+/** The document's own draws, and the ids' separate stream. */
+interface DocumentRngs {
+  body: Rng;
+  ids: Rng;
+}
+
 function ambassadorDocument(
-  rng: Rng, i: number, userId: string | null | undefined, bareNan: boolean, counts: FieldCounts,
+  rngs: DocumentRngs, i: number, userId: string | null | undefined, bareNan: boolean, counts: FieldCounts,
 ): Record<string, unknown> {
+  const rng = rngs.body;
   const first = rng.pick(FIRST_NAMES);
   const last = rng.pick(LAST_NAMES);
   const local = `${first}.${last.replace(/[^A-Za-z]/g, '')}${i}`.toLowerCase();
@@ -162,7 +175,7 @@ function ambassadorDocument(
   else if (programsKind === 'present') {
     const programs = [];
     const n = rng.int(1, 3);
-    for (let p = 0; p < n; p++) programs.push(program(rng, i, p, bareNan && p === 0, counts));
+    for (let p = 0; p < n; p++) programs.push(program(rngs, i, p, bareNan && p === 0, counts));
     doc.advocacy_programs = programs;
   }
   return doc;
@@ -203,9 +216,15 @@ function joinedAt(rng: Rng, counts: FieldCounts): string | null {
   }
 }
 
-function program(rng: Rng, i: number, p: number, carriesNan: boolean, counts: FieldCounts): Record<string, unknown> {
+function program(rngs: DocumentRngs, i: number, p: number, carriesNan: boolean, counts: FieldCounts): Record<string, unknown> {
+  const rng = rngs.body;
   counts.programs++;
-  const out: Record<string, unknown> = { program_id: `p_${String(i).padStart(6, '0')}_${p}` };
+  const idKind = rngs.ids.weighted(R.programId);
+  bump(counts.program_id, idKind);
+  const id = `p_${String(i).padStart(6, '0')}_${p}`;
+  const out: Record<string, unknown> = {
+    program_id: idKind === 'ok' ? id : idKind === 'empty' ? '' : idKind === 'blank' ? rngs.ids.pick([' ', '   ']) : null,
+  };
   const brandKind = rng.weighted(R.brand);
   bump(counts.brand, brandKind);
   const brand = rng.pick(BRANDS);
@@ -218,7 +237,7 @@ function program(rng: Rng, i: number, p: number, carriesNan: boolean, counts: Fi
   else if (tasksKind === 'present') {
     const tasks = [];
     const n = rng.int(1, 4);
-    for (let t = 0; t < n; t++) tasks.push(task(rng, `${String(i).padStart(6, '0')}_${p}_${t}`, carriesNan && t === 0, counts));
+    for (let t = 0; t < n; t++) tasks.push(task(rngs, `${String(i).padStart(6, '0')}_${p}_${t}`, carriesNan && t === 0, counts));
     out.tasks_completed = tasks;
   }
   const salesKind = rng.weighted(R.totalSales);
@@ -236,13 +255,16 @@ function program(rng: Rng, i: number, p: number, carriesNan: boolean, counts: Fi
   return out;
 }
 
-function task(rng: Rng, id: string, carriesNan: boolean, counts: FieldCounts): Record<string, unknown> {
+function task(rngs: DocumentRngs, id: string, carriesNan: boolean, counts: FieldCounts): Record<string, unknown> {
+  const rng = rngs.body;
   counts.tasks++;
+  const idKind = rngs.ids.weighted(R.taskId);
+  bump(counts.task_id, idKind);
   const platformKind = rng.weighted(R.platform);
   bump(counts.platform, platformKind);
   const platform = rng.pick(PLATFORMS);
   const out: Record<string, unknown> = {
-    task_id: `t_${id}`,
+    ...(idKind === 'missing' ? {} : { task_id: idKind === 'ok' ? `t_${id}` : idKind === 'empty' ? '' : null }),
     platform: platformKind === 'canonical' ? platform
       : platformKind === 'variant' ? variant(rng, platform)
         : platformKind === 'twitter_x' ? rng.pick(['Twitter', 'twitter', ' X', 'x', 'TWITTER '])

@@ -14,6 +14,9 @@ export const RATES = {
     programs: { present: 0.9, empty: 0.05, missing: 0.05 },
     tasks: { present: 0.88, empty: 0.06, missing: 0.06 },
     brand: { ok: 0.84, numeric: 0.08, padded: 0.08 },
+    /** As in the real export, where 45% of the programs have program_id "" and 45% of the tasks a null task_id. */
+    programId: { ok: 0.9, empty: 0.06, blank: 0.02, null: 0.02 },
+    taskId: { ok: 0.9, null: 0.06, missing: 0.02, empty: 0.02 },
     platform: { canonical: 0.7, variant: 0.14, twitter_x: 0.08, other: 0.08 },
     /** Each of likes, comments, shares, reach. */
     metric: {

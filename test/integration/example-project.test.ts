@@ -1,7 +1,8 @@
 /**
  * The repository's own project, as a fresh clone has it: `tsdbt build` builds and tests all four pipelines from the
  * committed samples. Each pipeline's own test checks its tables' contents; this one checks that the whole project
- * builds together, on each backend, with every node succeeding or passing.
+ * builds together, on each backend, with every node succeeding or passing but the two warnings the sample shares
+ * with the real ambassador export (programs without a program_id, tasks without a task_id).
  */
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,7 +31,10 @@ describeBackends('the example project', (backend) => {
     expect(build.code, build.stdout).toBe(0);
     const results = (JSON.parse(project.read('target/run_results.json')) as { results: RunResult[] }).results;
     const notPassed = results.filter((r) => r.status !== 'success' && r.status !== 'pass');
-    expect(notPassed).toEqual([]);
+    expect(notPassed.map((r) => `${r.unique_id}: ${r.status}`).sort()).toEqual([
+      'test.tsdbt_examples.not_null_advocacy_programs_program_id: warn',
+      'test.tsdbt_examples.not_null_tasks_completed_task_id: warn',
+    ]);
 
     const tables = ['analysis.brand_performance', 'analysis.pinterest_top_category_by_country', 'analysis.daily_active_users', 'analysis.session_metrics_daily', 'analysis.activity_clusters', 'analysis.regional_activity_clusters'];
     const counts = await project.query<Record<string, number>>(`select ${tables.map((t, i) => `(select count(*)::int from ${t}) as t${i}`).join(', ')}`);

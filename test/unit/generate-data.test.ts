@@ -72,8 +72,9 @@ function arrayKind(holder: Record<string, unknown>, key: string): { kind: string
 function rereadAmbassadors(dir: string): Record<string, unknown> {
   const c = {
     files: 0, json: {} as Counts, user_id: {} as Counts, documents_with_fields_counted: 0, email: {} as Counts,
-    joined_at: {} as Counts, advocacy_programs: {} as Counts, programs: 0, brand: {} as Counts,
-    total_sales_attributed: {} as Counts, tasks_completed: {} as Counts, tasks: 0, platform: {} as Counts, metrics: {} as Counts,
+    joined_at: {} as Counts, advocacy_programs: {} as Counts, programs: 0, brand: {} as Counts, program_id: {} as Counts,
+    total_sales_attributed: {} as Counts, tasks_completed: {} as Counts, tasks: 0, task_id: {} as Counts, platform: {} as Counts,
+    metrics: {} as Counts,
   };
   const filesPerId = new Map<string, number>();
   for (const file of filesUnder(dir)) {
@@ -121,11 +122,17 @@ function rereadAmbassadors(dir: string): Record<string, unknown> {
       const brand = program.brand;
       bump(c.brand, typeof brand === 'number' ? 'numeric' : typeof brand !== 'string' ? 'unexpected'
         : brand.trim() !== brand ? 'padded' : 'ok');
+      const programId = program.program_id;
+      bump(c.program_id, programId === null ? 'null' : typeof programId !== 'string' ? 'unexpected'
+        : programId === '' ? 'empty' : programId.trim() === '' ? 'blank' : 'ok');
       bump(c.total_sales_attributed, metricKind(program, 'total_sales_attributed', false));
       const tasks = arrayKind(program, 'tasks_completed');
       bump(c.tasks_completed, tasks.kind);
       for (const task of tasks.items) {
         c.tasks++;
+        const taskId = task.task_id;
+        bump(c.task_id, !('task_id' in task) ? 'missing' : taskId === null ? 'null' : typeof taskId !== 'string' ? 'unexpected'
+          : taskId === '' ? 'empty' : 'ok');
         const platform = typeof task.platform === 'string' ? task.platform.trim().toLowerCase() : '';
         const canonical = CANONICAL_PLATFORMS[platform];
         bump(c.platform, canonical !== undefined ? (task.platform === canonical ? 'canonical' : 'variant')
@@ -304,6 +311,8 @@ describe('generate-data', () => {
     expectRates('joined_at', a.joined_at, r.joinedAt);
     expectRates('advocacy_programs', a.advocacy_programs, r.programs);
     expectRates('brand', a.brand, r.brand);
+    expectRates('program_id', a.program_id, r.programId);
+    expectRates('task_id', a.task_id, r.taskId);
     expectRates('tasks_completed', a.tasks_completed, r.tasks);
     expectRates('total_sales_attributed', a.total_sales_attributed, r.totalSales);
     expectRates('platform', a.platform, r.platform);
