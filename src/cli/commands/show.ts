@@ -27,7 +27,7 @@ export const showCommand: Command<SelectionArgs & { inline?: string; limit: numb
     const sql = args.inline !== undefined ? compiler.compileInline(args.inline) : compiler.compile(requireOne(select(session, args, ['model']), 'show')).sql;
     const limit = Math.max(0, Math.floor(args.limit));
     const result = await withAdapter(session, (adapter) =>
-      adapter.withConnection((connection) => connection.query(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
+      adapter.withConnection((connection) => connection.queryText(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
     );
     io.stdout(formatTable(result.fields.map((field) => field.name), result.rows));
     return 0;
