@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 
 export const showCommand: Command<SelectionArgs & { inline?: string; limit: number }> = {
   name: 'show',
-  describe: 'Run a model\'s query, or an inline one, and print the first rows as a table',
+  describe: 'Run a model\'s query, or an inline one, and print the first rows as a table, each value as PostgreSQL writes it (NULL for a null)',
   examples: [
     ['tsdbt show -s orders', 'preview a model without building it'],
     ['tsdbt show --inline "select count(*) from {{ref \'orders\'}}"', 'query the built models'],
