@@ -2,16 +2,38 @@
  * One interface for every database tsdbt runs on. The core branches on `capabilities`, never on `type`.
  * SQL generation and catalog introspection are shared (sql.ts, catalog.ts); an adapter supplies connections.
  */
+export interface Field {
+  name: string;
+  dataTypeID: number;
+}
+
 export interface QueryResult {
   rows: Array<Record<string, unknown>>;
   /** Rows affected or returned, where the server reports it. */
   rowCount: number | null;
-  fields: Array<{ name: string; dataTypeID: number }>;
+  fields: Field[];
+}
+
+/** Rows as arrays in the order of `fields`: columns that share a name (`select 1 as a, 2 as a`) keep their own values. */
+export interface ArrayQueryResult<Value = unknown> {
+  rows: Value[][];
+  rowCount: number | null;
+  fields: Field[];
 }
 
 export interface Connection {
-  /** One statement, with optional $1.. parameters. */
+  /**
+   * One statement, with optional $1.. parameters, its rows as objects keyed by column name: for queries whose column
+   * names tsdbt itself gives (catalog, counts). Rows of a user's SQL are read with `queryArrays` or `queryText`.
+   */
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /** The same, rows as arrays, values parsed as by `query` (numbers, dates, JSON). */
+  queryArrays(sql: string, params?: readonly unknown[]): Promise<ArrayQueryResult>;
+  /**
+   * The same, each value as PostgreSQL's own text output (a date `2018-01-01`, a boolean `t`, numeric to every digit),
+   * null for NULL: what a person reads, identical on every adapter.
+   */
+  queryText(sql: string, params?: readonly unknown[]): Promise<ArrayQueryResult<string | null>>;
   /** Several statements separated by semicolons, no parameters (hooks, scripts). */
   execute(sql: string): Promise<void>;
   /**

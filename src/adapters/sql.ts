@@ -34,3 +34,24 @@ export function derivedIdentifier(base: string, suffix: string, maxLength: numbe
   while (Buffer.byteLength(`${cut}_${hash}${suffix}`) > maxLength) cut = cut.slice(0, -1);
   return `${cut}_${hash}${suffix}`;
 }
+
+/**
+ * `names` with each repeat made distinct by a suffix (`a`, `a_2`) that is no other column's name: CREATE TABLE refuses
+ * two columns of one name, which a query may return (`select 1 as a, 2 as a`, or `?column?` for each unnamed one).
+ */
+export function distinctIdentifiers(names: readonly string[], maxLength: number): string[] {
+  const taken = new Set(names);
+  const kept = new Set<string>();
+  return names.map((name) => {
+    if (!kept.has(name)) {
+      kept.add(name);
+      return name;
+    }
+    let candidate: string;
+    let n = 2;
+    do candidate = derivedIdentifier(name, `_${n++}`, maxLength);
+    while (taken.has(candidate));
+    taken.add(candidate);
+    return candidate;
+  });
+}

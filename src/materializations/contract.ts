@@ -101,7 +101,7 @@ export async function checkContract(target: SwapTarget, connection: Connection, 
   const summary = mismatches.map((row) => `${row.column} (${row.mismatch})`).join(', ');
   // No hint: it would follow the table. The first line is what the run's progress line shows.
   const advice = 'make the query return exactly these columns with these types (cast where needed), or change the contract';
-  throw new TsdbtError('runtime', `the query does not match the model's enforced contract: ${summary}\n${advice}:\n${formatTable([...MISMATCH_COLUMNS], mismatches)}`, {
+  throw new TsdbtError('runtime', `the query does not match the model's enforced contract: ${summary}\n${advice}:\n${formatTable(MISMATCH_COLUMNS, mismatches.map((row) => MISMATCH_COLUMNS.map((column) => row[column])))}`, {
     location: { file: target.node.originalFilePath },
   });
 }

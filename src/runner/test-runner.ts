@@ -1,4 +1,5 @@
-import { quoteRelation } from '../adapters/sql.js';
+import type { Connection } from '../adapters/adapter.js';
+import { distinctIdentifiers, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import { buildAndSwap } from '../materializations/swap.js';
 import { testStatus } from '../testing/thresholds.js';
@@ -22,7 +23,11 @@ export const testRunner: NodeRunner = {
       const failing = limit ? `select * from (\n${sql}\n) as dbt_limit\nlimit ${limit}` : sql;
       let failures: number;
       if (node.config.store_failures) {
-        failures = (await buildAndSwap(execution, 'table', async (connection, temporary) => (await execution.run(connection, `create table ${temporary} as (\n${failing}\n)`)).rowCount)) ?? 0;
+        failures =
+          (await buildAndSwap(execution, 'table', async (connection, temporary) => {
+            const columns = await failingColumns(connection, failing, deps.adapter.capabilities.maxIdentifierLength);
+            return (await execution.run(connection, `create table ${temporary}${columns} as (\n${failing}\n)`)).rowCount;
+          })) ?? 0;
       } else {
         const counted = await deps.adapter.withConnection((connection) => connection.query(`select count(*)::bigint as failures from (\n${failing}\n) as dbt_test`));
         failures = Number(counted.rows[0]!.failures);
@@ -34,3 +39,14 @@ export const testRunner: NodeRunner = {
     });
   },
 };
+
+/**
+ * The column list of the table that stores failing rows: the query's own names, read without running it, each repeat
+ * made distinct (`id`, `id_2`), as a test joining two tables with `select *` returns them. None for a query of no
+ * columns (`select from ...`), which `()` would not parse.
+ */
+async function failingColumns(connection: Connection, failing: string, maxLength: number): Promise<string> {
+  const { fields } = await connection.queryArrays(`select * from (\n${failing}\n) as dbt_test limit 0`);
+  if (fields.length === 0) return '';
+  return ` (${distinctIdentifiers(fields.map((field) => field.name), maxLength).map(quoteIdentifier).join(', ')})`;
+}

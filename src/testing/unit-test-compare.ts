@@ -6,14 +6,15 @@ import { TsdbtError } from '../errors.js';
 import type { FixtureRows } from '../graph/nodes.js';
 import { fixtureColumns, literalRowsQuery } from './fixture-rows.js';
 
-/** The rows on which the model's output and `expect` disagree, as text, each marked `-` (expected) or `+` (actual). */
+/**
+ * The rows on which the model's output and `expect` disagree, as text: each row is its marker, `-` (expected) or `+`
+ * (actual), then its values in the order of `columns`. Read by position, so a model column called like the marker
+ * column (`diff` in the table printed) keeps its own values.
+ */
 export interface RowDiff {
   columns: string[];
-  rows: Array<Record<string, unknown>>;
+  rows: Array<Array<string | null>>;
 }
-
-/** Names the marker column of a diff; no model column can be called this. */
-const SIDE = '__tsdbt_diff';
 
 /**
  * Compares the rows of `actual` (a relation of this session) with `expect`, on the columns `expect` names (all of
@@ -33,8 +34,8 @@ export async function compareRows(connection: Connection, actual: string, actual
   const list = columns.map(comparable).join(', ');
   const asText = columns.map((column) => `${quoteIdentifier(column.name)}::text as ${quoteIdentifier(column.name)}`).join(', ');
   const difference = (side: string, from: string, without: string) =>
-    `select '${side}' as ${SIDE}, ${asText} from (select * from ${from} except all select * from ${without}) as difference`;
-  const result = await connection.query(
+    `select '${side}', ${asText} from (select * from ${from} except all select * from ${without}) as difference`;
+  const result = await connection.queryText(
     `with expected as (select ${list} from (\n${literalRowsQuery(columns, expect)}\n) as given), actual as (select ${list} from ${actual})\n${difference('-', 'expected', 'actual')}\nunion all\n${difference('+', 'actual', 'expected')}`,
   );
   return { columns: columns.map((column) => column.name), rows: result.rows };
@@ -54,27 +55,26 @@ function comparable(column: ColumnType): string {
  * it, with a headline first (the reporter shows it on the node's line).
  */
 export function describeDiff(diff: RowDiff): string {
-  const count = (side: string) => diff.rows.filter((row) => row[SIDE] === side).length;
-  const order = (a: Record<string, unknown>, b: Record<string, unknown>) => {
-    for (const column of diff.columns) {
-      const compared = compareText(a[column], b[column]);
+  const count = (side: string) => diff.rows.filter(([marker]) => marker === side).length;
+  const order = ([aSide, ...a]: Array<string | null>, [bSide, ...b]: Array<string | null>) => {
+    for (let i = 0; i < a.length; i++) {
+      const compared = compareText(a[i]!, b[i]!);
       if (compared !== 0) return compared;
     }
     // The expected row before the actual one.
-    return a[SIDE] === b[SIDE] ? 0 : a[SIDE] === '-' ? -1 : 1;
+    return aSide === bSide ? 0 : aSide === '-' ? -1 : 1;
   };
-  const rows = [...diff.rows].sort(order).map((row) => ({ ...row, diff: row[SIDE] }));
   return [
     `actual rows differ from expected: ${count('-')} missing, ${count('+')} unexpected`,
-    formatTable(['diff', ...diff.columns], rows),
+    formatTable(['diff', ...diff.columns], [...diff.rows].sort(order)),
     '- an expected row the model did not return; + a row it returned that was not expected',
   ].join('\n');
 }
 
 /** Nulls first, then by text, numbers by value ('9' before '10'). */
-function compareText(a: unknown, b: unknown): number {
+function compareText(a: string | null, b: string | null): number {
   if (a === b) return 0;
-  if (a === null || a === undefined) return -1;
-  if (b === null || b === undefined) return 1;
-  return String(a).localeCompare(String(b), 'en', { numeric: true });
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a.localeCompare(b, 'en', { numeric: true });
 }

@@ -1,4 +1,4 @@
-import type { Adapter, Connection, QueryResult } from '../adapters/adapter.js';
+import type { Adapter, ArrayQueryResult, Connection, QueryResult } from '../adapters/adapter.js';
 import { quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../errors.js';
 import type { ModelRow } from '../materializations/model-output.js';
@@ -33,7 +33,7 @@ export class ModelConnections {
         hint: 'run it before returning the rows, or stream its rows with read()',
       });
     }
-    return this.build.query(sql, parameters);
+    return this.rowObjects(await this.build.queryArrays(sql, parameters));
   }
 
   /** `rows` as they are written: queries on `db` are refused meanwhile where they would deadlock. */
@@ -54,7 +54,7 @@ export class ModelConnections {
       try {
         await connection.query('start transaction read only');
         await connection.query(`declare ${cursor} no scroll cursor for ${sql}`);
-        yield* fetchAll(connection, cursor, batchSize);
+        yield* this.fetchAll(connection, cursor, batchSize);
         await connection.query('commit');
       } finally {
         // Ending the session also ends a transaction left open by an early exit.
@@ -66,19 +66,35 @@ export class ModelConnections {
     // the cursor is closed; inside one (tables, increments) it streams like any cursor.
     await this.build.query(`declare ${cursor} no scroll cursor with hold for ${sql}`);
     try {
-      yield* fetchAll(this.build, cursor, batchSize);
+      yield* this.fetchAll(this.build, cursor, batchSize);
     } finally {
       // This fails only when the build's transaction has already failed: its rollback drops the cursor, and the
       // build's own error is the one to report.
       await this.build.query(`close ${cursor}`).catch(() => undefined);
     }
   }
-}
 
-async function* fetchAll(connection: Connection, cursor: string, batchSize: number): AsyncGenerator<ModelRow[]> {
-  for (;;) {
-    const { rows } = await connection.query(`fetch ${batchSize} from ${cursor}`);
-    if (rows.length > 0) yield rows;
-    if (rows.length < batchSize) return;
+  private async *fetchAll(connection: Connection, cursor: string, batchSize: number): AsyncGenerator<ModelRow[]> {
+    for (;;) {
+      const { rows } = this.rowObjects(await connection.queryArrays(`fetch ${batchSize} from ${cursor}`));
+      if (rows.length > 0) yield rows;
+      if (rows.length < batchSize) return;
+    }
+  }
+
+  /**
+   * Rows as objects keyed by column name, as Kysely and `read()` give them. Read as arrays first, so that a query
+   * returning two columns of one name fails naming it, where objects would silently keep only the last value.
+   */
+  private rowObjects(result: ArrayQueryResult): QueryResult {
+    const names = result.fields.map((field) => field.name);
+    const repeated = names.find((name, i) => names.indexOf(name) !== i);
+    if (repeated !== undefined) {
+      throw new TsdbtError('runtime', `the query returns more than one column named ${quoteIdentifier(repeated)}, and a row object keeps one value per name`, {
+        location: { file: this.file },
+        hint: `give each column its own name (select a.id, b.id as b_id ...); the columns are ${names.join(', ')}`,
+      });
+    }
+    return { ...result, rows: result.rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i]]))) };
   }
 }

@@ -201,6 +201,31 @@ models:
     expect(await project.query('select id from analytics_test_failures.accepted_range_orders_amount__15')).toEqual([{ id: 3 }]);
   });
 
+  it('store_failures keeps failing rows whose columns share a name, each repeat renamed, every value kept', async () => {
+    const project = makeProject(
+      {
+        'models/orders.sql': ORDERS,
+        'models/customers.sql': CUSTOMERS,
+        // select *: both relations have an id, and the unnamed columns are all ?column?.
+        'tests/orders_of_bob.sql':
+          '{{config store_failures=true}}\nselect o.id, c.*, o.amount * 2, o.amount * 3, 0 as id_2 from {{ref "orders"}} o join {{ref "customers"}} c on c.id = o.customer_id where c.name = \'bob\'',
+      },
+      backend,
+    );
+    const build = await project.run('build');
+    expect(build.code).toBe(1);
+    expect(results(project).orders_of_bob).toMatchObject({ status: 'fail', failures: 2 });
+    expect(
+      await project.query(
+        "select column_name from information_schema.columns where table_schema = 'analytics_test_failures' and table_name = 'orders_of_bob' order by ordinal_position",
+      ),
+    ).toEqual(['id', 'id_3', 'name', '?column?', '?column?_2', 'id_2'].map((column_name) => ({ column_name })));
+    expect(await project.query('select * from analytics_test_failures.orders_of_bob order by id')).toEqual([
+      { id: 2, id_3: 2, name: 'bob', '?column?': 60, '?column?_2': 90, id_2: 0 },
+      { id: 3, id_3: 2, name: 'bob', '?column?': 40, '?column?_2': 60, id_2: 0 },
+    ]);
+  });
+
   it('in build a failing error test skips exactly the descendants of its node, a warning skips nothing; retry runs what failed or was skipped', async () => {
     const project = makeProject(
       {

@@ -241,6 +241,40 @@ describeBackends('TypeScript models', (backend) => {
       expect(result.stderr).toContain("two models are named 'orders': models/orders.sql and models/staging/orders.ts");
     });
 
+    it('a query whose columns share a name fails naming the column, through read() and db alike, instead of losing a value', async () => {
+      const project = makeProject(
+        {
+          'models/customers.sql': "{{config materialized='table'}}\nselect 1 as id, 'ann' as name",
+          'models/orders.sql': "{{config materialized='table'}}\nselect 10 as id, 1 as customer_id",
+          'models/streamed.ts': [
+            "import { sql } from 'kysely';",
+            "export const config = { materialized: 'table', column_types: { a: 'integer' } };",
+            'export default async function* ({ read }: any) {',
+            '  for await (const row of read(sql`select 1 as a, 2 as a`)) yield row;',
+            '}',
+          ].join('\n'),
+          'models/joined.ts': [
+            "export const config = { materialized: 'table', column_types: { id: 'integer' } };",
+            'export default async ({ db, ref }: any) =>',
+            "  db.selectFrom(`${ref('orders')} as o`).innerJoin(`${ref('customers')} as c`, 'c.id', 'o.customer_id').selectAll().execute();",
+          ].join('\n'),
+          'models/aliased.ts': [
+            "export const config = { materialized: 'table', column_types: { order_id: 'integer', customer_id: 'integer' } };",
+            'export default async ({ db, ref }: any) =>',
+            "  db.selectFrom(`${ref('orders')} as o`).innerJoin(`${ref('customers')} as c`, 'c.id', 'o.customer_id').select(['o.id as order_id', 'c.id as customer_id']).execute();",
+          ].join('\n'),
+        },
+        backend,
+      );
+      const result = await project.run('run');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('models/streamed.ts:4:20: the query returns more than one column named "a", and a row object keeps one value per name');
+      expect(result.stderr).toContain('models/joined.ts: the query returns more than one column named "id", and a row object keeps one value per name');
+      expect(result.stderr).toContain('the columns are id, customer_id, id, name');
+      expect(await project.query('select * from analytics.aliased')).toEqual([{ order_id: 10, customer_id: 1 }]);
+      expect(await project.query("select count(*)::int as n from pg_class where relname in ('streamed', 'joined')")).toEqual([{ n: 0 }]);
+    });
+
     it('a throw, rows without declared types, or anything else returned, fail their node naming the file', async () => {
       const project = makeProject(
         {

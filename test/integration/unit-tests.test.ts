@@ -130,6 +130,28 @@ describeBackends('unit tests', (backend) => {
     expect(result.stderr).toContain('| +    | 1    |');
   });
 
+  it("print a model column named like the diff marker with its own values, beside the marker", async () => {
+    const project = makeProject(
+      {
+        'models/labelled.sql': "select code, 'x' as diff, null::text as note from {{ref \"numbers\"}}",
+        'models/numbers.sql': 'select 1 as code',
+        'models/unit_tests.yml': unitTests(`  - name: labels
+    model: labelled
+    given:
+      - input: ref('numbers')
+        rows: [{code: 1}]
+    expect:
+      rows: [{code: 1, diff: y, note: ''}]`),
+      },
+      backend,
+    );
+    const result = await project.run('test');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      ['| diff | code | diff | note |', '| ---- | ---- | ---- | ---- |', '| +    | 1    | x    | NULL |', '| -    | 1    | y    |      |', '(2 rows)'].join('\n'),
+    );
+  });
+
   it('compare json columns by value, key order aside', async () => {
     const project = makeProject(
       {

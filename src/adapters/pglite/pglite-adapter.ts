@@ -1,7 +1,7 @@
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Results } from '@electric-sql/pglite';
 import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
-import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection } from '../adapter.js';
+import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
@@ -44,8 +44,13 @@ export class PgliteAdapter implements Adapter {
     if (!db) throw new Error('PgliteAdapter used before open()');
     const connection: Connection = {
       async query(sql, params) {
-        const result = await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined);
-        return { rows: result.rows, rowCount: (result as { rowCount?: number }).rowCount ?? result.affectedRows ?? null, fields: result.fields };
+        return toResult(await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined));
+      },
+      async queryArrays(sql, params) {
+        return toResult(await db.query<unknown[]>(sql, params as unknown[] | undefined, { rowMode: 'array' }));
+      },
+      async queryText(sql, params) {
+        return toResult(await db.query<Array<string | null>>(sql, params as unknown[] | undefined, { rowMode: 'array', parsers: textParsers(db) }));
       },
       async execute(sql) {
         await db.exec(sql);
@@ -86,4 +91,16 @@ export class PgliteAdapter implements Adapter {
       this.lock.release();
     }
   }
+}
+
+function toResult<Row>(result: Results<Row>): { rows: Row[]; rowCount: number | null; fields: Field[] } {
+  return { rows: result.rows, rowCount: (result as { rowCount?: number }).rowCount ?? result.affectedRows ?? null, fields: result.fields };
+}
+
+/**
+ * A parser per type PGlite would parse, each keeping the text: a query's parsers are merged over the database's, so
+ * every type the database knows must be named (types it does not know already stay text).
+ */
+function textParsers(db: PGlite): Record<number, (value: string) => string> {
+  return Object.fromEntries(Object.keys(db.parsers).map((type) => [type, (value: string) => value]));
 }

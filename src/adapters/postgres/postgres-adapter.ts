@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
 import { isConnectionLost, TsdbtError } from '../../errors.js';
-import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type QueryResult } from '../adapter.js';
+import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 
 /** PostgreSQL through a pg Pool of `threads` connections. */
@@ -100,8 +100,13 @@ export class PostgresAdapter implements Adapter {
 function wrap(client: pg.ClientBase): Connection {
   return {
     async query(sql, params) {
-      const result = await client.query({ text: sql, values: params as unknown[] | undefined });
-      return toResult(result);
+      return toResult(await client.query({ text: sql, values: params as unknown[] | undefined }));
+    },
+    async queryArrays(sql, params) {
+      return toResult(await client.query({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' }));
+    },
+    async queryText(sql, params) {
+      return toResult(await client.query({ text: sql, values: params as unknown[] | undefined, rowMode: 'array', types: TEXT_VALUES }));
     },
     async execute(sql) {
       await client.query(sql);
@@ -130,9 +135,13 @@ function wrap(client: pg.ClientBase): Connection {
   };
 }
 
-function toResult(result: pg.QueryResult): QueryResult {
+/** Every value as the server sent it: PostgreSQL's text output, unparsed. */
+const TEXT_VALUES: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value };
+
+/** `Row` is what the query's config makes of a row: an object by default, an array with rowMode 'array'. */
+function toResult<Row>(result: pg.QueryResultBase & { rows: unknown[] }): { rows: Row[]; rowCount: number | null; fields: Field[] } {
   return {
-    rows: result.rows as Array<Record<string, unknown>>,
+    rows: result.rows as Row[],
     rowCount: result.rowCount,
     fields: (result.fields ?? []).map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })),
   };

@@ -8,7 +8,7 @@ import type { Command } from './command.js';
 
 export const showCommand: Command<SelectionArgs & { inline?: string; limit: number }> = {
   name: 'show',
-  describe: 'Run a model\'s query, or an inline one, and print the first rows as a table',
+  describe: 'Run a model\'s query, or an inline one, and print the first rows as a table, each value as PostgreSQL writes it (NULL for a null)',
   examples: [
     ['tsdbt show -s orders', 'preview a model without building it'],
     ['tsdbt show --inline "select count(*) from {{ref \'orders\'}}"', 'query the built models'],
@@ -27,7 +27,7 @@ export const showCommand: Command<SelectionArgs & { inline?: string; limit: numb
     const sql = args.inline !== undefined ? compiler.compileInline(args.inline) : compiler.compile(requireOne(select(session, args, ['model']), 'show')).sql;
     const limit = Math.max(0, Math.floor(args.limit));
     const result = await withAdapter(session, (adapter) =>
-      adapter.withConnection((connection) => connection.query(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
+      adapter.withConnection((connection) => connection.queryText(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
     );
     io.stdout(formatTable(result.fields.map((field) => field.name), result.rows));
     return 0;
