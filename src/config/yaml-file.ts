@@ -192,6 +192,7 @@ function describeValue(value: unknown): string {
 }
 
 function describeKind(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
