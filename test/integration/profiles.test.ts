@@ -29,6 +29,34 @@ describeBackends('profiles.yml through the CLI', (backend) => {
   });
 });
 
+describe('property files read env_var after YAML', () => {
+  it('renders each value that calls env_var (escaped quotes included), keeps other templates, and places errors at the key', async () => {
+    const project = makeProject({
+      'models/m.sql': 'select 1 as id',
+      'models/schema.yml': `version: 2
+models:
+  - name: m
+    description: "Owned by {{env_var \\"TSDBT_TEST_OWNER\\" \\"the \\\\\\"data\\\\\\" team\\"}}"
+    config:
+      post_hook: "grant select on {{this}} to {{env_var 'TSDBT_TEST_ROLE' 'reader'}}"
+    columns:
+      - name: id
+        description: "{{env_var 'TSDBT_TEST_UNSET_DESC'}}"
+`,
+    });
+    const unset = await spawnCli(['compile', '--project-dir', project.dir]);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("models/schema.yml:9:23: models.0.columns.0.description: environment variable 'TSDBT_TEST_UNSET_DESC' is not set");
+    const compiled = await spawnCli(['compile', '--project-dir', project.dir], { env: { TSDBT_TEST_UNSET_DESC: 'the key' } });
+    expect(compiled.code, compiled.stderr).toBe(0);
+    const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { description: string; config: { post_hook: string[] }; columns: Record<string, { description: string }> }> };
+    const model = manifest.nodes['model.test_project.m']!;
+    expect(model.description).toBe('Owned by the "data" team');
+    expect(model.config.post_hook).toEqual(['grant select on {{this}} to reader']);
+    expect(model.columns.id!.description).toBe('the key');
+  });
+});
+
 describe('secrets of profiles.yml in error output', () => {
   const SECRET = 'S3cretPw-cli';
   const ENV_SECRET = 'Env-S3cret-cli';
