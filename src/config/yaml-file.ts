@@ -133,11 +133,17 @@ export function validateYaml<T extends z.ZodType>(file: Pick<YamlFile, 'text' | 
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const keyPath = [...at, ...issue.path];
+  const location = issue.code === 'unrecognized_keys' ? file.locate([...keyPath, issue.keys[0]!]) : file.locate(keyPath, true);
   throw new TsdbtError('config', describeIssue(issue, keyPath, writtenAt(data, issue.path) ?? issue.input), {
-    location: issue.code === 'unrecognized_keys' ? file.locate([...keyPath, issue.keys[0]!]) : file.locate(keyPath, true),
-    hint: hintFor(issue),
+    location,
+    hint: startsTemplate(file.text, location) ? `a template is a quoted YAML string, as in dbt: ${String(keyPath.at(-1))}: "{{env_var 'NAME'}}"` : hintFor(issue),
     source: file.text,
   });
+}
+
+/** An unquoted `key: {{env_var 'X'}}`, which YAML reads as a mapping since templates are rendered after it. */
+function startsTemplate(text: string, { line, column }: ErrorLocation): boolean {
+  return line !== undefined && column !== undefined && (text.split('\n')[line - 1] ?? '').startsWith('{{', column - 1);
 }
 
 type Issue = z.core.$ZodIssue;

@@ -154,6 +154,14 @@ q:
     expect(failure({ projectRoot: dir, profilesDir: dir, projectProfile: 'q' }).message).toMatch(/^q\.target: environment variable 'TSDBT_TEST_UNSET_Q'/);
   });
 
+  it('an unquoted template, which YAML reads as a mapping, is an error whose hint says to quote it', () => {
+    const dir = folderWith("p:\n  target: a\n  outputs:\n    a:\n      type: pglite\n      schema: {{env_var 'TSDBT_TEST_SCHEMA' 's'}}\n");
+    const error = failure({ projectRoot: dir, profilesDir: dir, projectProfile: 'p' });
+    expect(error.message).toBe('wrong type at p.outputs.a.schema: expected string, got a mapping');
+    expect(error.location).toMatchObject({ line: 6, column: 15 });
+    expect(error.hint).toBe(`a template is a quoted YAML string, as in dbt: schema: "{{env_var 'NAME'}}"`);
+  });
+
   describe('code frames never show a secret', () => {
     const SECRET = 'S3cretPw-unit';
     const cases: Array<[string, string, ProfileOptions['target']]> = [
