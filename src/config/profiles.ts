@@ -3,13 +3,15 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { didYouMean, TsdbtError } from '../errors.js';
-import { registerSecret } from '../redact.js';
-import { renderConfigText } from '../templating/config-text.js';
+import { registerSecret, registerShownValues } from '../redact.js';
+import { maskSecretValues } from './secret-frames.js';
 import { readYamlFile, strictObject, validateYaml } from './yaml-file.js';
+import { renderYamlTemplates } from './yaml-templates.js';
 
 export const PROFILES_FILE = 'profiles.yml';
 
-const threads = z.number().int().min(1).max(64).default(1);
+// Coerced, as dbt reads a rendered "4": `threads: "{{env_var 'THREADS' '4'}}"`.
+const threads = z.coerce.number().int().min(1).max(64).default(1);
 
 const postgresOutput = strictObject({
   type: z.literal('postgres'),
@@ -31,7 +33,7 @@ const postgresOutput = strictObject({
   keepalives_idle: z.coerce.number().int().min(0).optional(),
   role: z.string().optional(),
   application_name: z.string().default('tsdbt'),
-  retries: z.number().int().min(0).optional(),
+  retries: z.coerce.number().int().min(0).optional(),
   statement_timeout: z.coerce.number().int().min(0).optional(),
 });
 
@@ -116,7 +118,8 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
   const profileName = options.profile ?? options.projectProfile;
   if (!found || !profileName) return embeddedDefault(options, searched);
 
-  const file = readYamlFile(found, found, (text) => renderConfigText(text, found, { allowSecrets: true }));
+  // Parsed as YAML, then only what the selected output needs is rendered: other outputs may read variables unset here.
+  const file = readYamlFile(found, found, { frameText: maskSecretValues });
   const profiles = validateYaml(file, profilesSchema);
   const profile = profiles[profileName];
   if (!profile) {
@@ -125,15 +128,15 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
       hint: didYouMean(profileName, Object.keys(profiles)) ?? `profiles there: ${Object.keys(profiles).join(', ') || 'none'}`,
     });
   }
-  const targetName = options.target ?? profile.target;
-  const raw = profile.outputs[targetName];
-  if (raw === undefined) {
+  const targetName = options.target ?? renderYamlTemplates(file, [profileName, 'target'], profile.target, { allowSecrets: true });
+  if (profile.outputs[targetName] === undefined) {
     throw new TsdbtError('config', `target '${targetName}' is not an output of profile '${profileName}'`, {
       location: file.locate([profileName, 'outputs']),
       hint: didYouMean(targetName, Object.keys(profile.outputs)) ?? `outputs: ${Object.keys(profile.outputs).join(', ')}`,
     });
   }
-  const parsed = validateYaml(file, output, [profileName, 'outputs', targetName], raw);
+  const at = [profileName, 'outputs', targetName];
+  const parsed = validateYaml(file, output, at, renderYamlTemplates(file, at, profile.outputs[targetName], { allowSecrets: true }));
   const threadsOverride = options.threads;
   if (parsed.type === 'pglite') {
     return {
@@ -149,8 +152,9 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
     };
   }
   const password = parsed.password ?? parsed.pass;
-  registerSecret(password);
   const database = parsed.dbname ?? parsed.database;
+  registerSecret(password);
+  registerShownValues([parsed.user, parsed.host, database, parsed.schema]);
   if (!database) {
     throw new TsdbtError('config', `output '${targetName}' of profile '${profileName}' needs dbname (or database)`, {
       location: file.locate([profileName, 'outputs', targetName]),

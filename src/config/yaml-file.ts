@@ -1,21 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { z } from 'zod';
 import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
+import { isSecretKey } from '../redact.js';
 
 /** A parsed YAML file that can say on which line any key path lives. */
 export interface YamlFile {
   path: string;
+  /** The text as code frames show it: the file's own, or with secrets masked (profiles.yml). */
   text: string;
   data: unknown;
   /** Where `keyPath` is written: its key, or with `value` its value. */
   locate(keyPath: ReadonlyArray<PropertyKey>, value?: boolean): ErrorLocation;
+  /** Where `at` (1-based line and column inside the text value at `keyPath`) is written in the file. */
+  locateInValue(keyPath: ReadonlyArray<PropertyKey>, at: { line?: number; column?: number }): ErrorLocation;
 }
 
-export function readYamlFile(path: string, displayPath = path, transform?: (text: string) => string): YamlFile {
+export interface YamlReadOptions {
+  /** Rewrites the text before it is parsed. */
+  transform?: (text: string) => string;
+  /** The text code frames show, from the file's own (masks secrets). */
+  frameText?: (text: string) => string;
+}
+
+export function readYamlFile(path: string, displayPath = path, options: YamlReadOptions = {}): YamlFile {
   const raw = readFileSync(path, 'utf8');
-  return parseYaml(transform ? transform(raw) : raw, displayPath);
+  return parseYaml(options.transform ? options.transform(raw) : raw, displayPath, options.frameText);
 }
 
 /**
@@ -23,26 +34,59 @@ export function readYamlFile(path: string, displayPath = path, transform?: (text
  * `yaml` library's document, which knows where every node is, is built only when an error needs a line, and it
  * words syntax errors.
  */
-export function parseYaml(text: string, displayPath: string): YamlFile {
+export function parseYaml(text: string, displayPath: string, frameText?: (text: string) => string): YamlFile {
+  const shown = frameText ? frameText(text) : text;
   let data: unknown;
   try {
     data = load(text, { schema: CORE_SCHEMA, filename: displayPath });
   } catch (error) {
-    throw syntaxError(parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: true, uniqueKeys: true }), text, displayPath) ?? new TsdbtError('config', `malformed YAML: ${(error as Error).message.split('\n')[0]}`, { location: { file: displayPath }, source: text });
+    throw syntaxError(parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: true, uniqueKeys: true }), shown, displayPath) ?? new TsdbtError('config', `malformed YAML: ${(error as Error).message.split('\n')[0]}`, { location: { file: displayPath }, source: shown });
   }
   let located: { doc: Document; lineCounter: LineCounter } | undefined;
+  const document = () => {
+    if (!located) {
+      const lineCounter = new LineCounter();
+      located = { doc: parseDocument(text, { lineCounter }), lineCounter };
+    }
+    return located;
+  };
   return {
     path: displayPath,
-    text,
+    text: shown,
     data: data ?? {},
-    locate: (keyPath, value) => {
-      if (!located) {
-        const lineCounter = new LineCounter();
-        located = { doc: parseDocument(text, { lineCounter }), lineCounter };
-      }
-      return locateKey(located.doc, located.lineCounter, displayPath, keyPath, value);
+    locate: (keyPath, value) => locateKey(document().doc, document().lineCounter, displayPath, keyPath, value),
+    locateInValue: (keyPath, at) => {
+      const { doc, lineCounter } = document();
+      const offset = offsetInScalar(doc.getIn(keyPath, true), text, at);
+      if (offset === undefined) return locateKey(doc, lineCounter, displayPath, keyPath, true);
+      const pos = lineCounter.linePos(offset);
+      return { file: displayPath, line: pos.line, column: pos.col };
     },
   };
+}
+
+/**
+ * The offset in the file of `at` inside a one-line scalar, counting a quoted scalar's quotes and escapes; undefined
+ * for other nodes (block and multi-line scalars are located at their start).
+ */
+function offsetInScalar(node: unknown, text: string, at: { line?: number; column?: number }): number | undefined {
+  if (!isScalar(node) || !node.range || at.line !== 1 || at.column === undefined) return undefined;
+  const [start, end] = node.range;
+  const written = text.slice(start, end);
+  if (written.includes('\n')) return undefined;
+  if (node.type === Scalar.PLAIN) return start + at.column - 1;
+  if (node.type !== Scalar.QUOTE_SINGLE && node.type !== Scalar.QUOTE_DOUBLE) return undefined;
+  let index = 1;
+  for (let character = 1; character < at.column; character++) {
+    if (node.type === Scalar.QUOTE_SINGLE) index += written.startsWith("''", index) ? 2 : 1;
+    else index += written[index] === '\\' ? escapeLength(written[index + 1]) : 1;
+  }
+  return start + index;
+}
+
+/** How many characters a double-quoted scalar's escape takes: \n, \xNN, \uNNNN, \UNNNNNNNN. */
+function escapeLength(letter: string | undefined): number {
+  return letter === 'x' ? 4 : letter === 'u' ? 6 : letter === 'U' ? 10 : 2;
 }
 
 /**
@@ -53,12 +97,13 @@ export function withLine<T extends object>(target: T, file: YamlFile, keyPath: R
   return Object.defineProperty(target, 'line', { get: () => file.locate(keyPath).line, enumerable: true }) as T & { readonly line?: number };
 }
 
-function syntaxError(doc: Document, text: string, displayPath: string): TsdbtError | undefined {
+/** `shown` is the text the code frame shows (the document is parsed from the file's own). */
+function syntaxError(doc: Document, shown: string, displayPath: string): TsdbtError | undefined {
   const [error] = doc.errors;
   if (!error) return undefined;
   const pos = error.linePos?.[0];
   const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return new TsdbtError('config', `malformed YAML: ${message}`, { location: { file: displayPath, line: pos?.line, column: pos?.col }, source: text });
+  return new TsdbtError('config', `malformed YAML: ${message}`, { location: { file: displayPath, line: pos?.line, column: pos?.col }, source: shown });
 }
 
 function locateKey(doc: Document, lineCounter: LineCounter, file: string, keyPath: ReadonlyArray<PropertyKey>, value = false): ErrorLocation {
@@ -88,22 +133,35 @@ export function validateYaml<T extends z.ZodType>(file: Pick<YamlFile, 'text' | 
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const keyPath = [...at, ...issue.path];
-  throw new TsdbtError('config', describeIssue(issue, keyPath), {
-    location: issue.code === 'unrecognized_keys' ? file.locate([...keyPath, issue.keys[0]!]) : file.locate(keyPath, true),
-    hint: hintFor(issue),
+  const location = issue.code === 'unrecognized_keys' ? file.locate([...keyPath, issue.keys[0]!]) : file.locate(keyPath, true);
+  throw new TsdbtError('config', describeIssue(issue, keyPath, writtenAt(data, issue.path) ?? issue.input), {
+    location,
+    hint: startsTemplate(file.text, location) ? `a template is a quoted YAML string, as in dbt: ${String(keyPath.at(-1))}: "{{env_var 'NAME'}}"` : hintFor(issue),
     source: file.text,
   });
 }
 
+/** An unquoted `key: {{env_var 'X'}}`, which YAML reads as a mapping since templates are rendered after it. */
+function startsTemplate(text: string, { line, column }: ErrorLocation): boolean {
+  return line !== undefined && column !== undefined && (text.split('\n')[line - 1] ?? '').startsWith('{{', column - 1);
+}
+
 type Issue = z.core.$ZodIssue;
 
-function describeIssue(issue: Issue, keyPath: PropertyKey[]): string {
+/** The value as written: a coerced field's issue holds what coercion made of it (`threads: abc` is NaN there). */
+function writtenAt(data: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), data);
+}
+
+function describeIssue(issue: Issue, keyPath: PropertyKey[], input: unknown): string {
   const where = keyPath.length > 0 ? keyPath.map(String).join('.') : 'the top level';
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
     return `unknown key '${key}' at ${keyPath.length > 0 ? where : 'the top level'}`;
   }
-  if (issue.code === 'invalid_type') return `wrong type at ${where}: expected ${issue.expected}, got ${describeValue(issue.input)}`;
+  // A credential's value is not repeated, only its kind.
+  const got = isSecretKey(keyPath.at(-1)) ? describeKind(input) : describeValue(input);
+  if (issue.code === 'invalid_type') return `wrong type at ${where}: expected ${issue.expected}, got ${got}`;
   return `invalid value at ${where}: ${issue.message}`;
 }
 
@@ -135,8 +193,14 @@ export function strictObject<S extends z.ZodRawShape>(shape: S) {
 }
 
 function describeValue(value: unknown): string {
+  const kind = describeKind(value);
+  return kind === typeof value ? `${kind} ${JSON.stringify(value)}` : kind;
+}
+
+function describeKind(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return typeof value;
 }

@@ -4,7 +4,8 @@ import { TsdbtError, type ErrorLocation } from '../errors.js';
 import type { ColumnInfo, Constraint, SourceFreshness } from '../graph/nodes.js';
 import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import { readYamlFile, strictObject, validateYaml, withLine, type YamlFile } from '../config/yaml-file.js';
-import { renderConfigText } from '../templating/config-text.js';
+import { relationValuesAsText } from '../templating/config-text.js';
+import { renderYamlTemplates } from '../config/yaml-templates.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
 const constraint = strictObject({
@@ -214,7 +215,9 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
   const result: PropertyFiles = { tests: [], unitTests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
-    const file = readYamlFile(join(root, path), path, (text) => renderConfigText(text, path));
+    const file = readYamlFile(join(root, path), path, { transform: relationValuesAsText });
+    // Parsed, then each value that calls env_var is rendered; most files call none, and are not walked.
+    if (file.text.includes('env_var')) renderYamlTemplates(file, [], file.data);
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
     const data = validateYaml(file, propertyFile);
     result.files.push(path);
