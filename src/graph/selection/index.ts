@@ -47,7 +47,7 @@ export function selectionUniverse({ graph, nodes }: SelectionGraph): SelectionUn
 export function selectableNode(node: GraphNode | SourceNode): SelectableNode {
   const common = { uniqueId: node.uniqueId, resourceType: node.resourceType, name: node.name, packageName: node.packageName, fqn: node.fqn, path: node.originalFilePath };
   if (node.resourceType === 'source' && 'sourceName' in node) {
-    return { ...common, tags: node.tags, config: { tags: node.tags, meta: node.meta }, sourceName: node.sourceName };
+    return { ...common, tags: node.tags, config: sourceConfig(node), sourceName: node.sourceName };
   }
   const graphNode = node as GraphNode;
   return {
@@ -58,4 +58,9 @@ export function selectableNode(node: GraphNode | SourceNode): SelectableNode {
     ...(graphNode.test?.testName !== undefined && { testName: graphNode.test.testName }),
     ...(graphNode.test?.attachedNode !== undefined && { attachedNode: graphNode.test.attachedNode }),
   };
+}
+
+/** Sources carry no config object; their tags and meta are what `config.` can sensibly ask about (the docs show the same). */
+export function sourceConfig(source: SourceNode): Record<string, unknown> {
+  return { tags: source.tags, meta: source.meta };
 }

@@ -162,13 +162,19 @@ function stableJson(value: unknown): string {
 }
 
 /** `*` any text, `?` one character: for names, tags and sources. */
-function globRegExp(glob: string): RegExp {
-  return globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' });
-}
+const globRegExp = compiledOnce((glob) => globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' }));
 
 // For file paths: `*` and `?` stay within one folder, `**` spans folders, and `**` followed by a slash may also match no folder.
-function pathRegExp(glob: string): RegExp {
-  return globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' });
+const pathRegExp = compiledOnce((glob) => globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' }));
+
+/** A pattern is tested against every node of the project (the docs site's 20,000 included): compile each once. */
+function compiledOnce(compile: (glob: string) => RegExp): (glob: string) => RegExp {
+  const cache = new Map<string, RegExp>();
+  return (glob) => {
+    let pattern = cache.get(glob);
+    if (!pattern) cache.set(glob, (pattern = compile(glob)));
+    return pattern;
+  };
 }
 
 /** Splits on the wildcards, translates each, and escapes the text between them. */
