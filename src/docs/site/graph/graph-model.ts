@@ -2,7 +2,7 @@ import type { DocsNode } from '../../docs-data.js';
 import type { LayoutRequest } from '../layout/layout-types.js';
 import { isTest, neighbours, type Project } from '../project.js';
 
-export const NODE_WIDTH = 200;
+export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 42;
 
 /** The nodes and edges a graph view draws. */

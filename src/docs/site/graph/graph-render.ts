@@ -1,10 +1,11 @@
 import type { DocsNode } from '../../docs-data.js';
 import { s } from '../dom.js';
-import { formatDuration, kindOf, statusTone, typeLabel } from '../format.js';
+import { formatDuration, kindLabel, kindOf, statusTone, typeLabel } from '../format.js';
 import type { LayoutResult, Point } from '../layout/layout-types.js';
 import type { Project } from '../project.js';
 import { basisPath } from './edge-path.js';
 import { NODE_HEIGHT, NODE_WIDTH, type DrawnGraph } from './graph-model.js';
+import { fitText, textWidth } from './text-fit.js';
 
 export interface RenderedGraph {
   svg: SVGSVGElement;
@@ -14,24 +15,33 @@ export interface RenderedGraph {
   edgeElements: { from: string; to: string; element: SVGPathElement }[];
 }
 
-const LABEL_CHARS = 25;
-
-function clip(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
+// Where a node's texts go: the name on the first line; the type on the left of the second, the status dot and the
+// facts (duration, tests) on its right. The type gives way to the facts, and each text is cut to its room.
+const PAD_LEFT = 14;
+const PAD_RIGHT = 8;
+const GAP = 8;
+const DOT_RADIUS = 4.5;
+const NAME_BASELINE = 17;
+const SECOND_BASELINE = 33;
 
 function drawNode(project: Project, node: DocsNode, tests: number | undefined): SVGGElement {
   const run = project.runOf.get(node.uniqueId);
-  // Second line: the type on the left, the last run's duration and the test count on the right.
+  // The legend's words (incremental, materialized view, seed): `model · ` would crowd out the materialization.
+  const kind = kindLabel(kindOf(node));
   const facts = [run && formatDuration(run.executionTime), tests && `${tests} test${tests > 1 ? 's' : ''}`].filter(Boolean).join(' · ');
+  const factsWidth = facts ? textWidth(facts, 'node-facts') : 0;
+  const factsLeft = NODE_WIDTH - PAD_RIGHT - factsWidth;
+  const dotX = factsLeft - (facts ? 5 : 0) - DOT_RADIUS;
+  const typeRight = (run ? dotX - DOT_RADIUS : factsLeft) - GAP;
+  const tip = [node.name, typeLabel(node), run && `last run: ${run.status}, ${formatDuration(run.executionTime)}`].filter(Boolean).join('\n');
   return s('g', { class: `node kind-${kindOf(node)}`, 'data-id': node.uniqueId, tabindex: 0, role: 'button' },
-    s('title', {}, `${node.name} (${typeLabel(node)})`),
+    s('title', {}, tip),
     s('rect', { class: 'node-box', width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
     s('rect', { class: 'node-stripe', width: 6, height: NODE_HEIGHT, rx: 3 }),
-    s('text', { class: 'node-name', x: 14, y: 17 }, clip(node.name, LABEL_CHARS)),
-    s('text', { class: 'node-type', x: 14, y: 33 }, typeLabel(node)),
-    run && s('circle', { class: `node-status status-${statusTone(run.status)}`, cx: NODE_WIDTH - 12, cy: 13, r: 4.5 }),
-    facts && s('text', { class: 'node-facts', x: NODE_WIDTH - 8, y: 33, 'text-anchor': 'end' }, facts),
+    s('text', { class: 'node-name', x: PAD_LEFT, y: NAME_BASELINE }, fitText(node.name, 'node-name', NODE_WIDTH - PAD_LEFT - PAD_RIGHT)),
+    s('text', { class: 'node-type', x: PAD_LEFT, y: SECOND_BASELINE }, fitText(kind, 'node-type', typeRight - PAD_LEFT)),
+    run && s('circle', { class: `node-status status-${statusTone(run.status)}`, cx: dotX, cy: SECOND_BASELINE - 4, r: DOT_RADIUS }),
+    facts && s('text', { class: 'node-facts', x: NODE_WIDTH - PAD_RIGHT, y: SECOND_BASELINE, 'text-anchor': 'end' }, facts),
   );
 }
 

@@ -19,7 +19,7 @@ const layouts = new Map<string, LayoutResult>();
 function toolbar(selector: string, showTests: boolean): HTMLElement {
   const input = h('input', {
     name: 'select', type: 'search', value: selector, spellcheck: 'false', 'aria-label': 'graph selector',
-    placeholder: 'Select as tsdbt -s does: 2+orders+1 @orders tag:nightly,config.materialized:table; empty: everything',
+    placeholder: 'As tsdbt -s: +orders+1 tag:nightly,config.materialized:table; empty: all',
   });
   const tests = h('input', { type: 'checkbox', name: 'tests', checked: showTests });
   const form = h('form', { class: 'graph-select' }, input, h('button', { type: 'submit' }, 'Apply'),
