@@ -114,9 +114,14 @@ function evaluate(universe: SelectionUniverse, prepared: Prepared, onMatch?: Mat
 function addIndirectTests(universe: SelectionUniverse, chosen: Set<string>): void {
   for (const node of universe.nodes.values()) {
     if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') continue;
-    const reads = [...universe.parents(node.uniqueId), ...(node.attachedNode ? [node.attachedNode] : [])];
-    if (!chosen.has(node.uniqueId) && reads.some((id) => chosen.has(id))) chosen.add(node.uniqueId);
+    if (chosen.has(node.uniqueId)) continue;
+    if ((node.attachedNode !== undefined && chosen.has(node.attachedNode)) || someOf(universe.parents(node.uniqueId), (id) => chosen.has(id))) chosen.add(node.uniqueId);
   }
+}
+
+function someOf(ids: Iterable<string>, test: (id: string) => boolean): boolean {
+  for (const id of ids) if (test(id)) return true;
+  return false;
 }
 
 function addAll(target: Set<string>, ids: Iterable<string>): void {

@@ -31,9 +31,9 @@ const fqn: SelectorMethod = {
   // so `-s orders+` does not run everything downstream of a source table that happens to be called orders.
   matches: (node, value) => {
     if (node.resourceType === 'source') return false;
-    const parts = value.split('.').map((part) => globRegExp(part));
-    const prefixOf = (names: string[]) => parts.length <= names.length && parts.every((part, i) => part.test(names[i]!));
-    return globRegExp(value).test(node.name) || prefixOf(node.fqn) || prefixOf(node.fqn.slice(1));
+    const parts = dottedGlobs(value);
+    const prefixAt = (start: number) => parts.length <= node.fqn.length - start && parts.every((part, i) => part.test(node.fqn[start + i]!));
+    return globRegExp(value).test(node.name) || prefixAt(0) || prefixAt(1);
   },
 };
 
@@ -162,18 +162,21 @@ function stableJson(value: unknown): string {
 }
 
 /** `*` any text, `?` one character: for names, tags and sources. */
-const globRegExp = compiledOnce((glob) => globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' }));
+const globRegExp = memoized((glob) => globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' }));
 
 // For file paths: `*` and `?` stay within one folder, `**` spans folders, and `**` followed by a slash may also match no folder.
-const pathRegExp = compiledOnce((glob) => globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' }));
+const pathRegExp = memoized((glob) => globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' }));
+
+/** `marts.fin*` as one pattern per dotted part, for fqn prefixes. */
+const dottedGlobs = memoized((value: string) => value.split('.').map((part) => globRegExp(part)));
 
 /** A pattern is tested against every node of the project (the docs site's 20,000 included): compile each once. */
-function compiledOnce(compile: (glob: string) => RegExp): (glob: string) => RegExp {
-  const cache = new Map<string, RegExp>();
-  return (glob) => {
-    let pattern = cache.get(glob);
-    if (!pattern) cache.set(glob, (pattern = compile(glob)));
-    return pattern;
+function memoized<T>(compile: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let compiled = cache.get(text);
+    if (compiled === undefined) cache.set(text, (compiled = compile(text)));
+    return compiled;
   };
 }
 

@@ -9,7 +9,7 @@ import { nodeSelector, select, type Selection } from '../selector.js';
 import { neighbours, push, type Project } from '../project.js';
 import type { ViewFactory } from '../view.js';
 import { drawnGraph, layoutRequest, type DrawnGraph } from './graph-model.js';
-import { renderGraph, type RenderedGraph } from './graph-render.js';
+import { nodeCards, renderGraph, type NodeCard, type RenderedGraph } from './graph-render.js';
 import { legend } from './legend.js';
 import { attachPanZoom } from './pan-zoom.js';
 
@@ -60,8 +60,8 @@ function details(project: Project, id: string): HTMLElement {
   );
 }
 
-function draw(project: Project, graph: DrawnGraph, layout: LayoutResult, canvas: HTMLElement, panel: HTMLElement, matched: Set<string>) {
-  const rendered = renderGraph(project, graph, layout);
+function draw(project: Project, graph: DrawnGraph, cards: NodeCard[], layout: LayoutResult, canvas: HTMLElement, panel: HTMLElement, matched: Set<string>) {
+  const rendered = renderGraph(graph, cards, layout);
   canvas.replaceChildren(rendered.svg);
   const panZoom = attachPanZoom(rendered.svg, rendered.viewport);
   panZoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
@@ -114,10 +114,11 @@ export const graphView: ViewFactory = (project, route, signal) => {
       canvas.replaceChildren(h('div', { class: 'graph-message' }, 'No nodes to draw.'));
       return;
     }
-    const layout = layouts.get(key) ?? (await layoutInWorker(layoutRequest(graph), signal));
+    const cards = nodeCards(project, graph);
+    const layout = layouts.get(key) ?? (await layoutInWorker(layoutRequest(graph, cards.map((card) => card.width)), signal));
     layouts.set(key, layout);
     if (signal.aborted) return;
-    const panZoom = draw(project, graph, layout, canvas, panel, selection.matched);
+    const panZoom = draw(project, graph, cards, layout, canvas, panel, selection.matched);
     const box = { x: 0, y: 0, width: layout.width, height: layout.height };
     zoomButtons.append(
       h('button', { type: 'button', title: 'Zoom in', onclick: () => panZoom.zoomBy(1.25) }, '+'),
