@@ -1,5 +1,6 @@
 import { quoteRelation } from '../adapters/sql.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import type { LoadedProject } from '../parser/load-project.js';
@@ -51,6 +52,9 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
       ...(node.resourceType === 'model' && { language: node.language ?? 'sql' }),
       ...(hasRelation(node) && { relation: quoteRelation(node.relation), schema: node.relation.schema }),
       path: node.originalFilePath,
+      fqn: node.fqn,
+      packageName: node.packageName,
+      ...(node.test?.testName !== undefined && { testName: node.test.testName }),
       description: node.description,
       tags: node.config.tags ?? [],
       config: node.config as Record<string, unknown>,
@@ -128,9 +132,12 @@ function sourceNode(source: SourceNode, entry: CatalogEntry | undefined, tests: 
     relation: quoteRelation(source.relation),
     schema: source.relation.schema,
     path: source.originalFilePath,
+    fqn: source.fqn,
+    packageName: source.packageName,
+    source: { name: source.sourceName, table: source.name },
     description: source.description,
     tags: source.tags,
-    config: {},
+    config: sourceConfig(source),
     columns: columnsOf(source.uniqueId, source.columns, entry, tests),
     rawCode: '',
     ...neighbours,

@@ -29,9 +29,17 @@ export interface DocsNode {
   schema?: string;
   /** Project-relative path of the file that defines it. */
   path: string;
+  /** dbt's fully qualified name and package, which the graph's selector matches as the CLI does. */
+  fqn: string[];
+  packageName: string;
+  /** A source's source and table names (`name` shows them together). */
+  source?: { name: string; table: string };
+  /** A generic data test's test (`unique`); absent for singular tests, for `test_type:`. */
+  testName?: string;
   /** Markdown, as written. */
   description: string;
   tags: string[];
+  /** A source's tags and meta, what `config.` selects on. */
   config: Record<string, unknown>;
   columns: DocsColumn[];
   rawCode: string;

@@ -1,6 +1,6 @@
 import type { Graph } from '@dagrejs/graphlib';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
-import { ancestors } from '../graph/selection/traversal.js';
+import { reachable } from '../graph/selection/traversal.js';
 
 /** What the scheduler reads of a graph: each node's parents. */
 export type DependencyGraph = Pick<Graph, 'predecessors'>;
@@ -22,7 +22,7 @@ export function schedulingGraph(graph: Graph, nodes: Map<string, GraphNode | Sou
   const upstreamOf = new Map<string, Set<string>>();
   const upstream = (id: string) => {
     let found = upstreamOf.get(id);
-    if (!found) upstreamOf.set(id, (found = ancestors(graph, [id])));
+    if (!found) upstreamOf.set(id, (found = reachable([id], (node) => graph.predecessors(node) ?? [])));
     return found;
   };
   for (const id of runnable) {

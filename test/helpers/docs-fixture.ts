@@ -23,9 +23,14 @@ export const HOSTILE = {
 
 type NodeInit = Partial<DocsNode> & Pick<DocsNode, 'uniqueId' | 'name' | 'resourceType'>;
 
+/** The fqn, package and source names a parser would give, from the unique_id (`source.<package>.<source>.<table>`) and path. */
 function node(init: NodeInit): DocsNode {
+  const path = init.path ?? `${init.resourceType}s/${init.name}.sql`;
+  const [, packageName = '', ...rest] = init.uniqueId.split('.');
+  const source = init.resourceType === 'source' ? { name: rest[0] ?? '', table: rest[1] ?? '' } : undefined;
+  const fqn = source ? [packageName, source.name, source.table] : [packageName, ...path.split('/').slice(1, -1), init.name];
   return {
-    path: `${init.resourceType}s/${init.name}.sql`, description: '', tags: [], config: {}, columns: [], rawCode: '',
+    path, fqn, packageName, ...(source && { source }), description: '', tags: [], config: {}, columns: [], rawCode: '',
     parents: [], children: [], ...init,
   };
 }

@@ -1,87 +1,74 @@
-import type { Project } from './project.js';
-import { neighbours } from './project.js';
+import { TsdbtError } from '../../errors.js';
+import { evaluateSelection, type SelectionOutcome, type SelectionUniverse } from '../../graph/selection/evaluate.js';
+import { parseSelection } from '../../graph/selection/parser.js';
+import type { SelectableNode } from '../../graph/selection/selectable-node.js';
+import type { DocsNode } from '../docs-data.js';
+import { neighbours, type Project } from './project.js';
 
 /**
- * dbt's graph selector, the part that makes sense in a browser: terms separated by spaces (their union), each
- * `name`, `+name`, `name+`, `2+name+1` (ancestors and descendants to a depth) or `@name` (the node, its descendants
- * and their ancestors). A name is a node's name or unique_id, `*` matching any run of characters, or `tag:x`.
+ * The lineage graph's selector is the CLI's `--select`: the same parser, methods and set algebra (src/graph/selection/),
+ * evaluated on the docs' data instead of the DAG. Spaces are a union, commas an intersection; `+`, `N+`, `+N`, `@`;
+ * `method:value` for every method but `state:`, which the docs cannot answer and say so.
  */
-export interface Selection {
-  /** Every selected node. */
-  ids: Set<string>;
-  /** The nodes the terms named, before graph operators: what the view centres on. */
-  matched: Set<string>;
-  /** Terms that matched nothing. */
-  unmatched: string[];
+export interface Selection extends SelectionOutcome {
+  /** Why nothing was evaluated: a malformed selector, an unknown method, or one the docs cannot answer. */
+  error?: { message: string; hint?: string };
 }
 
-interface Term {
-  pattern: string;
-  up: number;
-  down: number;
-  at: boolean;
-}
-
-const TERM = /^(@)?(?:(\d*)\+)?(.+?)(?:\+(\d*))?$/;
-
-function depth(operator: string | undefined): number {
-  if (operator === undefined) return 0;
-  return operator === '' ? Infinity : Number(operator);
-}
-
-export function parseTerm(text: string): Term | undefined {
-  const match = TERM.exec(text);
-  if (!match) return undefined;
-  const [, at, up, pattern = '', down] = match;
-  return { pattern, up: depth(up), down: depth(down), at: at !== undefined };
-}
-
-function matcher(pattern: string): (id: string, project: Project) => boolean {
-  if (pattern.startsWith('tag:')) {
-    const tag = pattern.slice(4);
-    return (id, project) => project.byId.get(id)?.tags.includes(tag) ?? false;
-  }
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  const regex = new RegExp(`^${escaped}$`);
-  return (id, project) => regex.test(id) || regex.test(project.byId.get(id)?.name ?? '');
-}
-
-/** The nodes within `limit` hops of `start` along `edges`, `start` included (breadth first). */
-export function reach(start: Iterable<string>, edges: Map<string, string[]>, limit: number): Set<string> {
-  const into = new Set(start);
-  let frontier = [...into];
-  for (let hop = 0; hop < limit && frontier.length > 0; hop++) {
-    const next: string[] = [];
-    for (const id of frontier) {
-      for (const neighbour of neighbours(edges, id)) {
-        if (!into.has(neighbour)) {
-          into.add(neighbour);
-          next.push(neighbour);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return into;
-}
+/** Methods that need more than the docs hold, and why. */
+const NOT_IN_THE_DOCS = new Map([
+  ['state', "it compares the project with an earlier run's manifest, which only the command line reads (--state DIR)"],
+]);
 
 export function select(project: Project, selector: string): Selection {
-  const ids = new Set<string>();
-  const matched = new Set<string>();
-  const unmatched: string[] = [];
-  for (const text of selector.split(/[\s,]+/).filter(Boolean)) {
-    const term = parseTerm(text);
-    const test = term && matcher(term.pattern);
-    const hits = test ? [...project.byId.keys()].filter((id) => test(id, project)) : [];
-    if (!term || hits.length === 0) {
-      unmatched.push(text);
-      continue;
+  try {
+    const parsed = parseSelection([selector]);
+    for (const criterion of parsed.flat()) {
+      const why = NOT_IN_THE_DOCS.get(criterion.method);
+      if (why) throw new TsdbtError('usage', `the docs cannot evaluate '${criterion.raw}': ${why}`, { hint: `run tsdbt ls -s '${selector}' --state DIR instead` });
     }
-    for (const id of hits) matched.add(id);
-    const reached = term.at
-      ? [reach(reach(hits, project.children, Infinity), project.parents, Infinity)]
-      : [reach(hits, project.parents, term.up), reach(hits, project.children, term.down)];
-    for (const set of reached) for (const id of set) ids.add(id);
+    return evaluateSelection(universeOf(project), { select: parsed, exclude: [] });
+  } catch (error) {
+    if (!(error instanceof TsdbtError)) throw error;
+    return { ids: new Set(), matched: new Set(), unmatched: [], error: { message: error.message, ...(error.hint && { hint: error.hint }) } };
   }
-  return { ids, matched, unmatched };
+}
+
+/** A selector for exactly this node: its name (or `source:x.y`) when that picks it alone, else its unique_id. */
+export function nodeSelector(project: Project, node: DocsNode): string {
+  const readable = node.source ? `source:${node.source.name}.${node.source.table}` : node.name;
+  const { matched } = select(project, readable);
+  return matched.size === 1 && matched.has(node.uniqueId) ? readable : `unique_id:${node.uniqueId}`;
+}
+
+const universes = new WeakMap<Project, SelectionUniverse>();
+
+/** The docs' nodes and edges as the shared evaluator sees them, built once per loaded project. */
+export function universeOf(project: Project): SelectionUniverse {
+  let universe = universes.get(project);
+  if (!universe) {
+    universe = {
+      nodes: new Map(project.data.nodes.map((node) => [node.uniqueId, selectableNode(node)])),
+      parents: (id) => neighbours(project.parents, id),
+      children: (id) => neighbours(project.children, id),
+    };
+    universes.set(project, universe);
+  }
+  return universe;
+}
+
+function selectableNode(node: DocsNode): SelectableNode {
+  return {
+    uniqueId: node.uniqueId,
+    resourceType: node.resourceType,
+    name: node.source?.table ?? node.name,
+    packageName: node.packageName,
+    fqn: node.fqn,
+    path: node.path,
+    tags: node.tags,
+    config: node.config,
+    ...(node.source && { sourceName: node.source.name }),
+    ...(node.testName !== undefined && { testName: node.testName }),
+    ...(node.attachedNode !== undefined && { attachedNode: node.attachedNode }),
+  };
 }

@@ -1,6 +1,6 @@
 import { didYouMean, TsdbtError } from '../../errors.js';
-import type { GraphNode, SourceNode } from '../nodes.js';
 import type { Criterion } from './parser.js';
+import type { SelectableNode } from './selectable-node.js';
 
 /** The previous run's manifest, reduced to what `state:` compares. */
 export interface PreviousState {
@@ -21,7 +21,7 @@ export interface SelectorMethod {
   keyed?: boolean;
   /** Checks the value once, before any node is looked at, so bad input fails even on an empty project. */
   validate?(value: string, ctx: MethodContext, criterion: Criterion): void;
-  matches(node: GraphNode | SourceNode, value: string, ctx: MethodContext): boolean;
+  matches(node: SelectableNode, value: string, ctx: MethodContext): boolean;
 }
 
 const fqn: SelectorMethod = {
@@ -31,9 +31,9 @@ const fqn: SelectorMethod = {
   // so `-s orders+` does not run everything downstream of a source table that happens to be called orders.
   matches: (node, value) => {
     if (node.resourceType === 'source') return false;
-    const parts = value.split('.').map((part) => globRegExp(part));
-    const prefixOf = (names: string[]) => parts.length <= names.length && parts.every((part, i) => part.test(names[i]!));
-    return globRegExp(value).test(node.name) || prefixOf(node.fqn) || prefixOf(node.fqn.slice(1));
+    const parts = dottedGlobs(value);
+    const prefixAt = (start: number) => parts.length <= node.fqn.length - start && parts.every((part, i) => part.test(node.fqn[start + i]!));
+    return globRegExp(value).test(node.name) || prefixAt(0) || prefixAt(1);
   },
 };
 
@@ -42,7 +42,7 @@ const path: SelectorMethod = {
   // The file itself or any folder above it, so `path:models/staging` selects everything under it.
   matches: (node, value) => {
     const pattern = pathRegExp(value.replace(/^(\.\/)+/, '').replace(/\/+$/, ''));
-    const segments = node.originalFilePath.split('/');
+    const segments = node.path.split('/');
     return segments.some((_, i) => pattern.test(segments.slice(0, i + 1).join('/')));
   },
 };
@@ -51,7 +51,7 @@ const tag: SelectorMethod = {
   name: 'tag',
   matches: (node, value) => {
     const pattern = globRegExp(value);
-    return tagsOf(node).some((t) => pattern.test(t));
+    return node.tags.some((t) => pattern.test(t));
   },
 };
 
@@ -63,7 +63,7 @@ const config: SelectorMethod = {
   },
   // Values are compared as text so `config.enabled:true` and `config.meta.priority:1` work; a list matches if any element does.
   matches: (node, value, ctx) => {
-    let current: unknown = configOf(node);
+    let current: unknown = node.config;
     for (const key of ctx.key) current = isRecord(current) ? current[key] : undefined;
     const candidates = Array.isArray(current) ? current : [current];
     return candidates.some((candidate) => candidate !== undefined && candidate !== null && typeof candidate !== 'object' && String(candidate) === value);
@@ -79,7 +79,7 @@ const source: SelectorMethod = {
   name: 'source',
   // `source_name`, `source_name.table_name`, or with the package first, as in dbt; each part may be a glob.
   matches: (node, value) => {
-    if (node.resourceType !== 'source' || !('sourceName' in node)) return false;
+    if (node.sourceName === undefined) return false;
     const parts = value.split('.');
     const target = parts.length === 3 ? [node.packageName, node.sourceName, node.name] : [node.sourceName, node.name];
     return parts.length <= 3 && parts.every((part, i) => globRegExp(part).test(target[i]!));
@@ -98,7 +98,7 @@ const state: SelectorMethod = {
   },
   matches: (node, value, ctx) => {
     const previousState = ctx.state!;
-    if (node.resourceType === 'source' || !('checksum' in node)) {
+    if (node.checksum === undefined) {
       // Sources have no body to compare; without a record of earlier sources none counts as new.
       return previousState.sources !== undefined && !(node.uniqueId in previousState.sources);
     }
@@ -124,8 +124,8 @@ const testType: SelectorMethod = {
   name: 'test_type',
   // `test_type:data` (generic and singular tests), `test_type:unit`; dbt's `generic` and `singular` narrow data tests.
   matches: (node, value) =>
-    value === 'generic' ? node.resourceType === 'test' && 'test' in node && node.test?.testName !== undefined
-    : value === 'singular' ? node.resourceType === 'test' && 'test' in node && node.test?.testName === undefined
+    value === 'generic' ? node.resourceType === 'test' && node.testName !== undefined
+    : value === 'singular' ? node.resourceType === 'test' && node.testName === undefined
     : node.resourceType === TEST_TYPES[value],
   validate: (value) => {
     if (!['unit', 'data', 'generic', 'singular'].includes(value)) throw new TsdbtError('usage', `test_type:${value} is not a test type`, { hint: 'test_type:unit, test_type:data, test_type:generic or test_type:singular' });
@@ -150,15 +150,6 @@ export function resolveMethod(criterion: Criterion): SelectorMethod {
   return method;
 }
 
-function tagsOf(node: GraphNode | SourceNode): string[] {
-  return 'config' in node ? node.config.tags : node.tags;
-}
-
-// Sources carry no config object; their tags and meta are what `config.` can sensibly ask about.
-function configOf(node: GraphNode | SourceNode): Record<string, unknown> {
-  return 'config' in node ? node.config : { tags: node.tags, meta: node.meta };
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -171,13 +162,22 @@ function stableJson(value: unknown): string {
 }
 
 /** `*` any text, `?` one character: for names, tags and sources. */
-function globRegExp(glob: string): RegExp {
-  return globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' });
-}
+const globRegExp = memoized((glob) => globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' }));
 
 // For file paths: `*` and `?` stay within one folder, `**` spans folders, and `**` followed by a slash may also match no folder.
-function pathRegExp(glob: string): RegExp {
-  return globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' });
+const pathRegExp = memoized((glob) => globToRegExp(glob, { '**/': '(?:.*/)?', '**': '.*', '*': '[^/]*', '?': '[^/]' }));
+
+/** `marts.fin*` as one pattern per dotted part, for fqn prefixes. */
+const dottedGlobs = memoized((value: string) => value.split('.').map((part) => globRegExp(part)));
+
+/** A pattern is tested against every node of the project (the docs site's 20,000 included): compile each once. */
+function memoized<T>(compile: (text: string) => T): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    let compiled = cache.get(text);
+    if (compiled === undefined) cache.set(text, (compiled = compile(text)));
+    return compiled;
+  };
 }
 
 /** Splits on the wildcards, translates each, and escapes the text between them. */

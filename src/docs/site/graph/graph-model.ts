@@ -2,7 +2,6 @@ import type { DocsNode } from '../../docs-data.js';
 import type { LayoutRequest } from '../layout/layout-types.js';
 import { isTest, neighbours, type Project } from '../project.js';
 
-export const NODE_WIDTH = 200;
 export const NODE_HEIGHT = 42;
 
 /** The nodes and edges a graph view draws. */
@@ -42,6 +41,7 @@ export function drawnGraph(project: Project, ids: Iterable<string>, showTests: b
   return { nodes, edges, testCounts };
 }
 
-export function layoutRequest(graph: DrawnGraph): LayoutRequest {
-  return { nodes: graph.nodes.map(() => ({ width: NODE_WIDTH, height: NODE_HEIGHT })), edges: graph.edges };
+/** The layout of the drawn graph, each node as wide as `widths` says (measured from its texts). */
+export function layoutRequest(graph: DrawnGraph, widths: number[]): LayoutRequest {
+  return { nodes: widths.map((width) => ({ width, height: NODE_HEIGHT })), edges: graph.edges };
 }

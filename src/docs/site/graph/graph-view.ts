@@ -4,11 +4,12 @@ import { layoutInWorker } from '../layout/layout-client.js';
 import type { LayoutResult } from '../layout/layout-types.js';
 import { summary } from '../markdown.js';
 import { graphHref, href, nodeHref } from '../router.js';
-import { reach, select } from '../selector.js';
-import { push, type Project } from '../project.js';
+import { reachable } from '../../../graph/selection/traversal.js';
+import { nodeSelector, select, type Selection } from '../selector.js';
+import { neighbours, push, type Project } from '../project.js';
 import type { ViewFactory } from '../view.js';
 import { drawnGraph, layoutRequest, type DrawnGraph } from './graph-model.js';
-import { renderGraph, type RenderedGraph } from './graph-render.js';
+import { nodeCards, renderGraph, type NodeCard, type RenderedGraph } from './graph-render.js';
 import { legend } from './legend.js';
 import { attachPanZoom } from './pan-zoom.js';
 
@@ -18,7 +19,7 @@ const layouts = new Map<string, LayoutResult>();
 function toolbar(selector: string, showTests: boolean): HTMLElement {
   const input = h('input', {
     name: 'select', type: 'search', value: selector, spellcheck: 'false', 'aria-label': 'graph selector',
-    placeholder: 'Select: 2+orders+1, +orders, @orders, tag:finance; empty: the whole project',
+    placeholder: 'As tsdbt -s: +orders+1 tag:nightly,config.materialized:table; empty: all',
   });
   const tests = h('input', { type: 'checkbox', name: 'tests', checked: showTests });
   const form = h('form', { class: 'graph-select' }, input, h('button', { type: 'submit' }, 'Apply'),
@@ -40,7 +41,7 @@ function lineageWithin(rendered: RenderedGraph, id: string): Set<string> {
     push(up, to, from);
     push(down, from, to);
   }
-  return new Set([...reach([id], up, Infinity), ...reach([id], down, Infinity)]);
+  return new Set([id, ...reachable([id], (node) => neighbours(up, node)), ...reachable([id], (node) => neighbours(down, node))]);
 }
 
 function details(project: Project, id: string): HTMLElement {
@@ -54,13 +55,13 @@ function details(project: Project, id: string): HTMLElement {
     node.description && h('p', { class: 'muted' }, summary(node.description)),
     h('div', { class: 'details-actions' },
       h('a', { class: 'button primary', href: nodeHref(id) }, 'Open page'),
-      h('a', { class: 'button', href: graphHref(`+${node.name}+`) }, 'Focus lineage'),
+      h('a', { class: 'button', href: graphHref(`+${nodeSelector(project, node)}+`) }, 'Focus lineage'),
     ),
   );
 }
 
-function draw(project: Project, graph: DrawnGraph, layout: LayoutResult, canvas: HTMLElement, panel: HTMLElement, matched: Set<string>) {
-  const rendered = renderGraph(project, graph, layout);
+function draw(project: Project, graph: DrawnGraph, cards: NodeCard[], layout: LayoutResult, canvas: HTMLElement, panel: HTMLElement, matched: Set<string>) {
+  const rendered = renderGraph(graph, cards, layout);
   canvas.replaceChildren(rendered.svg);
   const panZoom = attachPanZoom(rendered.svg, rendered.viewport);
   panZoom.fit({ x: 0, y: 0, width: layout.width, height: layout.height });
@@ -93,7 +94,8 @@ function draw(project: Project, graph: DrawnGraph, layout: LayoutResult, canvas:
 export const graphView: ViewFactory = (project, route, signal) => {
   const selector = route.params.get('select') ?? '';
   const showTests = route.params.get('tests') === '1';
-  const selection = selector ? select(project, selector) : { ids: new Set(project.byId.keys()), matched: new Set<string>(), unmatched: [] };
+  // No selector draws the whole project, sources included, where the CLI's default leaves sources out.
+  const selection: Selection = selector ? select(project, selector) : { ids: new Set(project.byId.keys()), matched: new Set(), unmatched: [] };
   const graph = drawnGraph(project, selection.ids, showTests);
   const canvas = h('div', { class: 'graph-canvas' }, h('div', { class: 'graph-message' }, `Laying out ${graph.nodes.length.toLocaleString()} nodes…`));
   const panel = h('aside', { class: 'graph-details', hidden: true });
@@ -101,6 +103,7 @@ export const graphView: ViewFactory = (project, route, signal) => {
   const zoomButtons = h('div', { class: 'zoom' });
   const element = h('section', { class: 'view graph-view' },
     h('div', { class: 'graph-toolbar' }, toolbar(selector, showTests), zoomButtons),
+    selection.error && h('div', { class: 'notice error selector-error' }, selection.error.message, selection.error.hint && h('div', { class: 'muted' }, selection.error.hint)),
     selection.unmatched.length > 0 && h('div', { class: 'notice warn' }, `Nothing matches: ${selection.unmatched.join(', ')}`),
     h('div', { class: 'graph-stage' }, canvas, panel, status),
     legend(graph.nodes, project.runOf.size > 0),
@@ -111,10 +114,11 @@ export const graphView: ViewFactory = (project, route, signal) => {
       canvas.replaceChildren(h('div', { class: 'graph-message' }, 'No nodes to draw.'));
       return;
     }
-    const layout = layouts.get(key) ?? (await layoutInWorker(layoutRequest(graph), signal));
+    const cards = nodeCards(project, graph);
+    const layout = layouts.get(key) ?? (await layoutInWorker(layoutRequest(graph, cards.map((card) => card.width)), signal));
     layouts.set(key, layout);
     if (signal.aborted) return;
-    const panZoom = draw(project, graph, layout, canvas, panel, selection.matched);
+    const panZoom = draw(project, graph, cards, layout, canvas, panel, selection.matched);
     const box = { x: 0, y: 0, width: layout.width, height: layout.height };
     zoomButtons.append(
       h('button', { type: 'button', title: 'Zoom in', onclick: () => panZoom.zoomBy(1.25) }, '+'),

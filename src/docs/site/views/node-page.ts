@@ -6,6 +6,7 @@ import { codeBlock } from '../highlight.js';
 import { renderMarkdown } from '../markdown.js';
 import { graphHref, nodeHref } from '../router.js';
 import { neighbours, type Project } from '../project.js';
+import { nodeSelector } from '../selector.js';
 import type { ViewFactory } from '../view.js';
 import { columnLineageView } from './column-lineage-view.js';
 
@@ -39,7 +40,7 @@ function header(project: Project, node: DocsNode): HTMLElement {
       ...node.tags.map((tag) => h('a', { class: 'tag', href: graphHref(`tag:${tag}`) }, tag)),
     ),
     h('div', { class: 'page-actions' },
-      h('a', { class: 'button', href: graphHref(`2+${node.name}+2`) }, 'Lineage graph'),
+      h('a', { class: 'button', href: graphHref(`2+${nodeSelector(project, node)}+2`) }, 'Lineage graph'),
     ),
   );
 }
