@@ -122,7 +122,7 @@ class TextReporter implements Reporter {
   }
 
   runFinished(summary: RunSummary): void {
-    const { quiet, stdout } = this.options;
+    const { quiet, stdout, stderr } = this.options;
     const counts = countByStatus(summary.results);
     const parts = (Object.entries(counts) as Array<[NodeStatus, number]>).filter(([, n]) => n > 0).map(([status, n]) => `${status.toUpperCase()}=${n}`);
     const recap = summary.results.filter((result) => RECAP_HEADINGS[result.status] !== undefined);
@@ -131,10 +131,16 @@ class TextReporter implements Reporter {
     const tally = [plural(errors, 'error'), plural(counts.warn, 'warning')].filter(Boolean).join(' and ');
     // A quiet run prints only this block, without the blank line that sets it apart.
     const gap = quiet ? '' : '\n';
-    if (summary.cancelled) stdout(`${gap}${clock()}  ${this.c.yellow(`Cancelled${tally ? `, with ${tally}` : ''}.`)}`);
-    else if (tally) stdout(`${gap}${clock()}  ${errors > 0 ? this.c.red(`Completed with ${tally}:`) : this.c.yellow(`Completed with ${tally}:`)}`);
-    else if (!quiet) stdout(`${gap}${clock()}  ${this.c.green('Completed successfully.')}`);
-    for (const result of recap) stdout(redact(`\n${this.recapEntry(result)}`));
+    const headline = summary.cancelled
+      ? this.c.yellow(`Cancelled${tally ? `, with ${tally}:` : '.'}`)
+      : tally
+        ? (errors > 0 ? this.c.red : this.c.yellow)(`Completed with ${tally}:`)
+        : quiet
+          ? undefined
+          : this.c.green('Completed successfully.');
+    // The recap goes where errors go: a run's output sent to a file still shows on the terminal what went wrong.
+    if (headline) (recap.length > 0 ? stderr : stdout)(`${gap}${clock()}  ${headline}`);
+    for (const result of recap) stderr(redact(`\n${this.recapEntry(result)}`));
     stdout(`${recap.length > 0 || !quiet ? '\n' : ''}Done. ${parts.join(' ') || 'nothing to do'} TOTAL=${summary.results.length}`);
   }
 
@@ -147,11 +153,11 @@ class TextReporter implements Reporter {
     const file = result.sourceLocation?.file;
     const title = `${heading} in ${result.kind} ${result.relation ?? result.uniqueId}${file ? ` (${file})` : ''}`;
     const lines = [result.status === 'warn' ? this.c.yellow(title) : this.c.red(title)];
-    const where = result.sourceLocation?.line !== undefined ? describeLocation(result.sourceLocation) : undefined;
+    const where = result.sourceLocation ? describeLocation(result.sourceLocation) : result.location;
     lines.push(indent(`${where ? `${where}: ` : ''}${result.message}`));
     if (result.codeFrame) lines.push(indent(result.codeFrame));
     if (result.sourceLocation?.inCallOutput) lines.push(indent('(in the text this {{…}} call wrote: see the compiled code)'));
-    if (result.location && result.location !== where && result.location !== file) lines.push(indent(`compiled code at ${result.location}`));
+    if (result.location && result.location !== where) lines.push(indent(`compiled code at ${result.location}`));
     return lines.join('\n');
   }
 
