@@ -154,7 +154,8 @@ class TextReporter implements Reporter {
     const title = `${heading} in ${result.kind} ${result.relation ?? result.uniqueId}${file ? ` (${file})` : ''}`;
     const lines = [result.status === 'warn' ? this.c.yellow(title) : this.c.red(title)];
     const where = result.sourceLocation ? describeLocation(result.sourceLocation) : result.location;
-    lines.push(indent(`${where ? `${where}: ` : ''}${result.message}`));
+    // The message as it is: its own lines (a database's hint, a unit test's diff table) carry their own layout.
+    lines.push(`  ${where ? `${where}: ` : ''}${result.message}`);
     if (result.codeFrame) lines.push(indent(result.codeFrame));
     if (result.sourceLocation?.inCallOutput) lines.push(indent('(in the text this {{…}} call wrote: see the compiled code)'));
     if (result.location && result.location !== where) lines.push(indent(`compiled code at ${result.location}`));
