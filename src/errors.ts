@@ -35,10 +35,13 @@ export class TsdbtError extends Error {
 
   /** `file:line:column` or as much of it as is known. */
   get where(): string | undefined {
-    const loc = this.location;
-    if (!loc) return undefined;
-    return [loc.file, loc.line, loc.line !== undefined ? loc.column : undefined].filter((p) => p !== undefined).join(':');
+    return this.location && describeLocation(this.location);
   }
+}
+
+/** `file:line:column`, or as much of it as is known. */
+export function describeLocation(loc: ErrorLocation): string {
+  return [loc.file, loc.line, loc.line !== undefined ? loc.column : undefined].filter((p) => p !== undefined).join(':');
 }
 
 export function exitCodeFor(error: unknown): number {

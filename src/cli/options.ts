@@ -12,8 +12,8 @@ export function globalOptions<T>(yargs: Argv<T>) {
     .option('target', { alias: 't', type: 'string', describe: 'Output of the profile to use', global: true })
     .option('vars', { type: 'string', describe: 'Variables as YAML or JSON: --vars \'{days: 3}\'', global: true })
     .option('threads', { type: 'number', describe: 'How many nodes run at once (the profile\'s threads by default)', global: true })
-    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people, json lines for machines', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors and the summary', global: true });
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people (timestamped start and finish lines, a recap at the end), json lines for machines (node_started, node_finished, run_result_error...)', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors, the recap of failures and warnings, and the totals', global: true });
 }
 
 /** Options of the commands that pick nodes. */

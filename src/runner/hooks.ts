@@ -71,7 +71,9 @@ export async function runProjectHooks(kind: ProjectHookKind, sources: string[], 
       const base = { uniqueId: `operation.${projectName}.${projectName}-${kind}-${index}`, kind: 'hook', threadId: 'main', rowsAffected: null };
       const label = `${kind} ${index + 1}`;
       const started = new Date();
-      const outcome = results.some((result) => result.status === 'error')
+      const skip = results.some((result) => result.status === 'error');
+      if (!skip) deps.reporter.nodeStarted(base, index + 1, sources.length);
+      const outcome = skip
         ? { status: 'skipped' as const, message: `an earlier ${kind} hook failed` }
         : await runHook(deps, connection, { source, label, file: `${PROJECT_FILE} (${label})` }, record).then(
             () => ({ status: 'success' as const, message: 'OK' }),

@@ -6,7 +6,7 @@ import { isEphemeral, materializations } from '../materializations/registry.js';
 import type { RenderOptions } from '../templating/compiler.js';
 import { renderTypescript } from '../typescript-models/typescript-renderer.js';
 import { withHooks } from './hooks.js';
-import { executeNode, type Execution, type NodeRunner, type RunnerDependencies } from './node-runner.js';
+import { executeNode, type Execution, type FailurePlace, type NodeRunner, type RunnerDependencies } from './node-runner.js';
 
 /** Renders a model for one build; one per model language. */
 export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
@@ -25,7 +25,7 @@ async function render(node: GraphNode, deps: RunnerDependencies, execution: Exec
     const { sql } = output;
     const compiledPath = deps.paths.compiledRelative(batchFileOf(node, options));
     deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-    execution.locate = (error, statement) => locateInCompiled(error, compiledPath, sql, statement);
+    execution.locate = (error, statement) => locateFailure(node, deps, options, { path: compiledPath, sql }, compiledOffset(error, sql, statement));
   }
   return output;
 }
@@ -57,13 +57,24 @@ function batchFileOf(node: GraphNode, options: RenderOptions): string {
   return `${file.replace(/\.sql$/, '')}/batch_${options.batch.start.toISOString().slice(0, 13)}.sql`;
 }
 
-/** A database error's position is an offset into the statement; map it back into the compiled file when it falls there. */
-function locateInCompiled(error: unknown, compiledPath: string, compiledSql: string, statement: string | undefined): string {
+/** A database error's position (1-based, in characters of the statement) as an offset into the compiled SQL, if it falls there. */
+function compiledOffset(error: unknown, compiledSql: string, statement: string | undefined): number | undefined {
   const position = Number((error as { position?: string }).position);
-  if (!statement || !Number.isFinite(position)) return compiledPath;
+  if (!statement || !Number.isFinite(position)) return undefined;
+  // The materialization wraps the compiled SQL (create table ... as (...)): the wrapper's length is subtracted.
   const start = statement.indexOf(compiledSql);
   const offset = position - 1 - start;
-  if (start < 0 || offset < 0 || offset > compiledSql.length) return compiledPath;
-  const before = compiledSql.slice(0, offset).split('\n');
-  return `${compiledPath}:${before.length}:${before.at(-1)!.length + 1}`;
+  return start < 0 || offset < 0 || offset > compiledSql.length ? undefined : offset;
+}
+
+/** The compiled file at the error's line and column, and the place in the model's template the compiled text came from. */
+function locateFailure(node: GraphNode, deps: RunnerDependencies, options: RenderOptions, compiled: { path: string; sql: string }, offset: number | undefined): FailurePlace {
+  const file = node.originalFilePath;
+  if (offset === undefined) return { compiled: compiled.path, source: { file } };
+  const before = compiled.sql.slice(0, offset).split('\n');
+  const inCompiled = `${compiled.path}:${before.length}:${before.at(-1)!.length + 1}`;
+  // A TypeScript model's SQL is built by code, not a template: only its file is known.
+  const inTemplate = (node.language ?? 'sql') === 'sql' ? deps.compiler.templatePosition(node.uniqueId, options, compiled.sql, offset) : undefined;
+  if (!inTemplate) return { compiled: inCompiled, source: { file } };
+  return { compiled: inCompiled, source: { file, line: inTemplate.line, column: inTemplate.column, inCallOutput: !inTemplate.exact } };
 }

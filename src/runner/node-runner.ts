@@ -4,13 +4,13 @@ import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
-import { describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../errors.js';
+import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../errors.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
 import type { BatchResults } from '../materializations/materialization.js';
 import type { Compiler, TimeRange } from '../templating/compiler.js';
 import type { Reporter } from './reporter.js';
-import type { NodeResult } from './results.js';
+import type { NodeResult, SourcePlace } from './results.js';
 
 /** What every node runner may use during one run. */
 export interface RunnerDependencies {
@@ -59,10 +59,16 @@ export interface NodeOutcome {
   location?: string;
 }
 
+/** Where a failure points: the compiled file (file:line:column where known), and the place in the node's own file. */
+export interface FailurePlace {
+  compiled?: string;
+  source?: SourcePlace;
+}
+
 /** One node's execution: the statements it ran, and where a failure points. */
 export interface Execution extends SwapTarget {
-  /** Maps a failure to file:line:column where the runner knows better than the node's own file. */
-  locate?: (error: unknown, lastStatement: string | undefined) => string | undefined;
+  /** Maps a database failure to its places, where the runner knows better than the node's own file. */
+  locate?: (error: unknown, lastStatement: string | undefined) => FailurePlace;
 }
 
 /**
@@ -99,15 +105,19 @@ export async function executeNode(
     if (failedBatches.length > 0) {
       // The node failed, but not all of it: the batches that landed stay, and retry redoes only the rest.
       const message = `${failedBatches.length} of ${failedBatches.length + outcome.batches!.successful.length} batches failed: ${failedBatches.map((batch) => `${batch.start.toISOString()}: ${batch.message}`).join('; ')}`;
-      return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: node.originalFilePath };
+      return { ...base, ...timing(started), status: 'error', message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, location: node.originalFilePath, ...inSource(node) };
     }
-    return { ...base, ...timing(started), status: outcome.status ?? 'success', message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, failures: outcome.failures, location: outcome.location };
+    const status = outcome.status ?? 'success';
+    const place = status === 'success' || status === 'pass' ? {} : inSource(node);
+    return { ...base, ...timing(started), status, message: outcome.message, rowsAffected: outcome.rowsAffected, batches: outcome.batches, failures: outcome.failures, location: outcome.location, ...place };
   } catch (error) {
-    const location = error instanceof TsdbtError ? (error.where ?? node.originalFilePath) : execution.locate?.(error, statements.at(-1));
+    const place: FailurePlace =
+      error instanceof TsdbtError ? { compiled: error.where ?? node.originalFilePath, source: error.location } : (execution.locate?.(error, statements.at(-1)) ?? {});
     const message = isConnectionLost(error)
       ? `lost the connection to ${deps.adapter.description} while building ${node.name}: ${describeNodeFailure(error)}`
       : describeNodeFailure(error);
-    return { ...base, ...timing(started), status: 'error', message, rowsAffected: null, location };
+    const text = error instanceof TsdbtError && error.source !== undefined ? error.source : undefined;
+    return { ...base, ...timing(started), status: 'error', message, rowsAffected: null, location: place.compiled, ...inSource(node, place.source, text) };
   } finally {
     if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(runFileOf(node))), `${statements.join(';\n\n')};\n`);
   }
@@ -128,6 +138,11 @@ async function withRetries<T>(node: GraphNode, deps: RunnerDependencies, attempt
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** A failure's place in the node's own file (the file alone unless known better), with a code frame where it has a line. */
+function inSource(node: GraphNode, place: SourcePlace = { file: node.originalFilePath }, text = place.file === node.originalFilePath ? node.rawCode : undefined) {
+  return { sourceLocation: place, codeFrame: text && place.line !== undefined ? codeFrame(text, place.line, place.column) : undefined };
 }
 
 /** A model's own file; for a seed (several may share one property file) a file named after it. */

@@ -1,4 +1,6 @@
 import pc from 'picocolors';
+import { describeLocation } from '../errors.js';
+import { describeResourceCounts, type ResourceCounts } from '../parser/resource-counts.js';
 import { redact } from '../redact.js';
 import { countByStatus, type NodeResult, type NodeStatus, type RunSummary } from './results.js';
 
@@ -7,11 +9,18 @@ export interface Reporter {
   info(message: string): void;
   warn(message: string): void;
   error(message: string, details?: Record<string, unknown>): void;
+  /** What the project holds, before a run starts: `Found 36 models, 9 seeds, 90 data tests`. */
+  found(counts: ResourceCounts): void;
+  /** A node begins: on a terminal, a long node shows that it is running. */
+  nodeStarted(node: StartedNode, index: number, total: number): void;
   nodeFinished(result: NodeResult, index: number, total: number): void;
   /** How a long load is going; shown as a redrawn line on a terminal, as events in JSON. */
   progress(progress: LoadProgress): void;
   runFinished(summary: RunSummary): void;
 }
+
+/** What a start line names: the node as its finish line will. */
+export type StartedNode = Pick<NodeResult, 'uniqueId' | 'kind' | 'relation'>;
 
 export interface LoadProgress {
   uniqueId: string;
@@ -87,25 +96,70 @@ class TextReporter implements Reporter {
     this.options.stderr(redact(`${this.c.red('error:')} ${message}`));
   }
 
+  found(counts: ResourceCounts): void {
+    if (!this.options.quiet) this.options.stdout(redact(`${clock()}  ${describeResourceCounts(counts)}`));
+  }
+
+  nodeStarted(node: StartedNode, index: number, total: number): void {
+    if (this.options.quiet) return;
+    this.clearProgress();
+    this.options.stdout(redact(this.nodeLine(index, total, this.c.cyan('START'), node, '[RUN]')));
+  }
+
   nodeFinished(result: NodeResult, index: number, total: number): void {
     this.clearProgress();
-    const failed = result.status === 'error' || result.status === 'fail';
-    if (this.options.quiet && !failed) return;
-    const label = this.statusLabel(result.status);
-    const what = `${result.kind} ${result.relation ?? result.uniqueId}`;
-    const left = `${String(index).padStart(String(total).length)} of ${total} ${label} ${what} `;
+    // Quiet runs show failures once, in the recap at the end.
+    if (this.options.quiet) return;
     const right = result.status === 'skipped' ? `[SKIP${result.message ? `: ${result.message}` : ''}]` : `[${result.message.split('\n')[0]} in ${result.executionTime.toFixed(2)}s]`;
     const rows = result.rowsAffected !== null && result.status === 'success' ? ` ${result.rowsAffected} rows` : '';
-    this.options.stdout(redact(`${left}${'.'.repeat(Math.max(2, 72 - stripAnsi(left).length))} ${right}${rows}`));
-    if (failed) this.options.stderr(redact(`  ${result.location ? `${result.location}: ` : ''}${result.message}`));
+    this.options.stdout(redact(`${this.nodeLine(index, total, this.statusLabel(result.status), result, right)}${rows}`));
+  }
+
+  /** `20:04:17  1 of 130 START sql table model "analysis"."x" ...... [RUN]`, as dbt prints on a terminal. */
+  private nodeLine(index: number, total: number, label: string, node: StartedNode, right: string): string {
+    const left = `${clock()}  ${String(index).padStart(String(total).length)} of ${total} ${label} ${node.kind} ${node.relation ?? node.uniqueId} `;
+    return `${left}${'.'.repeat(Math.max(2, 82 - stripAnsi(left).length))} ${right}`;
   }
 
   runFinished(summary: RunSummary): void {
+    const { quiet, stdout, stderr } = this.options;
     const counts = countByStatus(summary.results);
     const parts = (Object.entries(counts) as Array<[NodeStatus, number]>).filter(([, n]) => n > 0).map(([status, n]) => `${status.toUpperCase()}=${n}`);
-    const headline = summary.cancelled ? this.c.yellow('Cancelled.') : counts.error + counts.fail > 0 ? this.c.red('Completed with errors.') : this.c.green('Completed successfully.');
-    this.options.stdout(`\nFinished ${summary.results.length} node${summary.results.length === 1 ? '' : 's'} in ${summary.elapsedSeconds.toFixed(2)}s. ${headline}`);
-    this.options.stdout(`Done. ${parts.join(' ') || 'nothing to do'} TOTAL=${summary.results.length}`);
+    const recap = summary.results.filter((result) => RECAP_HEADINGS[result.status] !== undefined);
+    if (!quiet) stdout(`\n${clock()}  Finished running ${summary.results.length} node${summary.results.length === 1 ? '' : 's'} in ${summary.elapsedSeconds.toFixed(2)}s.`);
+    const errors = counts.error + counts.fail;
+    const tally = [plural(errors, 'error'), plural(counts.warn, 'warning')].filter(Boolean).join(' and ');
+    // A quiet run prints only this block, without the blank line that sets it apart.
+    const gap = quiet ? '' : '\n';
+    const headline = summary.cancelled
+      ? this.c.yellow(`Cancelled${tally ? `, with ${tally}:` : '.'}`)
+      : tally
+        ? (errors > 0 ? this.c.red : this.c.yellow)(`Completed with ${tally}:`)
+        : quiet
+          ? undefined
+          : this.c.green('Completed successfully.');
+    // The recap goes where errors go: a run's output sent to a file still shows on the terminal what went wrong.
+    if (headline) (recap.length > 0 ? stderr : stdout)(`${gap}${clock()}  ${headline}`);
+    for (const result of recap) stderr(redact(`\n${this.recapEntry(result)}`));
+    stdout(`${recap.length > 0 || !quiet ? '\n' : ''}Done. ${parts.join(' ') || 'nothing to do'} TOTAL=${summary.results.length}`);
+  }
+
+  /**
+   * One failure or warning as dbt's recap shows it: what and in which file; the message at file:line:column, with a
+   * code frame where the line is known; the compiled code to open.
+   */
+  private recapEntry(result: NodeResult): string {
+    const heading = RECAP_HEADINGS[result.status]!;
+    const file = result.sourceLocation?.file;
+    const title = `${heading} in ${result.kind} ${result.relation ?? result.uniqueId}${file ? ` (${file})` : ''}`;
+    const lines = [result.status === 'warn' ? this.c.yellow(title) : this.c.red(title)];
+    const where = result.sourceLocation ? describeLocation(result.sourceLocation) : result.location;
+    // The message as it is: its own lines (a database's hint, a unit test's diff table) carry their own layout.
+    lines.push(`  ${where ? `${where}: ` : ''}${result.message}`);
+    if (result.codeFrame) lines.push(indent(result.codeFrame));
+    if (result.sourceLocation?.inCallOutput) lines.push(indent('(in the text this {{…}} call wrote: see the compiled code)'));
+    if (result.location && result.location !== where) lines.push(indent(`compiled code at ${result.location}`));
+    return lines.join('\n');
   }
 
   private statusLabel(status: NodeStatus): string {
@@ -142,13 +196,51 @@ class JsonReporter implements Reporter {
     this.emit('error', 'error', { message, ...details });
   }
 
+  found(counts: ResourceCounts): void {
+    if (!this.options.quiet) this.emit('info', 'found_stats', { message: describeResourceCounts(counts), counts: Object.fromEntries(counts.map(({ plural, count }) => [plural, count])) });
+  }
+
+  nodeStarted(node: StartedNode, index: number, total: number): void {
+    if (!this.options.quiet) this.emit('info', 'node_started', { index, total, uniqueId: node.uniqueId, kind: node.kind, relation: node.relation });
+  }
+
   nodeFinished(result: NodeResult, index: number, total: number): void {
     this.emit(result.status === 'error' ? 'error' : 'info', 'node_finished', { index, total, ...result });
   }
 
+  /** The recap as events (run_result_error, run_result_warning), then the totals. */
   runFinished(summary: RunSummary): void {
+    for (const result of summary.results) {
+      if (RECAP_HEADINGS[result.status] === undefined) continue;
+      const warning = result.status === 'warn';
+      this.emit(warning ? 'warn' : 'error', warning ? 'run_result_warning' : 'run_result_error', {
+        uniqueId: result.uniqueId,
+        status: result.status,
+        message: result.message,
+        sourceLocation: result.sourceLocation,
+        location: result.location,
+        failures: result.failures,
+      });
+    }
     this.emit('info', 'run_finished', { elapsed: summary.elapsedSeconds, cancelled: summary.cancelled, counts: countByStatus(summary.results) });
   }
+}
+
+/** The statuses the end-of-run recap lists, with the heading of each. */
+const RECAP_HEADINGS: Partial<Record<NodeStatus, string>> = { error: 'Error', fail: 'Failure', warn: 'Warning' };
+
+/** The local time as a terminal's dbt prints it before each line: `20:04:17`. */
+function clock(): string {
+  const now = new Date();
+  return [now.getHours(), now.getMinutes(), now.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function plural(count: number, noun: string): string | undefined {
+  return count === 0 ? undefined : `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, '  ');
 }
 
 function stripAnsi(text: string): string {

@@ -1,3 +1,4 @@
+import type { ErrorLocation } from '../errors.js';
 import type { BatchResults } from '../materializations/materialization.js';
 
 /** Statuses as dbt writes them, so tools that read dbt's run_results.json read ours. */
@@ -12,8 +13,12 @@ export interface NodeResult {
   executionTime: number;
   startedAt?: string;
   completedAt?: string;
-  /** The failure's place, where known: the compiled file for a database error. */
+  /** The failure's place, where known: the compiled file (file:line:column) for a database error. */
   location?: string;
+  /** A failed or warning node's place in its own file: the model, the property file of a test. */
+  sourceLocation?: SourcePlace;
+  /** The lines of the node's file around `sourceLocation`, with a caret under its column. */
+  codeFrame?: string;
   threadId: string;
   relation?: string;
   kind: string;
@@ -21,6 +26,11 @@ export interface NodeResult {
   failures?: number;
   /** Microbatch models: which batches landed and which failed. */
   batches?: BatchResults;
+}
+
+/** A place in a node's file; `inCallOutput` when the failure lies in what a `{{…}}` call wrote, which is then the place. */
+export interface SourcePlace extends ErrorLocation {
+  inCallOutput?: boolean;
 }
 
 export interface RunSummary {

@@ -16,7 +16,7 @@ import { snapshotRunner } from './snapshot-runner.js';
 import { schedulingGraph } from './build-graph.js';
 import { testRunner } from './test-runner.js';
 import { unitTestRunner } from './unit-test-runner.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter, StartedNode } from './reporter.js';
 import type { NodeResult, RunSummary } from './results.js';
 import { schedule } from './scheduler.js';
 
@@ -82,17 +82,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   const total = runnable.size;
 
   const skipped = (id: string, reason: string, index: number): NodeResult => {
-    const node = loaded.parsed.nodes.get(id)!;
-    const result: NodeResult = {
-      uniqueId: id,
-      status: 'skipped',
-      message: reason,
-      rowsAffected: null,
-      executionTime: 0,
-      threadId: 'main',
-      relation: RUNNERS[node.resourceType]!.relation?.(node) ?? quoteRelation(node.relation),
-      kind: RUNNERS[node.resourceType]!.kind(node),
-    };
+    const result: NodeResult = { ...describeNode(loaded.parsed.nodes.get(id)!), status: 'skipped', message: reason, rowsAffected: null, executionTime: 0, threadId: 'main' };
     reporter.nodeFinished(result, index, total);
     return result;
   };
@@ -110,6 +100,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       if (options.signal.aborted) return skipped(id, 'cancelled', index);
       const slot = freeSlots.pop()!;
       const node = loaded.parsed.nodes.get(id)!;
+      reporter.nodeStarted(describeNode(node), index, total);
       let result: NodeResult;
       try {
         const running = RUNNERS[node.resourceType]!.run(node, dependencies, slot);
@@ -133,6 +124,12 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   // As in dbt, on-run-end runs whatever the nodes did, but not after Ctrl-C.
   const ended = options.signal.aborted ? [] : await runProjectHooks('on-run-end', loaded.project.onRunEnd, dependencies, loaded.project.name);
   return { results: [...started, ...results, ...ended], elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
+}
+
+/** A node as its output lines name it: its kind (`sql table model`) and relation. */
+function describeNode(node: GraphNode): StartedNode {
+  const runner = RUNNERS[node.resourceType]!;
+  return { uniqueId: node.uniqueId, kind: runner.kind(node), relation: runner.relation?.(node) ?? quoteRelation(node.relation) };
 }
 
 /** Missing schemas are created up front, one at a time, so threads never race to create the same one. */

@@ -24,7 +24,7 @@ export const snapshotRunner: NodeRunner = {
       withHooks(node, deps, execution, () => {
         const { sql } = deps.compiler.compile(node.uniqueId);
         deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-        execution.locate = () => compiledPath;
+        execution.locate = () => ({ compiled: compiledPath });
         return snapshot(execution, node.snapshot!, sql);
       }),
     );

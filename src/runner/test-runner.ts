@@ -18,7 +18,7 @@ export const testRunner: NodeRunner = {
     return executeNode(testRunner, node, deps, worker, async (execution) => {
       const { sql } = deps.compiler.compile(node.uniqueId);
       deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-      execution.locate = () => compiledPath;
+      execution.locate = () => ({ compiled: compiledPath });
       const limit = node.config.limit as number | undefined;
       const failing = limit ? `select * from (\n${sql}\n) as dbt_limit\nlimit ${limit}` : sql;
       let failures: number;

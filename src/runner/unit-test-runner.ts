@@ -48,7 +48,7 @@ export const unitTestRunner: NodeRunner = {
           }
           const sql = injectCtes(output.sql, ctes);
           deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
-          execution.locate = () => compiledPath;
+          execution.locate = () => ({ compiled: compiledPath });
           const actual = quoteIdentifier(derivedIdentifier(`tsdbt_unit__${node.name}`, '', maxLength));
           await execution.run(connection, `create temporary table ${actual} as\n${sql}`);
           const diff = await compareRows(connection, actual, await relationColumns(connection, actual), spec.expect);

@@ -6,6 +6,7 @@ import { isEphemeral } from '../materializations/registry.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
 import { TemplateScope, type RenderHooks } from './render-hooks.js';
+import type { TemplatePosition } from './source-map.js';
 
 /** A time range, start inclusive, end exclusive. */
 export interface TimeRange {
@@ -59,6 +60,27 @@ export class Compiler {
   /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
   compileInline(source: string): string {
     return this.compileHook(source, '<inline>');
+  }
+
+  /**
+   * Where the character at `offset` of a model's compiled SQL (rendered with `options`) was written in its template:
+   * the model is rendered again, tracing each character. Undefined in the CTEs put in front of the model's own SQL,
+   * and when the second rendering differs from the first (a macro helper reading the clock).
+   */
+  templatePosition(uniqueId: string, options: RenderOptions, compiledSql: string, offset: number): TemplatePosition | undefined {
+    const node = this.model(uniqueId);
+    if (!this.parsed.templates.has(uniqueId)) return undefined;
+    let traced;
+    try {
+      traced = this.parsed.env.renderTraced(node.rawCode, this.hooks(node.relation, [], options, []));
+    } catch {
+      return undefined;
+    }
+    // The compiled SQL ends with the model's own rendering; what comes before it is CTEs.
+    const rendered = stripTrailingSemicolons(traced.text);
+    const at = offset - (compiledSql.length - rendered.length);
+    if (at < 0 || at > rendered.length || !compiledSql.endsWith(rendered.slice(at))) return undefined;
+    return traced.positionAt(at);
   }
 
   /** Only the full build's rendering is cached: incremental, batch and unit test renderings happen once per build. */

@@ -4,6 +4,7 @@ import { didYouMean, TsdbtError } from '../errors.js';
 import type { SourceLocation } from '../graph/nodes.js';
 import { envVar } from './env-var.js';
 import type { RenderHooks } from './render-hooks.js';
+import { markTemplateText, unmarkRendering, type TracedRender } from './source-map.js';
 import { parseStaticTemplate } from './static-template.js';
 import { templateError } from './template-errors.js';
 
@@ -135,6 +136,17 @@ export class TemplateEnvironment {
         }
       },
     };
+  }
+
+  /**
+   * Renders a template again, through Handlebars whatever its path, saying where each character of the output came
+   * from: how a database error's position in the compiled SQL is mapped back into the model's file.
+   */
+  renderTraced(source: string, hooks: RenderHooks): TracedRender {
+    const ast = this.handlebars.parse(source);
+    const pieces = markTemplateText(ast, source);
+    const marked = this.handlebars.compile(ast, { noEscape: true })(hooks.scope, { data: { hooks } });
+    return unmarkRendering(marked, pieces, source);
   }
 
   /** Renders the project's `generate_schema_name` macro (partial or helper), if it has one. */

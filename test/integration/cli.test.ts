@@ -65,12 +65,27 @@ describe('tsdbt CLI', () => {
     expect(downstream.stdout.split('\n').sort()).toEqual(['a', 'b']);
   });
 
-  it('clean removes target/', async () => {
+  it('clean removes target/ and names only what it removed', async () => {
     const project = makeProject({ 'models/a.sql': 'select 1 as id' });
+    project.write('tsdbt_project.yml', 'name: test_project\nprofile: test\nclean-targets: [target, logs]\n');
     await project.run('compile');
     expect(existsSync(join(project.dir, 'target/manifest.json'))).toBe(true);
-    expect((await project.run('clean')).code).toBe(0);
+    const cleaned = await project.run('clean');
+    expect(cleaned).toEqual({ code: 0, stdout: 'removed target', stderr: '' });
     expect(existsSync(join(project.dir, 'target'))).toBe(false);
+    expect(await project.run('clean')).toEqual({ code: 0, stdout: 'Nothing to clean: target, logs do not exist', stderr: '' });
+  });
+
+  it('init refuses to nest a project inside another, naming it, unless --force', async () => {
+    const project = makeProject({ 'models/a.sql': 'select 1 as id' });
+    project.write('models/deeper/.gitkeep', '');
+    const nested = await spawnCli(['init', 'inner'], { cwd: join(project.dir, 'models/deeper') });
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toContain(`would be inside the project of ${join(project.dir, 'tsdbt_project.yml')}`);
+    expect(existsSync(join(project.dir, 'models/deeper/inner'))).toBe(false);
+    const forced = await spawnCli(['init', 'inner', '--force'], { cwd: join(project.dir, 'models/deeper') });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(existsSync(join(project.dir, 'models/deeper/inner/tsdbt_project.yml'))).toBe(true);
   });
 
   it('writes JSON log lines with --log-format json', async () => {

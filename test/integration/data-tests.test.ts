@@ -98,7 +98,9 @@ seeds:
     });
     expect(results(project).amount_strictly_inside!.failures).toBe(2);
     expect(results(project).source_unique_raw_payments_id!.failures).toBe(1);
-    expect(build.stderr).toMatch(/amount_strictly_inside\.sql: Got 2 results, configured to fail if !=0/);
+    expect(build.stderr).toContain(
+      'Failure in test accepted_range amount_strictly_inside (models/schema.yml)\n  models/schema.yml: Got 2 results, configured to fail if !=0\n  compiled code at target/compiled/test_project/models/amount_strictly_inside.sql',
+    );
     expect(project.read('target/compiled/test_project/models/amount_strictly_inside.sql')).toMatch(/"amount" > 10 and "amount" < 30/);
 
     // Bad data: each test catches it.

@@ -128,7 +128,8 @@ describeBackends('tsdbt run', (backend) => {
     );
     const result = await project.run('run', '--threads', '1');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/target\/compiled\/test_project\/models\/broken\.sql:1:15: relation "no_such_table" does not exist/);
+    expect(result.stderr).toContain('models/broken.sql:1:15: relation "no_such_table" does not exist');
+    expect(result.stderr).toContain('compiled code at target/compiled/test_project/models/broken.sql:1:15');
     const statuses = Object.fromEntries(
       (JSON.parse(project.read('target/run_results.json')) as { results: Array<{ unique_id: string; status: string }> }).results.map((r) => [r.unique_id.split('.').at(-1), r.status]),
     );

@@ -257,7 +257,7 @@ describeBackends('tsdbt snapshot', (backend) => {
     const first = await project.run('build');
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/1 of 4 OK seed[^\n]*\n[^\n]*2 of 4 OK sql view model[^\n]*\n[^\n]*3 of 4 OK snapshot timestamp[^\n]*\n[^\n]*4 of 4 OK sql table model/);
+    expect(first.stdout.replace(/^.* START .*\n/gm, '')).toMatch(/1 of 4 OK seed[^\n]*\n[^\n]*2 of 4 OK sql view model[^\n]*\n[^\n]*3 of 4 OK snapshot timestamp[^\n]*\n[^\n]*4 of 4 OK sql table model/);
     expect(await project.query('select id, versions from analytics.price_changes order by id')).toEqual([
       { id: 1, versions: 1 },
       { id: 2, versions: 1 },

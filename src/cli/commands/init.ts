@@ -1,27 +1,45 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { PROJECT_FILE } from '../../config/project.js';
 import { TsdbtError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { Command } from './command.js';
 
-export const initCommand: Command<{ name: string }> = {
+export const initCommand: Command<{ name: string; force: boolean }> = {
   name: 'init',
   usage: 'init <name>',
   describe: 'Create a new project folder with example models and an embedded PGlite profile',
   examples: [['tsdbt init shop && cd shop && tsdbt build', 'a working project in one line']],
-  options: (yargs) => yargs.positional('name', { type: 'string', describe: 'Project (and folder) name' }) as never,
+  options: (yargs) =>
+    yargs
+      .positional('name', { type: 'string', describe: 'Project (and folder) name' })
+      .option('force', { type: 'boolean', default: false, describe: 'Create the project even inside another project\'s folder' }) as never,
   async run(args, io) {
     const name = String(args.name);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new TsdbtError('usage', `'${name}' is not a valid project name`, { hint: 'letters, digits and underscores, not starting with a digit' });
     }
     const dir = resolve(name);
+    const enclosing = enclosingProjectFile(dirname(dir));
+    if (enclosing && !args.force) {
+      throw new TsdbtError('usage', `${dir} would be inside the project of ${enclosing}`, {
+        hint: 'run tsdbt init outside that project, or pass --force to nest a project in it',
+      });
+    }
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new TsdbtError('usage', `${dir} already exists and is not empty`);
     for (const [file, content] of Object.entries(scaffold(name))) writeFileAtomic(join(dir, file), content);
     io.stdout(`Created project '${name}' in ${dir}.\nNext: cd ${name} && tsdbt build`);
     return 0;
   },
 };
+
+/** The tsdbt_project.yml of the project `dir` lies in, if any: `dir` itself or a folder above it. */
+function enclosingProjectFile(dir: string): string | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, PROJECT_FILE))) return join(current, PROJECT_FILE);
+    if (dirname(current) === current) return undefined;
+  }
+}
 
 function scaffold(name: string): Record<string, string> {
   return {

@@ -1,4 +1,5 @@
 import { writeRunResults } from '../../artifacts/run-results.js';
+import { countResources } from '../../parser/resource-counts.js';
 import { countByStatus } from '../../runner/results.js';
 import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
 import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
@@ -50,6 +51,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
   try {
     const summary = await withAdapter(session, async (adapter) => {
       reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
+      reporter.found(countResources(session.loaded.parsed));
       const schemas = writtenSchemas(session);
       const lock = await lockTarget(adapter, schemas, {
         command,

@@ -1,0 +1,27 @@
+import type { ParsedProject } from './project-parser.js';
+
+/** How many of each resource a project holds, by plural noun, in the order dbt's "Found ..." line names them. */
+export type ResourceCounts = Array<{ singular: string; plural: string; count: number }>;
+
+/** Counts the enabled resources of a parsed project and its macros; kinds it has none of are left out. */
+export function countResources(parsed: ParsedProject): ResourceCounts {
+  const byType = new Map<string, number>();
+  for (const node of parsed.nodes.values()) byType.set(node.resourceType, (byType.get(node.resourceType) ?? 0) + 1);
+  const { partials, helpers } = parsed.env.macros;
+  const counts: ResourceCounts = [
+    { singular: 'model', plural: 'models', count: byType.get('model') ?? 0 },
+    { singular: 'snapshot', plural: 'snapshots', count: byType.get('snapshot') ?? 0 },
+    { singular: 'seed', plural: 'seeds', count: byType.get('seed') ?? 0 },
+    { singular: 'data test', plural: 'data tests', count: byType.get('test') ?? 0 },
+    { singular: 'unit test', plural: 'unit tests', count: byType.get('unit_test') ?? 0 },
+    { singular: 'source', plural: 'sources', count: parsed.sources.size },
+    { singular: 'macro', plural: 'macros', count: partials.size + helpers.size },
+  ];
+  return counts.filter(({ count }) => count > 0);
+}
+
+/** `Found 36 models, 9 seeds, 90 data tests, 3 unit tests, 4 sources`. */
+export function describeResourceCounts(counts: ResourceCounts): string {
+  if (counts.length === 0) return 'Found nothing to build: no models, seeds, snapshots or tests';
+  return `Found ${counts.map(({ singular, plural, count }) => `${count} ${count === 1 ? singular : plural}`).join(', ')}`;
+}
