@@ -30,9 +30,13 @@ export function drawFaultMoment(rng: Rng, referenceProgressMs: readonly number[]
 /** How much a run's pace may stretch or shrink a delay: a first node held up by a lock says little of the rest. */
 const PACE_BOUNDS = [0.25, 4] as const;
 
-export function describeFaultMoment(moment: FaultMoment): string {
+/** How a fault was injected: at the moment drawn, or at the latest (the run outpaced the delay). */
+export type FaultStrike = 'as drawn' | 'at the latest';
+
+/** `moment`, and when the fault struck if it did not as drawn. */
+export function describeFault(moment: FaultMoment, struck: FaultStrike | undefined): string {
   const after = moment.afterNodes === 0 ? 'its start' : `its node ${moment.afterNodes} finished`;
-  return `${moment.delayMs} ms after ${after}`;
+  return `${moment.delayMs} ms after ${after}${struck === 'at the latest' ? ` (struck at the end of node ${moment.latestAfterNodes})` : ''}`;
 }
 
 /** Counts the nodes a run has finished, from its JSON log (`--log-format json`) as the output comes. */
@@ -55,8 +59,8 @@ export class NodeProgress {
 export class FaultTimer {
   private timer?: NodeJS.Timeout;
   private done = false;
-  /** The fault was injected while the run was going. */
-  injected = false;
+  /** How the fault was injected, if it was (before the run ended). */
+  struck?: FaultStrike;
 
   constructor(
     private readonly moment: FaultMoment,
@@ -67,10 +71,10 @@ export class FaultTimer {
   reached(finished: number, elapsedMs: number): void {
     if (this.done) return;
     const { afterNodes, delayMs, referenceMs, latestAfterNodes } = this.moment;
-    if (finished >= latestAfterNodes) this.fire();
+    if (finished >= latestAfterNodes) this.fire('at the latest');
     else if (finished >= afterNodes && !this.timer) {
       const pace = afterNodes === 0 ? 1 : Math.min(Math.max(elapsedMs / referenceMs, PACE_BOUNDS[0]), PACE_BOUNDS[1]);
-      this.timer = setTimeout(() => this.fire(), delayMs * pace);
+      this.timer = setTimeout(() => this.fire('as drawn'), delayMs * pace);
     }
   }
 
@@ -80,10 +84,10 @@ export class FaultTimer {
     clearTimeout(this.timer);
   }
 
-  private fire(): void {
+  private fire(struck: FaultStrike): void {
     if (this.done) return;
     this.ended();
-    this.injected = true;
+    this.struck = struck;
     this.inject();
   }
 }

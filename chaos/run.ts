@@ -6,11 +6,12 @@
  *   npm run chaos -- --kinds kill-build --backends postgres --replay TRIAL_SEED     (one trial, as a failure printed it)
  *
  * PostgreSQL trials run on a throwaway cluster of the suite's own (never the shared server), PGlite trials in
- * temporary folders; the two backends run side by side, each in a process of its own (lane.ts). Prints, per kind and in total, trials, faults injected and
- * how many of them landed while the command ran, mismatches with the reference build (trials whose final state
- * differs), records lost and failures (a hang, an unexpected exit code, a re-run that failed), and exits 1 unless the
- * last three are 0 and at least LANDED_AT_LEAST of each kind's faults landed. Everything it writes, the copy of the
- * CLI included, goes to one temporary folder, removed at the end (on SIGINT and SIGTERM too).
+ * temporary folders; the two backends run side by side, each in a process of its own (lane.ts). Prints, per kind
+ * and in total, trials, faults injected and how many of them landed while the command ran, mismatches with the
+ * reference build (trials whose final state differs), records lost and failures (a hang, an unexpected exit code, a
+ * re-run that failed), and exits 1 unless the last three are 0 and at least LANDED_AT_LEAST of each kind's faults
+ * landed. Everything it writes, the copy of the CLI included, goes to one temporary folder, removed at the end (on
+ * SIGINT and SIGTERM too).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Rng } from '../scripts/generate-data/prng.js';
 import type { ThrowawayCluster } from './cluster.js';
 import { compareDatabaseStates, readDatabaseState, type DatabaseState } from './compare.js';
-import { describeFaultMoment, drawFaultMoment } from './fault-moment.js';
+import { describeFault, drawFaultMoment } from './fault-moment.js';
 import type { BackendName, ChaosTarget } from './targets.js';
 import { COMMANDS, type CommandName, type CommandRun, type StartState, type Workspace } from './workspace.js';
 
@@ -58,7 +58,7 @@ function killTrial(name: string, command: CommandName, starts: readonly StartSta
           landed: killed ? 1 : 0,
           failures,
           ...(await compareWith(target, reference.state)),
-          summary: `${command} from ${start}, SIGKILL ${describeFaultMoment(killAt)}${killed ? '' : ' (it had ended)'}`,
+          summary: `${command} from ${start}, SIGKILL ${describeFault(killAt, interrupted.struck)}${killed ? '' : ' (it had ended)'}`,
         };
       });
     },
@@ -87,7 +87,7 @@ const restartTrial: TrialKind = {
       });
       const restartedAt = await restart;
       const landed = restartedAt !== undefined && (interrupted.code !== 0 || interrupted.endedAt >= restartedAt);
-      const when = describeFaultMoment(restartAt);
+      const when = describeFault(restartAt, interrupted.struck);
       if (interrupted.hung) failures.push(`build hung after a ${mode} restart ${when}`);
       else if (interrupted.code !== 0 && !`${interrupted.stdout}${interrupted.stderr}`.includes(`${cluster.host}:${cluster.port}`)) {
         failures.push(`build failed after a ${mode} restart without naming ${cluster.host}:${cluster.port}:\n${tail(interrupted)}`);

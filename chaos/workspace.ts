@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnCli, type SpawnedCli } from '../test/helpers/spawn-cli.js';
 import { readDatabaseState, type DatabaseState } from './compare.js';
-import { FaultTimer, NodeProgress, type FaultMoment } from './fault-moment.js';
+import { FaultTimer, NodeProgress, type FaultMoment, type FaultStrike } from './fault-moment.js';
 import type { FrozenCli } from './frozen-cli.js';
 import { BACKFILL_ARGS, CHAOS_NOW, writeChaosProject, type DataVersion } from './project.js';
 import type { ChaosTarget, TargetFactory } from './targets.js';
@@ -25,8 +25,8 @@ export const HANG_LIMIT_MS = 90_000;
 export interface CommandRun extends SpawnedCli {
   /** Still running after HANG_LIMIT_MS, and SIGKILLed. */
   hung: boolean;
-  /** The run's fault was injected before it ended. */
-  faulted: boolean;
+  /** How the run's fault was injected, if it was before the run ended. */
+  struck?: FaultStrike;
   /** When the run started and ended (ms since the epoch). */
   startedAt: number;
   endedAt: number;
@@ -129,7 +129,7 @@ export class Workspace {
       },
     });
     timer?.ended();
-    return { ...result, hung, faulted: timer?.injected ?? false, startedAt, endedAt: Date.now(), progressMs };
+    return { ...result, hung, struck: timer?.struck, startedAt, endedAt: Date.now(), progressMs };
   }
 
   /**
