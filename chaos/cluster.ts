@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -17,6 +17,12 @@ export function clusterUnavailable(): string | undefined {
 
 export type StopMode = 'fast' | 'immediate';
 
+/** Where a cluster is, for a lane process to reach (and restart) the cluster run.ts made. */
+export interface ClusterAddress {
+  dir: string;
+  port: number;
+}
+
 /**
  * A PostgreSQL cluster of our own in a temporary folder, on a free port: the suite restarts it at will, which it must
  * never do to a shared server. `remove()` stops it and deletes the folder; call it in a finally.
@@ -29,6 +35,15 @@ export class ThrowawayCluster {
     readonly port: number,
   ) {}
 
+  /** The cluster another process made (see `address`); that process removes it. */
+  static attach(address: ClusterAddress): ThrowawayCluster {
+    return new ThrowawayCluster(address.dir, address.port);
+  }
+
+  get address(): ClusterAddress {
+    return { dir: this.dir, port: this.port };
+  }
+
   static async create(): Promise<ThrowawayCluster> {
     const problem = clusterUnavailable();
     if (problem) throw new Error(`cannot make a throwaway PostgreSQL cluster: ${problem}`);
@@ -40,8 +55,8 @@ export class ThrowawayCluster {
         const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()));
         chownSync(dir, uid!, gid!);
       }
-      cluster.pg('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
-      cluster.pgCtl(['start', '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', cluster.serverOptions()]);
+      await cluster.pg('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+      await cluster.pgCtl(['start', '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', cluster.serverOptions()]);
       return cluster;
     } catch (error) {
       cluster.remove();
@@ -68,9 +83,12 @@ export class ThrowawayCluster {
     }
   }
 
-  /** Restarts the server; `immediate` is a crash as far as the data is concerned (WAL replay at start). */
-  restart(mode: StopMode): void {
-    this.pgCtl(['restart', '-w', '-t', '60', '-m', mode, '-l', join(this.dir, 'server.log'), '-o', this.serverOptions()]);
+  /**
+   * Restarts the server; `immediate` is a crash as far as the data is concerned (WAL replay at start). Without
+   * blocking: the other backend's trials go on meanwhile.
+   */
+  restart(mode: StopMode): Promise<void> {
+    return this.pgCtl(['restart', '-w', '-t', '60', '-m', mode, '-l', join(this.dir, 'server.log'), '-o', this.serverOptions()]);
   }
 
   /** Stops the server (immediately: its data is thrown away) and deletes its folder; safe to call twice. */
@@ -95,14 +113,18 @@ export class ThrowawayCluster {
     return `-p ${this.port} -k ${this.dir} -c listen_addresses=${this.host} -c fsync=off -c max_connections=200`;
   }
 
-  private pgCtl(args: string[]): void {
-    this.pg('pg_ctl', ['-D', this.dataDir, ...args]);
+  private pgCtl(args: string[]): Promise<void> {
+    return this.pg('pg_ctl', ['-D', this.dataDir, ...args]);
   }
 
-  private pg(binary: string, args: string[]): void {
+  private pg(binary: string, args: string[]): Promise<void> {
     const [command, argv] = this.asOwner(join(PG_BIN, binary), args);
-    const result = spawnSync(command, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (result.status !== 0) throw new Error(`${binary} ${args.join(' ')} failed: ${result.stderr || result.stdout || result.error?.message}`);
+    return new Promise((resolve, reject) => {
+      execFile(command, argv, { encoding: 'utf8' }, (error, stdout, stderr) => {
+        if (error) reject(new Error(`${binary} ${args.join(' ')} failed: ${stderr || stdout || error.message}`));
+        else resolve();
+      });
+    });
   }
 
   private asOwner(command: string, args: string[]): [string, string[]] {

@@ -1,22 +1,30 @@
-import { cpSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A copy of the built CLI (bin/ and dist/, as `npm run build` left them) for one chaos run: other work rebuilds dist/
- * at any moment, and a trial that met a half-written dist/ would report a crash that is none. The copy lives under
- * the repository's node_modules/.cache so that the packages dist/ leaves outside its bundle resolve as from dist/.
+ * A copy of the built CLI (bin/, dist/ and package.json, as `npm run build` left them) for one chaos run: other work
+ * rebuilds dist/ at any moment, and a trial that met a half-written dist/ would report a crash that is none. The copy
+ * lives in the run's temporary folder, never in the repository (which may be read-only, and a killed suite must leave
+ * nothing there); a `node_modules` link beside it resolves the packages dist/ leaves outside its bundle, as Node
+ * resolves them from the copy's own path.
  */
 export class FrozenCli {
-  private readonly dir = join(REPO, 'node_modules/.cache/tsdbt-chaos-cli', String(process.pid));
   /** Aborted when the suite stops early: every run still going is SIGKILLed, so none writes into folders being removed. */
   readonly stopping = new AbortController();
 
-  constructor() {
-    cpSync(join(REPO, 'dist'), join(this.dir, 'dist'), { recursive: true });
-    cpSync(join(REPO, 'bin'), join(this.dir, 'bin'), { recursive: true });
+  /** The copy in `dir`, made by `copyTo`. */
+  constructor(readonly dir: string) {}
+
+  static copyTo(dir: string): FrozenCli {
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(REPO, 'dist'), join(dir, 'dist'), { recursive: true });
+    cpSync(join(REPO, 'bin'), join(dir, 'bin'), { recursive: true });
+    copyFileSync(join(REPO, 'package.json'), join(dir, 'package.json'));
+    symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'junction');
+    return new FrozenCli(dir);
   }
 
   /** The script to run with node, as bin/tsdbt.js. */
@@ -24,7 +32,7 @@ export class FrozenCli {
     return join(this.dir, 'bin/tsdbt.js');
   }
 
-  /** Kills the runs still going and deletes the copy. */
+  /** Kills the runs still going and deletes the copy (the link only, never what it points at). */
   remove(): void {
     this.stopping.abort();
     rmSync(this.dir, { recursive: true, force: true });

@@ -6,7 +6,8 @@ import { rngFor } from '../scripts/generate-data/prng.js';
  * The project every trial builds: each materialization (ephemeral, view, table, materialized view, incremental merge,
  * incremental delete+insert, microbatch by day), a snapshot, a CSV seed and a folder seed of many small NDJSON files
  * (a few broken lines among them, so repairs and rejects are counted too). `pg_sleep`s and parallel batches give a
- * kill a window inside every stage. The data is fixed (not drawn from a trial's seed): trials vary the fault, not
+ * kill a window inside every stage, and an `on-run-end` hook keeps every run going a moment past its last node (see
+ * FaultMoment). The data is fixed (not drawn from a trial's seed): trials vary the fault, not
  * the input.
  *
  * Version 2 is version 1 plus customers (some of them updated, for the snapshot), more event files and one event
@@ -21,6 +22,8 @@ export const CHAOS_NOW = '2024-01-21T12:00:00Z';
 /** A microbatch backfill of every day of events. */
 export const BACKFILL_ARGS = ['run', '-s', 'daily_batches', '--event-time-start', '2024-01-01', '--event-time-end', '2024-01-22'];
 
+/** How long the on-run-end hook keeps a run going after its last node: long enough for a fault to land in. */
+const RUN_END_SLEEP_S = 0.3;
 const DATA_SEED = 20240121;
 const CUSTOMERS: Record<DataVersion, number> = { 1: 800, 2: 1000 };
 /** More than the JSON loader's 500 files per transaction: a seed from scratch commits three batches, and a kill can land between them. */
@@ -32,6 +35,7 @@ const REWRITTEN_FILE = 7;
 const FILES: Record<string, string> = {
   'tsdbt_project.yml': `name: chaos
 profile: chaos
+on-run-end: "select pg_sleep(${RUN_END_SLEEP_S})"
 models:
   chaos:
     +materialized: view

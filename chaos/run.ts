@@ -6,23 +6,27 @@
  *   npm run chaos -- --kinds kill-build --backends postgres --replay TRIAL_SEED     (one trial, as a failure printed it)
  *
  * PostgreSQL trials run on a throwaway cluster of the suite's own (never the shared server), PGlite trials in
- * temporary folders; the two backends run side by side. Prints, per kind and in total, trials, faults injected,
- * mismatches with the reference build (trials whose final state differs), records lost and failures (a hang, an
- * unexpected exit code, a re-run that failed), and exits 1 unless the last three are 0.
+ * temporary folders; the two backends run side by side, each in a process of its own (lane.ts). Prints, per kind
+ * and in total, trials, faults injected and how many of them landed while the command ran, mismatches with the
+ * reference build (trials whose final state differs), records lost and failures (a hang, an unexpected exit code, a
+ * re-run that failed), and exits 1 unless the last three are 0 and at least LANDED_AT_LEAST of each kind's faults
+ * landed. Everything it writes, the copy of the CLI included, goes to one temporary folder, removed at the end (on
+ * SIGINT and SIGTERM too).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Rng, rngFor } from '../scripts/generate-data/prng.js';
 import { ThrowawayCluster } from './cluster.js';
 import { FrozenCli } from './frozen-cli.js';
-import { runLoaderTrials } from './loader-fuzz.js';
-import { PgliteTargets, PostgresTargets, type BackendName } from './targets.js';
-import { TRIAL_KINDS, type TrialContext, type TrialKind } from './trials.js';
-import { Workspace } from './workspace.js';
+import { emptyTally, LOADERS, type LaneReport, type LaneSpec, type Tally } from './lane-protocol.js';
+import type { BackendName } from './targets.js';
+import { TRIAL_KINDS } from './trials.js';
 
-const LOADERS = 'loaders';
+/** A kind whose faults mostly miss the command tests nothing: the run fails below this share of faults landed. */
+const LANDED_AT_LEAST = 0.8;
 const ALL_KINDS = [...TRIAL_KINDS.map((kind) => kind.name), LOADERS];
 
 const { values: options } = parseArgs({
@@ -43,20 +47,8 @@ const kinds = options.kinds.split(',');
 const backends = options.backends.split(',') as BackendName[];
 for (const kind of kinds) if (!ALL_KINDS.includes(kind)) throw new Error(`unknown trial kind '${kind}' (kinds: ${ALL_KINDS.join(', ')})`);
 
-interface Tally {
-  trials: number;
-  faults: number;
-  mismatches: number;
-  recordsLost: number;
-  failures: number;
-  seconds: number;
-}
-
 /** One backend's share of the plan: trial kinds, each with a number of trials. */
-interface Lane {
-  backend: BackendName;
-  trials: Array<{ kind: string; count: number }>;
-}
+type Lane = Pick<LaneSpec, 'backend' | 'trials'>;
 
 /** A PGlite trial takes several times a PostgreSQL one (WASM, one connection): its kinds get a third of the share. */
 const SHARE: Record<BackendName, number> = { postgres: 3, pglite: 1 };
@@ -77,12 +69,15 @@ function plan(): Lane[] {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'tsdbt-chaos-'));
-const cli = new FrozenCli();
+const cli = FrozenCli.copyTo(join(root, 'cli'));
 let cluster: ThrowawayCluster | undefined;
+const lanes = new Set<ChildProcess>();
 const removeEverything = () => {
+  // A lane SIGKILLs the runs it has going when it stops; they may not have exited yet, so their files can still
+  // appear for a moment.
+  for (const lane of lanes) lane.kill('SIGTERM');
   cli.remove();
   cluster?.remove();
-  // The runs cli.remove() killed may not have exited yet: their files can still appear for a moment.
   rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -101,91 +96,59 @@ try {
     cluster = await ThrowawayCluster.create();
     console.log(`chaos: throwaway PostgreSQL cluster on ${cluster.host}:${cluster.port} (${cluster.dir})`);
   }
-  await Promise.all(plan().map((lane) => runLane(lane)));
+  const reports = await Promise.all(plan().map((lane) => runLane(lane)));
+  for (const report of reports) for (const [name, tally] of report.tallies) tallies.set(name, tally);
 } finally {
   removeEverything();
 }
 report();
 process.exit(exitCode);
 
-async function runLane(lane: Lane): Promise<void> {
-  const dir = join(root, lane.backend);
-  const targets = lane.backend === 'postgres' ? new PostgresTargets(cluster!) : await PgliteTargets.create(mkdir(join(dir, 'targets')));
-  const context: TrialContext = { workspace: new Workspace(targets, mkdir(join(dir, 'project')), cluster?.port, cli), cluster };
-  try {
-    for (const { kind, count } of lane.trials) {
-      const tally = tallyFor(`${kind} [${lane.backend}]`);
-      const kindStarted = Date.now();
-      if (kind === LOADERS) await runLoaders(lane.backend, count, join(dir, 'loaders'), tally);
-      else {
-        const trialKind = TRIAL_KINDS.find((k) => k.name === kind)!;
-        const trialSeeds = options.replay ? [Number(options.replay)] : Array.from({ length: count }, (_, i) => rngFor(seed, `${kind}/${lane.backend}`, i).int(0, 2 ** 31 - 1));
-        for (const trialSeed of trialSeeds) await runTrial(trialKind, lane.backend, trialSeed, context, tally);
-      }
-      tally.seconds += (Date.now() - kindStarted) / 1000;
-    }
-  } finally {
-    await targets.close();
-  }
-}
-
-async function runTrial(kind: TrialKind, backend: BackendName, trialSeed: number, context: TrialContext, tally: Tally): Promise<void> {
-  const label = `${kind.name} [${backend}] trial seed ${trialSeed}`;
-  const outcome = await kind.run(context, new Rng(trialSeed));
-  tally.trials++;
-  tally.faults += outcome.faults;
-  tally.recordsLost += outcome.recordsLost;
-  if (outcome.mismatches.length > 0) tally.mismatches++;
-  if (outcome.failures.length > 0) tally.failures++;
-  const problems = [...outcome.mismatches.map((m) => `mismatch: ${m}`), ...outcome.failures.map((f) => `failure: ${f}`)];
-  if (problems.length === 0) {
-    console.log(`ok    ${label}: ${outcome.summary}`);
-    return;
-  }
-  console.log(`FAIL  ${label}: ${outcome.summary}, ${outcome.recordsLost} records lost`);
-  for (const problem of problems) console.log(`        ${problem.replace(/\n/g, '\n        ')}`);
-  console.log(`        replay: npm run chaos -- --kinds ${kind.name} --backends ${backend} --replay ${trialSeed}`);
-}
-
-/** Corrupted-input trials: chaos/loader-fuzz.ts, on the same cluster or PGlite. */
-async function runLoaders(backend: BackendName, count: number, workDir: string, tally: Tally): Promise<void> {
-  const result = await runLoaderTrials({
-    seed: options.replay ? Number(options.replay) : seed,
-    trials: options.replay ? 1 : count,
-    backend,
-    pgUrl: cluster?.url(),
-    workDir,
-    cli: cli.script,
-    log: (line) => console.log(`      loaders [${backend}] ${line}`),
+/** Runs a lane in a process of its own (lane.ts) and waits for its tallies. */
+function runLane(lane: Lane): Promise<LaneReport> {
+  const spec: LaneSpec = {
+    ...lane,
+    seed,
+    replay: options.replay === undefined ? undefined : Number(options.replay),
+    dir: join(root, lane.backend),
+    cliDir: cli.dir,
+    cluster: cluster?.address,
+  };
+  // fork runs lane.ts with this process's node options, tsx's loader among them.
+  const child = fork(fileURLToPath(new URL('./lane.ts', import.meta.url)), [JSON.stringify(spec)], { stdio: 'inherit' });
+  lanes.add(child);
+  return new Promise((resolve, reject) => {
+    let report: LaneReport | undefined;
+    child.on('message', (message) => (report = message as LaneReport));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      lanes.delete(child);
+      if (report) resolve(report);
+      else reject(new Error(`the ${lane.backend} lane ended without its tallies (${signal ?? `exit ${code}`})`));
+    });
   });
-  tally.trials += result.trials;
-  tally.faults += result.faults;
-  tally.mismatches += result.mismatches;
-  tally.recordsLost += result.recordsLost;
-}
-
-function tallyFor(name: string): Tally {
-  let tally = tallies.get(name);
-  if (!tally) tallies.set(name, (tally = { trials: 0, faults: 0, mismatches: 0, recordsLost: 0, failures: 0, seconds: 0 }));
-  return tally;
 }
 
 function report(): void {
-  const total: Tally = { trials: 0, faults: 0, mismatches: 0, recordsLost: 0, failures: 0, seconds: (Date.now() - started) / 1000 };
-  const rows = [...tallies].map(([name, tally]) => {
-    for (const key of ['trials', 'faults', 'mismatches', 'recordsLost', 'failures'] as const) total[key] += tally[key];
-    return [name, tally] as const;
-  });
+  const total: Tally = { ...emptyTally(), seconds: (Date.now() - started) / 1000 };
+  const byKind = new Map<string, { faults: number; landed: number }>();
+  for (const [name, tally] of tallies) {
+    for (const key of ['trials', 'faults', 'landed', 'mismatches', 'recordsLost', 'failures'] as const) total[key] += tally[key];
+    const kind = name.split(' ')[0]!;
+    const faults = byKind.get(kind) ?? { faults: 0, landed: 0 };
+    byKind.set(kind, { faults: faults.faults + tally.faults, landed: faults.landed + tally.landed });
+  }
+  const columns = ['trials', 'faults', 'landed', 'mismatches', 'records lost', 'failures', 'seconds'];
   const line = (name: string, t: Tally) =>
-    `${name.padEnd(26)} ${String(t.trials).padStart(6)} ${String(t.faults).padStart(7)} ${String(t.mismatches).padStart(10)} ${String(t.recordsLost).padStart(12)} ${String(t.failures).padStart(8)} ${t.seconds.toFixed(0).padStart(7)}`;
-  console.log(`\n${'kind'.padEnd(26)} ${'trials'.padStart(6)} ${'faults'.padStart(7)} ${'mismatches'.padStart(10)} ${'records lost'.padStart(12)} ${'failures'.padStart(8)} ${'seconds'.padStart(7)}`);
-  for (const [name, tally] of rows) console.log(line(name, tally));
+    [name.padEnd(26), ...[t.trials, t.faults, t.landed, t.mismatches, t.recordsLost, t.failures, t.seconds.toFixed(0)].map((value, i) => String(value).padStart(columns[i]!.length))].join(' ');
+  console.log(`\n${['kind'.padEnd(26), ...columns].join(' ')}`);
+  for (const [name, tally] of tallies) console.log(line(name, tally));
   console.log(line('total (wall clock)', total));
+  const landing = [...byKind].map(([kind, { faults, landed }]) => ({ kind, faults, landed, enough: landed >= LANDED_AT_LEAST * faults }));
+  console.log(`landed while the command ran: ${landing.map(({ kind, faults, landed }) => `${kind} ${landed}/${faults}`).join(', ')}`);
+  const missed = landing.filter((kind) => !kind.enough);
+  if (missed.length > 0) console.log(`too few faults landed (under ${LANDED_AT_LEAST * 100}%): ${missed.map((kind) => kind.kind).join(', ')}`);
   console.log(`seed ${seed}: npm run chaos -- --seed ${seed} --trials ${trialCount} --kinds ${kinds.join(',')} --backends ${backends.join(',')}`);
-  if (total.mismatches > 0 || total.recordsLost > 0 || total.failures > 0) exitCode = 1;
+  if (total.mismatches > 0 || total.recordsLost > 0 || total.failures > 0 || missed.length > 0) exitCode = 1;
 }
 
-function mkdir(path: string): string {
-  mkdirSync(path, { recursive: true });
-  return path;
-}

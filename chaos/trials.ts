@@ -2,12 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Rng } from '../scripts/generate-data/prng.js';
 import type { ThrowawayCluster } from './cluster.js';
 import { compareDatabaseStates, readDatabaseState, type DatabaseState } from './compare.js';
+import { describeFault, drawFaultMoment } from './fault-moment.js';
 import type { BackendName, ChaosTarget } from './targets.js';
 import { COMMANDS, type CommandName, type CommandRun, type StartState, type Workspace } from './workspace.js';
 
 export interface TrialOutcome {
-  /** Faults that actually hit a run (a kill timed after the run ended injects none). */
+  /** Faults the trial set out to inject. */
   faults: number;
+  /** Of those, the faults that struck while the command ran (a kill timed after the run ended strikes nothing). */
+  landed: number;
   mismatches: string[];
   recordsLost: number;
   /** What went wrong besides the final state: a hang, an unexpected exit, a lock clash, a failed re-run. */
@@ -31,7 +34,10 @@ export interface TrialKind {
 /** How a run refused by the writer lock (PostgreSQL's advisory lock, PGlite's lock file) explains itself. */
 const LOCK_ERROR = /lock|in use by another tsdbt process/i;
 
-/** SIGKILL `command` at a moment drawn uniformly over its uninterrupted duration, re-run it, compare. */
+/**
+ * SIGKILL `command` at a moment of its progress drawn uniformly over its uninterrupted run (see FaultMoment), re-run
+ * it, compare.
+ */
 function killTrial(name: string, command: CommandName, starts: readonly StartState[]): TrialKind {
   return {
     name,
@@ -39,25 +45,30 @@ function killTrial(name: string, command: CommandName, starts: readonly StartSta
     async run({ workspace }, rng) {
       const start = rng.pick(starts);
       const reference = await workspace.reference(start, command);
-      const killAt = Math.round(rng.next() * reference.durationMs);
+      const killAt = drawFaultMoment(rng, reference.progressMs);
       return withTarget(workspace, start, async (target) => {
         const failures: string[] = [];
-        const interrupted = await workspace.run(target, COMMANDS[command], { killAfterMs: killAt });
-        if (!interrupted.killed) expectSuccess(interrupted, `uninterrupted ${command}`, failures);
+        const interrupted = await workspace.run(target, COMMANDS[command], { fault: { at: killAt, inject: (kill) => kill('SIGKILL') } });
+        const killed = interrupted.signal === 'SIGKILL' && !interrupted.hung;
+        if (!killed) expectSuccess(interrupted, `uninterrupted ${command}`, failures);
         const rerun = await workspace.run(target, COMMANDS[command]);
         expectSuccess(rerun, `re-run of ${command}`, failures);
         return {
-          faults: interrupted.killed ? 1 : 0,
+          faults: 1,
+          landed: killed ? 1 : 0,
           failures,
           ...(await compareWith(target, reference.state)),
-          summary: `${command} from ${start}, SIGKILL at ${killAt} ms of ~${reference.durationMs} ms${interrupted.killed ? '' : ' (it had ended)'}`,
+          summary: `${command} from ${start}, SIGKILL ${describeFault(killAt, interrupted.struck)}${killed ? '' : ' (it had ended)'}`,
         };
       });
     },
   };
 }
 
-/** Restart the server at a random moment of a build: the run must end with an error naming the server; then finish. */
+/**
+ * Restart the server at a moment of a build's progress: the build must end with an error naming the server, or
+ * finish; then a retry or a re-run finishes. The restart landed if the build was still going when it ended or failed.
+ */
 const restartTrial: TrialKind = {
   name: 'restart',
   backends: ['postgres'],
@@ -65,21 +76,19 @@ const restartTrial: TrialKind = {
     if (!cluster) throw new Error('the restart trial needs the throwaway cluster');
     const start = rng.pick(['empty', 'v1'] as const);
     const reference = await workspace.reference(start, 'build');
-    const restartAt = Math.round(rng.next() * reference.durationMs);
+    const restartAt = drawFaultMoment(rng, reference.progressMs);
     const mode = rng.pick(['fast', 'immediate'] as const);
     const finishWithRetry = rng.chance(0.5);
     return withTarget(workspace, start, async (target) => {
       const failures: string[] = [];
-      let restarted = false;
-      let ended = false;
-      const running = workspace.run(target, COMMANDS.build).finally(() => (ended = true));
-      const restart = sleep(restartAt).then(() => {
-        if (ended) return;
-        restarted = true;
-        cluster.restart(mode);
+      let restart: Promise<number> | undefined;
+      const interrupted = await workspace.run(target, COMMANDS.build, {
+        fault: { at: restartAt, inject: () => (restart = cluster.restart(mode).then(() => Date.now())) },
       });
-      const [interrupted] = await Promise.all([running, restart]);
-      if (interrupted.hung) failures.push(`build hung after a ${mode} restart at ${restartAt} ms`);
+      const restartedAt = await restart;
+      const landed = restartedAt !== undefined && (interrupted.code !== 0 || interrupted.endedAt >= restartedAt);
+      const when = describeFault(restartAt, interrupted.struck);
+      if (interrupted.hung) failures.push(`build hung after a ${mode} restart ${when}`);
       else if (interrupted.code !== 0 && !`${interrupted.stdout}${interrupted.stderr}`.includes(`${cluster.host}:${cluster.port}`)) {
         failures.push(`build failed after a ${mode} restart without naming ${cluster.host}:${cluster.port}:\n${tail(interrupted)}`);
       }
@@ -88,10 +97,11 @@ const restartTrial: TrialKind = {
       const rerun = await workspace.run(target, finish === 'retry' ? ['retry'] : COMMANDS.build);
       expectSuccess(rerun, finish, failures);
       return {
-        faults: restarted ? 1 : 0,
+        faults: 1,
+        landed: landed ? 1 : 0,
         failures,
         ...(await compareWith(target, reference.state)),
-        summary: `build from ${start}, ${mode} restart at ${restartAt} ms of ~${reference.durationMs} ms (exit ${interrupted.code}), then ${finish}`,
+        summary: `build from ${start}, ${mode} restart ${when}${landed ? '' : ' (the build had ended)'} (exit ${interrupted.code}), then ${finish}`,
       };
     });
   },
@@ -122,6 +132,8 @@ const concurrentTrial: TrialKind = {
       expectSuccess(await workspace.run(target, COMMANDS.build), 'last build', failures);
       return {
         faults: 1,
+        // The two runs met: the second started before the first ended.
+        landed: runs[1]!.startedAt < runs[0]!.endedAt ? 1 : 0,
         failures,
         ...(await compareWith(target, reference.state)),
         summary: `build and ${second} ${stagger} ms apart from ${start}: ${outcomes.join(', ')}`,

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnCli, type CliResult } from '../test/helpers/spawn-cli.js';
+import { spawnCli, type SpawnedCli } from '../test/helpers/spawn-cli.js';
 import { readDatabaseState, type DatabaseState } from './compare.js';
+import { FaultTimer, NodeProgress, type FaultMoment, type FaultStrike } from './fault-moment.js';
 import type { FrozenCli } from './frozen-cli.js';
 import { BACKFILL_ARGS, CHAOS_NOW, writeChaosProject, type DataVersion } from './project.js';
 import type { ChaosTarget, TargetFactory } from './targets.js';
@@ -21,18 +22,28 @@ export type StartState = 'empty' | 'v1' | 'v1+v2 seeds';
 /** Any run longer than this is a hang: the chaos project builds in a few seconds. */
 export const HANG_LIMIT_MS = 90_000;
 
-export interface CommandRun extends CliResult {
-  /** SIGKILLed by the caller's `killAfterMs`. */
-  killed: boolean;
+export interface CommandRun extends SpawnedCli {
   /** Still running after HANG_LIMIT_MS, and SIGKILLed. */
   hung: boolean;
-  durationMs: number;
+  /** How the run's fault was injected, if it was before the run ended. */
+  struck?: FaultStrike;
+  /** When the run started and ended (ms since the epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** When each node finished, in ms from the start. */
+  progressMs: number[];
+}
+
+/** A fault to inject into a run at a moment of its progress; `kill` signals the run's process. */
+export interface Fault {
+  at: FaultMoment;
+  inject(kill: (signal: NodeJS.Signals) => void): void;
 }
 
 export interface Reference {
   state: DatabaseState;
-  /** How long the command took, uninterrupted: kills fall uniformly within it. */
-  durationMs: number;
+  /** When each node of the uninterrupted command finished, in ms from its start: faults are drawn over them. */
+  progressMs: number[];
 }
 
 /**
@@ -79,7 +90,7 @@ export class Workspace {
         try {
           const run = await this.run(target, COMMANDS[command]);
           if (run.code !== 0) throw new Error(`reference ${command} on ${start} (${this.backend}) failed:\n${run.stdout}\n${run.stderr}`);
-          return { state: await target.connect(readDatabaseState), durationMs: run.durationMs };
+          return { state: await target.connect(readDatabaseState), progressMs: run.progressMs };
         } finally {
           await this.targets.remove(target);
         }
@@ -89,25 +100,36 @@ export class Workspace {
     return reference;
   }
 
-  /** Runs the CLI on `target`, on the project at `version` (2 unless given). */
-  async run(
-    target: ChaosTarget,
-    args: readonly string[],
-    options: { killAfterMs?: number; version?: DataVersion; onStdout?: (output: string) => void } = {},
-  ): Promise<CommandRun> {
-    let killed = false;
+  /**
+   * Runs the CLI on `target`, on the project at `version` (2 unless given), with `fault` injected at its moment. The
+   * log is JSON, for the run's progress.
+   */
+  async run(target: ChaosTarget, args: readonly string[], options: { version?: DataVersion; fault?: Fault } = {}): Promise<CommandRun> {
     let hung = false;
-    const started = Date.now();
-    const limit = Math.min(options.killAfterMs ?? HANG_LIMIT_MS, HANG_LIMIT_MS);
-    const result = await spawnCli([...args, '--project-dir', this.projectDir(options.version ?? 2), '--target', this.backend], {
+    const startedAt = Date.now();
+    const progress = new NodeProgress();
+    const progressMs: number[] = [];
+    const { fault } = options;
+    let timer: FaultTimer | undefined;
+    const result = await spawnCli([...args, '--project-dir', this.projectDir(options.version ?? 2), '--target', this.backend, '--log-format', 'json'], {
       cli: this.cli.script,
       signal: this.cli.stopping.signal,
       env: { ...target.env, TSDBT_NOW: CHAOS_NOW },
-      killAfterMs: limit,
-      onKill: () => (options.killAfterMs !== undefined && options.killAfterMs <= HANG_LIMIT_MS ? (killed = true) : (hung = true)),
-      onStdout: options.onStdout,
+      killAfterMs: HANG_LIMIT_MS,
+      onKill: () => (hung = true),
+      onSpawn: (kill) => {
+        timer = fault && new FaultTimer(fault.at, () => fault.inject(kill));
+        timer?.reached(0, 0);
+      },
+      onStdout: (stdout) => {
+        if (!progress.update(stdout)) return;
+        const elapsedMs = Date.now() - startedAt;
+        while (progressMs.length < progress.finished) progressMs.push(elapsedMs);
+        timer?.reached(progress.finished, elapsedMs);
+      },
     });
-    return { ...result, killed, hung, durationMs: Date.now() - started };
+    timer?.ended();
+    return { ...result, hung, struck: timer?.struck, startedAt, endedAt: Date.now(), progressMs };
   }
 
   /**

@@ -8,6 +8,12 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A run of the CLI as a child process. */
+export interface SpawnedCli extends CliResult {
+  /** The signal the process died of, if it did. */
+  signal: NodeJS.Signals | null;
+}
+
 /** The real executable, built from the current sources by the global setup. */
 const bin = fileURLToPath(new URL('../../bin/tsdbt.js', import.meta.url));
 
@@ -17,6 +23,8 @@ export interface SpawnOptions {
   cli?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Called once the process is started, with a way to signal it (the chaos suite injects faults with it). */
+  onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void;
   onStdout?: (output: string, kill: (signal: NodeJS.Signals) => void) => void;
   /** SIGKILL the process after this long, if it is still running. */
   killAfterMs?: number;
@@ -25,7 +33,7 @@ export interface SpawnOptions {
   signal?: AbortSignal;
 }
 
-export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<CliResult> {
+export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<SpawnedCli> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [options.cli ?? bin, ...args], {
       cwd: options.cwd,
@@ -34,6 +42,7 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<Cl
       signal: options.signal,
       killSignal: 'SIGKILL',
     });
+    options.onSpawn?.((signal) => child.kill(signal));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -50,7 +59,7 @@ export function spawnCli(args: string[], options: SpawnOptions = {}): Promise<Cl
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr });
+      resolve({ code: code ?? (signal ? 128 : -1), signal, stdout, stderr });
     });
   });
 }
