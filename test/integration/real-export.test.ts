@@ -9,7 +9,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ambassadorTables, expectAmbassadorTables } from '../helpers/ambassador-reference.js';
 import type { TestBackend } from '../helpers/backends.js';
 import { describeBackends } from '../helpers/suite.js';
