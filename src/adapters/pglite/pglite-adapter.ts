@@ -3,6 +3,13 @@ import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
+import { isInitialised, pgliteTemplate, seedDataDir } from './pglite-template.js';
+
+/**
+ * PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory once touched, and a single-user database
+ * reading files through the OS cache gains little from it: 16 MB keeps a small command well under 200 MB.
+ */
+export const PGLITE_SHARED_BUFFERS = '16MB';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
 export class PgliteAdapter implements Adapter {
@@ -28,8 +35,10 @@ export class PgliteAdapter implements Adapter {
   async open(): Promise<void> {
     await this.lock.acquire(this.lockTimeoutMs);
     try {
+      // Under the lock: a new database is a copy of the template, not initdb.
+      if (!isInitialised(this.target.path)) seedDataDir(this.target.path, await pgliteTemplate());
       const { PGlite } = await import('@electric-sql/pglite');
-      this.db = await PGlite.create(this.target.path);
+      this.db = await PGlite.create(this.target.path, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
       const result = await this.db.query<{ server_version_num: string }>('show server_version_num');
       this.serverVersion = Number(result.rows[0]?.server_version_num ?? 0);
     } catch (error) {

@@ -1,0 +1,76 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { TsdbtError } from '../../errors.js';
+
+/**
+ * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and most of a gigabyte of
+ * memory). Every initdb of one PGlite version gives the same files, so one initialised data directory per machine and
+ * version, kept in a cache folder, is copied into each new database instead.
+ */
+
+/** Where the templates live: TSDBT_CACHE_DIR, else $XDG_CACHE_HOME/tsdbt, else ~/.cache/tsdbt. */
+export function tsdbtCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.TSDBT_CACHE_DIR) return env.TSDBT_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsdbt');
+}
+
+/** The installed PGlite's version: a template is only valid for the release that made it. */
+export function pgliteVersion(): string {
+  // The package exports no package.json: find it from the entry point.
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
+    if (name === '@electric-sql/pglite' && version) return version;
+  }
+  throw new Error(`cannot find the version of @electric-sql/pglite installed at ${entry}`);
+}
+
+/** PostgreSQL writes PG_VERSION last of all of initdb's files, so a data directory without it is not initialised. */
+export function isInitialised(dataDir: string): boolean {
+  return existsSync(join(dataDir, 'PG_VERSION'));
+}
+
+/**
+ * The template data directory of this PGlite version, made on first use: built in a folder of its own, closed, then
+ * renamed into place in one step, so no process ever sees half of one. When two processes race, the rename of the
+ * second fails on the first one's directory, and it uses that one. `cacheDir` defaults to tsdbtCacheDir().
+ */
+export async function pgliteTemplate(cacheDir = tsdbtCacheDir()): Promise<string> {
+  const template = join(cacheDir, `pglite-${pgliteVersion()}`);
+  if (isInitialised(template)) return template;
+  mkdirSync(cacheDir, { recursive: true });
+  const building = mkdtempSync(`${template}.building-`);
+  try {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(building);
+    await db.close();
+    try {
+      renameSync(building, template);
+    } catch (error) {
+      if (isInitialised(template)) return template;
+      throw new TsdbtError('connection', `cannot put PGlite's template data directory in place at ${template}: ${(error as Error).message}`, {
+        hint: 'it is a cache: remove that folder and try again',
+        cause: error,
+      });
+    }
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
+/**
+ * Copies the template into `dataDir` (which may already hold tsdbt's lock file). PG_VERSION goes last: a copy cut
+ * short leaves a folder that is still not initialised, and the next open copies again over it.
+ */
+export function seedDataDir(dataDir: string, template: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  for (const entry of readdirSync(template)) {
+    if (entry !== 'PG_VERSION') cpSync(join(template, entry), join(dataDir, entry), { recursive: true, force: true });
+  }
+  cpSync(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
+}
