@@ -9,7 +9,7 @@ import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, tsdbtCacheDi
 const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
 
 async function withAdapter<T>(path: string, work: (adapter: PgliteAdapter) => Promise<T>): Promise<T> {
-  const adapter = new PgliteAdapter({ type: 'pglite', name: 'dev', schema: 'public', path }, 0);
+  const adapter = new PgliteAdapter({ type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path }, 0);
   await adapter.open();
   try {
     return await work(adapter);
