@@ -5,7 +5,8 @@
  * model over 5,000,000 events on PostgreSQL: incremental runs against full refreshes, a microbatch backfill with 4
  * threads against 1, beside the same batches run by 4 psql sessions against 1) and build-start benchmark (5,000
  * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node) and clustering benchmark
- * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL). See bench/README.md.
+ * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL) and embedded-start benchmark
+ * (`--version`, opening an existing and a new PGlite database, against plain PGlite and psql). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
@@ -13,6 +14,7 @@ import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start
 import { clusteringTable, runClusteringBenchmark, type ClusteringResult } from './lib/clustering-benchmark.js';
 import { runSessionsBenchmark, sessionsTable, type SessionsResult } from './lib/sessions-benchmark.js';
 import { docsTable, runDocsBenchmark, type DocsResult } from './lib/docs-benchmark.js';
+import { embeddedStartMissed, embeddedStartTable, runEmbeddedStartBenchmark, type EmbeddedStartResult } from './lib/embedded-start-benchmark.js';
 import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
@@ -38,6 +40,7 @@ interface Results {
   clustering?: ClusteringResult;
   sessions?: SessionsResult;
   docs?: DocsResult;
+  embeddedStart?: EmbeddedStartResult;
   skipped: Skipped[];
 }
 
@@ -96,6 +99,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.clustering) console.log(`${clusteringTable(results.clustering)}\n`);
   if (results.sessions) console.log(`${sessionsTable(results.sessions)}\n`);
   if (results.docs) console.log(`${docsTable(results.docs)}\n`);
+  if (results.embeddedStart) console.log(`${embeddedStartTable(results.embeddedStart)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -109,7 +113,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -146,6 +150,13 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
       ? { ...sessions, fullRefresh: withoutSamples(sessions.fullRefresh), incremental: withoutSamples(sessions.incremental), dailyPipeline: withoutSamples(sessions.dailyPipeline) }
       : null,
     docs: docs ? { ...docs, generate: withoutSamples(docs.generate) } : null,
+    embeddedStart: embeddedStart
+      ? {
+          ...embeddedStart,
+          figures: embeddedStart.figures.map((f) => ({ ...f, tsdbt: withoutSamples(f.tsdbt), plain: f.plain && withoutSamples(f.plain) })),
+          psql: 'skipped' in embeddedStart.psql ? embeddedStart.psql : withoutSamples(embeddedStart.psql),
+        }
+      : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -166,8 +177,12 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'clustering')) keep('clustering', runClusteringBenchmark(args.clusteringPosts, args.runs));
   if (selected(args, 'sessions')) keep('sessions', runSessionsBenchmark(args.sessionsScale, args.runs));
   if (selected(args, 'docs')) keep('docs', await runDocsBenchmark(args.docsModels, args.runs));
+  if (selected(args, 'embedded-start')) keep('embeddedStart', runEmbeddedStartBenchmark(args.runs));
 
-  const missed = missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs);
+  const missed = [
+    ...missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs),
+    ...(results.embeddedStart ? embeddedStartMissed(results.embeddedStart) : []),
+  ];
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
   console.log(`results: ${summaryPath} (raw samples in the per-benchmark files beside it)`);
