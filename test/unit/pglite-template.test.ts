@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
 import { LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
-import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, tsdbtCacheDir } from '../../src/adapters/pglite/pglite-template.js';
+import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, seedNewDataDir, tsdbtCacheDir } from '../../src/adapters/pglite/pglite-template.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
 
@@ -54,4 +54,22 @@ describe('PGlite template data directory', () => {
     const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query('select 1 as one')));
     expect(rows.rows).toEqual([{ one: 1 }]);
   }, 60_000);
+
+  it('with a cache folder it cannot write, a new database is left to PGlite\'s own initdb, and opens', async () => {
+    const blocker = join(scratch(), 'a-file');
+    writeFileSync(blocker, '');
+    const path = join(scratch(), 'pglite');
+    await seedNewDataDir(path, join(blocker, 'cache'));
+    expect(isInitialised(path)).toBe(false);
+    const saved = process.env.TSDBT_CACHE_DIR;
+    process.env.TSDBT_CACHE_DIR = join(blocker, 'cache');
+    try {
+      const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query('select 1 as one')));
+      expect(rows.rows).toEqual([{ one: 1 }]);
+    } finally {
+      if (saved === undefined) delete process.env.TSDBT_CACHE_DIR;
+      else process.env.TSDBT_CACHE_DIR = saved;
+    }
+    expect(existsSync(join(blocker, 'cache'))).toBe(false);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
-import { isInitialised, pgliteTemplate, seedDataDir } from './pglite-template.js';
+import { isInitialised, seedNewDataDir } from './pglite-template.js';
 
 /**
  * PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory once touched, and a single-user database
@@ -48,7 +48,7 @@ export class PgliteAdapter implements Adapter {
     try {
       chooseWasmCompiler();
       // Under the lock: a new database is a copy of the template, not initdb.
-      if (!isInitialised(this.target.path)) seedDataDir(this.target.path, await pgliteTemplate());
+      if (!isInitialised(this.target.path)) await seedNewDataDir(this.target.path);
       const { PGlite } = await import('@electric-sql/pglite');
       this.db = await PGlite.create(this.target.path, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
       const result = await this.db.query<{ server_version_num: string }>('show server_version_num');

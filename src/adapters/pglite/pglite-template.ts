@@ -74,3 +74,21 @@ export function seedDataDir(dataDir: string, template: string): void {
   }
   cpSync(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
 }
+
+/** Errors of a cache folder tsdbt may not write (a read-only home): PGlite's own initdb is slower, but still works. */
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR']);
+
+/**
+ * Makes a new data directory a copy of the template; when the cache folder cannot be written, leaves the directory
+ * as it is, and PGlite runs initdb in it.
+ */
+export async function seedNewDataDir(dataDir: string, cacheDir = tsdbtCacheDir()): Promise<void> {
+  let template: string;
+  try {
+    template = await pgliteTemplate(cacheDir);
+  } catch (error) {
+    if (UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return;
+    throw error;
+  }
+  seedDataDir(dataDir, template);
+}
