@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,7 @@ describe('PGlite template data directory', () => {
     expect(second).toBe(first);
     expect(isInitialised(first)).toBe(true);
     expect(readdirSync(cache)).toEqual([`pglite-${pgliteVersion()}`]);
+    expect(readFileSync(join(first, 'postgresql.conf'), 'utf8')).toMatch(/^shared_buffers = 16MB/m);
     rmSync(cache, { recursive: true, force: true });
   }, 120_000);
 
@@ -40,8 +41,8 @@ describe('PGlite template data directory', () => {
     await withAdapter(path, (adapter) => adapter.withConnection((c) => c.execute('create table kept as select 42 as answer')));
     expect(isInitialised(path)).toBe(true);
     expect(existsSync(join(path, LOCK_FILE))).toBe(false);
-    const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query('select answer from kept')));
-    expect(rows.rows).toEqual([{ answer: 42 }]);
+    const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query("select answer, current_setting('shared_buffers') as buffers from kept")));
+    expect(rows.rows).toEqual([{ answer: 42, buffers: '16MB' }]);
   }, 60_000);
 
   it('a seed cut short (no PG_VERSION yet) is seeded again over what it left', async () => {

@@ -4,13 +4,8 @@ import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
-import { isInitialised, seedNewDataDir } from './pglite-template.js';
+import { isInitialised, PGLITE_SHARED_BUFFERS, seedNewDataDir } from './pglite-template.js';
 
-/**
- * PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory once touched, and a single-user database
- * reading files through the OS cache gains little from it: 16 MB keeps a small command well under 200 MB.
- */
-export const PGLITE_SHARED_BUFFERS = '16MB';
 
 /**
  * V8 compiles PGlite's 9 MB of WASM with its baseline compiler, then recompiles the hot functions with its optimising
