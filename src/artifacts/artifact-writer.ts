@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -27,7 +27,7 @@ export class ArtifactWriter {
 
   /** `path` is absolute and inside the folder. */
   write(path: string, content: string): void {
-    const hash = createHash('sha1').update(content).digest('base64url');
+    const hash = digest('sha1', content, 'base64url');
     this.current[path] = hash;
     if (this.previous[path] === hash) return;
     const job = this.writeAtomic(path, content).catch((error: unknown) => {
