@@ -26,7 +26,6 @@ type Reply = { id: number; texts: Array<string | null>; last: boolean } | { id: 
  * bundle run the same code without a separate file: it must use nothing but its parameters.
  */
 function fileWorkerThread(port: import('node:worker_threads').MessagePort, fs: typeof import('node:fs'), path: typeof import('node:path'), options: { readBatch: number; pid: number }): void {
-  const madeDirs = new Set<string>();
   let writes = 0;
   port.on('message', (request: Request) => {
     if ('read' in request) {
@@ -43,6 +42,8 @@ function fileWorkerThread(port: import('node:worker_threads').MessagePort, fs: t
       return;
     }
     const failed: number[] = [];
+    // Per request: a folder may have been removed since an earlier one (`tsdbt clean` in the same process).
+    const madeDirs = new Set<string>();
     request.write.forEach(([file, content], index) => {
       try {
         const dir = path.dirname(file);
