@@ -26,7 +26,7 @@ import { buildStartTable, incrementalTables, mainTable, missedTargets, runTable,
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
 import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
-import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
+import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, LS_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
 
 interface Results {
@@ -117,13 +117,14 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S },
-    compile: compile.map(({ name, n, cold, warm, filesFloor }) => ({
+    targets: { compileS: COMPILE_TARGET_S, lsS: LS_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S },
+    compile: compile.map(({ name, n, cold, warm, filesFloor, ls }) => ({
       name,
       n,
       cold: withoutSamples(cold),
       warm: withoutSamples(warm),
       filesFloor: withoutSamples(filesFloor),
+      ls: withoutSamples(ls),
     })),
     run: run ? { ...run, tsdbt: withoutSamples(run.tsdbt), psql: withoutSamples(run.psql) } : null,
     seed: seed.map((r) => ({ ...r, figures: r.figures.map(seedFigureSummary) })),

@@ -2,7 +2,20 @@
 // small command's time), and code splitting keeps the database layer out of commands that never connect.
 // PGlite and libpg-query stay outside for their WASM assets, esbuild for its binary.
 import { copyFileSync, rmSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { build } from 'esbuild';
+
+// zod's namespace re-exports its sixty locales, 370 KB that Node would parse at every start of the CLI; the CLI's
+// messages are its own and English, so the bundle keeps zod's English one only.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(plugin) {
+    plugin.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${sep}node_modules${sep}zod${sep}`) ? { path: join(dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: dirname(args.path) }));
+  },
+};
 
 rmSync('dist', { recursive: true, force: true });
 await build({
@@ -17,6 +30,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: ['@electric-sql/pglite', 'libpg-query', 'pg-native', 'esbuild'],
+  plugins: [zodEnglishOnly],
   // Bundled CommonJS packages (pg, handlebars, yargs' helpers) call require.
   banner: { js: "import { createRequire as __tsdbtCreateRequire } from 'node:module'; const require = __tsdbtCreateRequire(import.meta.url);" },
   logLevel: 'warning',

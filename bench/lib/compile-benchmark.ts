@@ -1,11 +1,11 @@
-/** `tsdbt compile` (parse, render, graph; no database) on generated projects of N models, cold and warm. */
+/** `tsdbt compile` (parse, render, graph; no database) on generated projects of N models, cold and warm; and `tsdbt ls`. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateProject } from '../generate-project.js';
 import { runChecked } from './measure.js';
 import { measureTasks, toMeasurement, type Measurement } from './measurement.js';
 import { REPO_ROOT, WORK_DIR } from './paths.js';
-import { COMPILE_TARGET_S } from './targets.js';
+import { COMPILE_TARGET_S, LS_TARGET_S } from './targets.js';
 import { tsdbtCommand } from './tsdbt.js';
 
 export interface CompileResult {
@@ -17,6 +17,8 @@ export interface CompileResult {
   warm: Measurement;
   /** Creating one file per model in a fresh folder and nothing else: what a cold compile cannot go below on this disk. */
   filesFloor: Measurement;
+  /** `tsdbt ls` of every node: the parse, graph and selection alone (it writes nothing). */
+  ls: Measurement;
 }
 
 function removeTarget(projectDir: string): void {
@@ -46,6 +48,7 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
   rmSync(floorDir, { recursive: true, force: true });
   runChecked(cmd); // make sure the warm runs find a complete target/ from an uninterrupted run
   const [warm] = measureTasks([{ label: 'warm', cmd }], runs);
+  const [ls] = measureTasks([{ label: 'ls', cmd: tsdbtCommand('ls', projectDir, { profilesDir: projectDir }) }], runs);
 
   const targetS = COMPILE_TARGET_S[n];
   return {
@@ -54,5 +57,6 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
     cold: toMeasurement('compile (cold)', n, cold!, targetS),
     warm: toMeasurement('compile (warm)', n, warm!, targetS),
     filesFloor: toMeasurement('create N files only (floor)', n, floor!),
+    ls: toMeasurement('ls', n, ls!, LS_TARGET_S[n]),
   };
 }

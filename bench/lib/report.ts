@@ -35,7 +35,7 @@ function referenceRow(benchmark: string, n: number, medianS: number): string[] {
 
 export function mainTable(compile: readonly CompileResult[], run: RunResult | undefined): string {
   const rows = [
-    ...compile.flatMap((c) => [measurementRow(c.cold), measurementRow(c.filesFloor), measurementRow(c.warm)]),
+    ...compile.flatMap((c) => [measurementRow(c.cold), measurementRow(c.filesFloor), measurementRow(c.warm), measurementRow(c.ls)]),
     ...COMPILE_REFERENCES.map((r) => referenceRow(r.benchmark, r.n, r.seconds)),
     ...(run ? [measurementRow(run.tsdbt), measurementRow(run.psql)] : []),
     referenceRow(`${RUN_REFERENCE.tool} (views)`, RUN_REFERENCE.n, RUN_REFERENCE.toolS),
@@ -145,7 +145,7 @@ export function missedTargets(
   docs?: DocsResult,
 ): string[] {
   const measurements = [
-    ...compile.flatMap((c) => [c.cold, c.warm]),
+    ...compile.flatMap((c) => [c.cold, c.warm, c.ls]),
     ...(buildStart ? [buildStart.firstNodeStarts, buildStart.cold.firstNodeStarts] : []),
     ...(clustering ? [clustering.run] : []),
     ...(docs ? [docs.generate] : []),

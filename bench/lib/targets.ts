@@ -1,7 +1,13 @@
 /** The targets the benchmarks are judged against and the published reference figures printed beside them. */
 
-/** Wall-time targets for `tsdbt compile` (seconds), by number of models; sizes without one get no verdict. */
-export const COMPILE_TARGET_S: Readonly<Record<number, number>> = { 1000: 0.3, 10000: 1.5 };
+/**
+ * Wall-time targets for `tsdbt compile` (seconds), by number of models; sizes without one get no verdict. Issue 16:
+ * a cold compile of 10,000 models under 1.2 s (dbt Fusion's class), warm under it too.
+ */
+export const COMPILE_TARGET_S: Readonly<Record<number, number>> = { 1000: 0.3, 10000: 1.2 };
+
+/** Wall-time targets for `tsdbt ls` (parse, graph, selection, no files written), seconds; issue 16. */
+export const LS_TARGET_S: Readonly<Record<number, number>> = { 10000: 0.6 };
 
 /** `(tsdbt run time - psql time) / N` must stay under this (milliseconds per model). */
 export const RUN_OVERHEAD_TARGET_MS = 5;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import type { Project } from '../config/project.js';
@@ -9,6 +8,7 @@ import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
+import { readTextFiles } from '../util/file-worker.js';
 import { filterByExtension, walkFiles } from '../util/files.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
@@ -82,20 +82,34 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   }
   const filesByName = new Map<string, string>();
   const typescriptFiles: ModelFile[] = [];
-  for (const modelPath of project.modelPaths) {
-    for (const file of filterByExtension(files.get(modelPath)!, MODEL_EXTENSIONS).filter((f) => !f.endsWith('.d.ts'))) {
-      const name = basename(file, extname(file));
-      const previous = filesByName.get(name);
-      if (previous) {
-        throw new TsdbtError('config', `two models are named '${name}': ${previous} and ${file}`, {
-          location: { file },
-          hint: 'model names are unique across a project; rename one file',
-        });
-      }
-      filesByName.set(name, file);
-      if (file.endsWith('.ts')) typescriptFiles.push({ modelPath, file, name });
-      else parseModelFile(parsed, modelPath, file, name);
+  const modelFiles = project.modelPaths.flatMap((modelPath) =>
+    filterByExtension(files.get(modelPath)!, MODEL_EXTENSIONS)
+      .filter((file) => !file.endsWith('.d.ts'))
+      .map((file) => ({ modelPath, file })),
+  );
+  // Read ahead (on a large project, in a worker thread) while the models are parsed in order.
+  const sqlTexts = readTextFiles(modelFiles.filter(({ file }) => file.endsWith('.sql')).map(({ file }) => join(project.root, file)));
+  let texts: string[] = [];
+  let next = 0;
+  for (const { modelPath, file } of modelFiles) {
+    const name = basename(file, extname(file));
+    const previous = filesByName.get(name);
+    if (previous) {
+      throw new TsdbtError('config', `two models are named '${name}': ${previous} and ${file}`, {
+        location: { file },
+        hint: 'model names are unique across a project; rename one file',
+      });
     }
+    filesByName.set(name, file);
+    if (file.endsWith('.ts')) {
+      typescriptFiles.push({ modelPath, file, name });
+      continue;
+    }
+    if (next === texts.length) {
+      texts = (await sqlTexts.next()).value as string[];
+      next = 0;
+    }
+    parseModelFile(parsed, modelPath, file, name, texts[next++]!);
   }
   // Only a project with TypeScript models loads the bundler.
   if (typescriptFiles.length > 0) await parseTypescriptModels(parsed, typescriptFiles, cacheDir);
@@ -107,8 +121,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   return parsed;
 }
 
-function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string): void {
-  const rawCode = readFileSync(join(parsed.project.root, file), 'utf8');
+function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string, rawCode: string): void {
   const { template, refs, sources, inFile } = recordTemplate(parsed, file, rawCode, name);
   const node = addModel(parsed, { modelPath, file, name, rawCode, refs, sources, inFile, language: 'sql' });
   if (node) parsed.templates.set(node.uniqueId, template);
@@ -216,9 +229,28 @@ export function recordingHooks(parsed: ParsedProject, file: string, rawCode: str
   return { hooks, recorded: () => ({ refs, sources, inFile, configLine }) };
 }
 
+/**
+ * Valid in-file configs by their JSON, when made only of strings, finite numbers and booleans (what a template's
+ * `{{config}}` usually holds). A project repeats a few configs many times, and validating one costs more than the
+ * rest of parsing its model. Callers get their own copy.
+ */
+const validInFileConfigs = new Map<string, PartialNodeConfig>();
+
+function primitiveConfigKey(values: Record<string, unknown>): string | undefined {
+  for (const value of Object.values(values)) {
+    if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
+  }
+  return JSON.stringify(values);
+}
+
 export function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
+  const key = primitiveConfigKey(values);
+  const known = key === undefined ? undefined : validInFileConfigs.get(key);
+  if (known) return structuredClone(known);
   try {
-    return validateYaml({ text: source, data: values, locate: () => ({ file, line }) }, partialNodeConfig);
+    const config = validateYaml({ text: source, data: values, locate: () => ({ file, line }) }, partialNodeConfig);
+    if (key !== undefined) validInFileConfigs.set(key, structuredClone(config));
+    return config;
   } catch (error) {
     if (error instanceof TsdbtError) {
       throw new TsdbtError('compile', error.message.replace(' at the top level', ' in config()'), {

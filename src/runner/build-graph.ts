@@ -1,9 +1,9 @@
-import type { Graph } from '@dagrejs/graphlib';
+import type { DependencyEdges } from '../graph/dag.js';
 import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { reachable } from '../graph/selection/traversal.js';
 
 /** What the scheduler reads of a graph: each node's parents. */
-export type DependencyGraph = Pick<Graph, 'predecessors'>;
+export type DependencyGraph = Pick<DependencyEdges, 'predecessors'>;
 
 /**
  * The graph a run is scheduled on: the project's, plus for each data test to run an edge to each direct child of the
@@ -12,7 +12,7 @@ export type DependencyGraph = Pick<Graph, 'predecessors'>;
  * A unit test reads no table: it runs before the model it tests, which a failure skips. The extra edges are kept
  * beside the project's graph rather than in a copy of it.
  */
-export function schedulingGraph(graph: Graph, nodes: Map<string, GraphNode | SourceNode>, runnable: Set<string>): DependencyGraph {
+export function schedulingGraph(graph: DependencyEdges, nodes: Map<string, GraphNode | SourceNode>, runnable: Set<string>): DependencyGraph {
   const extraParents = new Map<string, string[]>();
   const addEdge = (parent: string, child: string) => {
     const parents = extraParents.get(child);

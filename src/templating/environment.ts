@@ -56,6 +56,7 @@ export interface MacroDefinitions {
 export class TemplateEnvironment {
   readonly handlebars = Handlebars.create();
   readonly macros: MacroDefinitions;
+  private schemaNameTemplate?: HandlebarsTemplateDelegate;
 
   constructor(macros: MacroDefinitions = { partials: new Map(), helpers: new Map() }) {
     this.macros = macros;
@@ -155,8 +156,10 @@ export class TemplateEnvironment {
     if (helper) return String(helper.fn(customSchema ?? null, node, { hash: {}, data: {}, name: 'generate_schema_name' })).trim();
     const partial = this.macros.partials.get('generate_schema_name');
     if (!partial) return undefined;
+    // Compiled once: every node of the project asks.
+    this.schemaNameTemplate ??= this.handlebars.compile(partial.source, { noEscape: true });
     try {
-      return this.handlebars.compile(partial.source, { noEscape: true })({ custom_schema_name: customSchema ?? null, node, target }).trim();
+      return this.schemaNameTemplate({ custom_schema_name: customSchema ?? null, node, target }).trim();
     } catch (error) {
       throw templateError(error, partial.file, partial.source);
     }

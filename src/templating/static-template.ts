@@ -21,6 +21,7 @@ type Segment = string | Call;
 export type HelperCall = (call: Call, hooks: RenderHooks) => unknown;
 
 const MUSTACHE = /\{\{([^{}]*)\}\}/g;
+const SPACE_TO_END = /\s*$/y;
 const TOKEN = /\s*(?:([A-Za-z_][\w-]*)=)?(?:"([^"\\]*)"|'([^'\\]*)'|(-?\d+(?:\.\d+)?)(?=\s|$)|(true|false)(?=\s|$)|([A-Za-z_][\w.]*))/y;
 const TARGET_PATH = /^target\.(name|schema|type|threads|profile_name)$/;
 
@@ -44,10 +45,11 @@ export interface StaticTemplate {
 export function parseStaticTemplate(source: string): StaticTemplate | undefined {
   if (source.includes('{{{') || source.includes('\\{{')) return undefined;
   const segments: Segment[] = [];
-  const lineStarts = lineStartOffsets(source);
+  const lines = lineCounter(source);
   let last = 0;
-  for (const match of source.matchAll(MUSTACHE)) {
-    const call = parseCall(match[1]!, locate(lineStarts, match.index));
+  MUSTACHE.lastIndex = 0;
+  for (let match = MUSTACHE.exec(source); match; match = MUSTACHE.exec(source)) {
+    const call = parseCall(match[1]!, lines.locate(match.index));
     if (!call) return undefined;
     const text = source.slice(last, match.index);
     if (text.includes('{{')) return undefined;
@@ -78,47 +80,53 @@ export function parseStaticTemplate(source: string): StaticTemplate | undefined 
   };
 }
 
+/** One pass over the call's tokens (this runs for every call of every model of a project). */
 function parseCall(body: string, loc: SourceLocation): Call | undefined {
-  const tokens: Array<{ key?: string; value: Literal; isPath: boolean }> = [];
+  let name: string | undefined;
+  let argumentCount = 0;
+  const args: Literal[] = [];
+  const hash: Array<[string, Literal]> = [];
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < body.length) {
-    if (/^\s*$/.test(body.slice(TOKEN.lastIndex))) break;
+    SPACE_TO_END.lastIndex = TOKEN.lastIndex;
+    if (SPACE_TO_END.test(body)) break;
     const m = TOKEN.exec(body);
     if (!m) return undefined;
     const [, key, double, single, number, boolean, path] = m;
-    const value: Literal =
-      double ?? single ?? (number !== undefined ? Number(number) : boolean !== undefined ? boolean === 'true' : path!);
-    tokens.push({ key, value, isPath: path !== undefined });
+    if (name === undefined) {
+      if (path === undefined || key !== undefined) return undefined;
+      name = path;
+      continue;
+    }
+    if (path !== undefined) return undefined;
+    argumentCount++;
+    const value: Literal = double ?? single ?? (number !== undefined ? Number(number) : boolean === 'true');
+    // Positional arguments before hash arguments only, as Handlebars requires.
+    if (key !== undefined) hash.push([key, value]);
+    else if (hash.length > 0) return undefined;
+    else args.push(value);
   }
-  const [head, ...rest] = tokens;
-  if (!head || !head.isPath || head.key !== undefined) return undefined;
-  const name = String(head.value);
-  if (rest.some((token) => token.isPath)) return undefined;
-  const args = rest.filter((token) => token.key === undefined).map((token) => token.value);
-  const hash = Object.fromEntries(rest.filter((token) => token.key !== undefined).map((token) => [token.key!, token.value]));
-  // Positional arguments before hash arguments only, as Handlebars requires.
-  const firstHash = rest.findIndex((token) => token.key !== undefined);
-  if (firstHash >= 0 && rest.slice(firstHash).some((token) => token.key === undefined)) return undefined;
-  if (TARGET_PATH.test(name)) return rest.length === 0 ? { name, args, hash, loc } : undefined;
+  if (name === undefined) return undefined;
+  if (TARGET_PATH.test(name)) return argumentCount === 0 ? { name, args, hash: {}, loc } : undefined;
   const bounds = name === 'env_var' ? ([1, 2] as const) : arity[name];
   if (!bounds || args.length < bounds[0] || args.length > bounds[1]) return undefined;
-  if (name !== 'config' && Object.keys(hash).length > 0) return undefined;
-  return { name, args, hash, loc };
+  if (name !== 'config' && hash.length > 0) return undefined;
+  return { name, args, hash: Object.fromEntries(hash), loc };
 }
 
-function lineStartOffsets(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function locate(lineStarts: number[], offset: number): SourceLocation {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (lineStarts[mid]! <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - lineStarts[low]! + 1 };
+/** Line and column of offsets given in increasing order, counting newlines once. */
+function lineCounter(source: string) {
+  let line = 1;
+  let lineStart = 0;
+  let scanned = 0;
+  return {
+    locate(offset: number): SourceLocation {
+      for (let i = source.indexOf('\n', scanned); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
+        line++;
+        lineStart = i + 1;
+      }
+      scanned = offset;
+      return { line, column: offset - lineStart + 1 };
+    },
+  };
 }

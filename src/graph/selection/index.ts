@@ -1,4 +1,4 @@
-import type { Graph } from '@dagrejs/graphlib';
+import type { DependencyEdges } from '../dag.js';
 import type { GraphNode, ResourceType, SourceNode } from '../nodes.js';
 import { evaluateSelection, type SelectionUniverse } from './evaluate.js';
 import type { PreviousState } from './methods.js';
@@ -11,7 +11,7 @@ export { parseSelection, parseCriterion, type Criterion, type Selection } from '
 
 export interface SelectionGraph {
   /** Node ids are unique ids; an edge parent -> child means the child reads the parent. */
-  graph: Graph;
+  graph: DependencyEdges;
   nodes: Map<string, GraphNode | SourceNode>;
 }
 
