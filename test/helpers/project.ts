@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { TestBackend } from './backends.js';
-import type { CliResult } from './spawn-cli.js';
+import { closePgliteQueries, type TestBackend } from './backends.js';
+import { spawnCli as spawnCliProcess, type CliResult, type SpawnedCli, type SpawnOptions } from './spawn-cli.js';
 
-export { spawnCli, type CliResult, type SpawnOptions } from './spawn-cli.js';
+export type { CliResult, SpawnOptions } from './spawn-cli.js';
+
+/** The CLI as a child process (see spawn-cli.ts), once the databases tests queried are closed for it. */
+export async function spawnCli(args: string[], options?: SpawnOptions): Promise<SpawnedCli> {
+  await closePgliteQueries();
+  return spawnCliProcess(args, options);
+}
 
 export interface TestProject {
   dir: string;
@@ -19,7 +25,8 @@ export interface TestProject {
 }
 
 const projects: string[] = [];
-afterAll(() => {
+afterAll(async () => {
+  await closePgliteQueries();
   for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,6 +57,7 @@ export function makeProject(files: Record<string, string>, backend?: TestBackend
 }
 
 export async function runCli(args: string[]): Promise<CliResult> {
+  await closePgliteQueries();
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, { stdout: (line) => out.push(line), stderr: (line) => err.push(line), colors: false });

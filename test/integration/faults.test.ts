@@ -197,5 +197,5 @@ describe('a PostgreSQL restart mid-run (a throwaway cluster)', () => {
     expect(retried.code, retried.stdout + retried.stderr).toBe(0);
     expect(await server.query('select n::int from analytics.after_slow', 'restart_test')).toEqual([{ n: 100 }]);
     expect(await server.query(LEFTOVERS, 'restart_test')).toEqual([]);
-  }, 240_000);
+  });
 });

@@ -115,5 +115,5 @@ describe('PGlite data directory lock', () => {
     expect(turns).toHaveLength(rounds * contenders * 2);
     // No takeover marker nor private file is left behind; the last holder to die leaves its lock, stale.
     expect(readdirSync(dataDir).filter((file) => file !== LOCK_FILE)).toEqual([]);
-  }, 180_000);
+  });
 });
