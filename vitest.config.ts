@@ -1,4 +1,21 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+function writableDir(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where tests make their temporary projects (os.tmpdir() in the test processes and the CLIs they spawn). A PGlite data
+ * directory is about a thousand files, copied in and removed again for every test project: in memory (/dev/shm) that
+ * is several times faster than on a busy disk. TSDBT_TEST_TMPDIR chooses another place.
+ */
+const testTmpDir = process.env.TSDBT_TEST_TMPDIR ?? (writableDir('/dev/shm') ? '/dev/shm' : undefined);
 
 export default defineConfig({
   test: {
@@ -12,5 +29,6 @@ export default defineConfig({
     // times its quiet duration. How fast things are is `npm run bench`'s business.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    env: testTmpDir ? { TMPDIR: testTmpDir } : {},
   },
 });
