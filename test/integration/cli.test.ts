@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
 import { makeProject, runCli, spawnCli } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
 describe('tsdbt CLI', () => {
   it('prints help with examples and its version', async () => {
@@ -19,7 +19,7 @@ describe('tsdbt CLI', () => {
   });
 
   it('init scaffolds a project that builds on the embedded database', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'tsdbt-init-'));
+    const parent = temporaryDir('tsdbt-init-');
     const init = await spawnCli(['init', 'shop'], { cwd: parent });
     expect(init.code).toBe(0);
     const dir = join(parent, 'shop');
@@ -55,7 +55,7 @@ describe('tsdbt CLI', () => {
   it('state:modified and state:new compare with an earlier manifest', async () => {
     const project = makeProject({ 'models/a.sql': 'select 1 as id', 'models/b.sql': 'select * from {{ref "a"}}' });
     expect((await project.run('compile')).code).toBe(0);
-    const state = mkdtempSync(join(tmpdir(), 'tsdbt-state-'));
+    const state = temporaryDir('tsdbt-state-');
     cpSync(join(project.dir, 'target/manifest.json'), join(state, 'manifest.json'));
     project.write('models/a.sql', 'select 2 as id');
     project.write('models/c.sql', 'select 3 as id');
