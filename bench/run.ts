@@ -6,7 +6,8 @@
  * threads against 1, beside the same batches run by 4 psql sessions against 1) and build-start benchmark (5,000
  * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node) and clustering benchmark
  * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL) and embedded-start benchmark
- * (`--version`, opening an existing and a new PGlite database, against plain PGlite and psql). See bench/README.md.
+ * (`--version`, opening an existing and a new PGlite database, against plain PGlite and psql) and in-process figures
+ * (column lineage of 5,000 models, CSV scans: what unit tests check for correctness, timed here). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
@@ -18,6 +19,7 @@ import { embeddedStartMissed, embeddedStartTable, runEmbeddedStartBenchmark, typ
 import { exampleScaleTable, runExampleScaleBenchmark, type ExampleScaleResult } from './lib/example-scale-benchmark.js';
 import { realExportTable, runRealExportBenchmark, type RealExportResult } from './lib/real-export-benchmark.js';
 import { runCompileBenchmark, type CompileResult } from './lib/compile-benchmark.js';
+import { inProcessTable, runInProcessBenchmark, type InProcessResult } from './lib/in-process-benchmark.js';
 import { runIncrementalBenchmark, type IncrementalFigure, type IncrementalResult } from './lib/incremental-benchmark.js';
 import { withoutSamples } from './lib/measurement.js';
 import { RESULTS_DIR } from './lib/paths.js';
@@ -26,7 +28,7 @@ import { buildStartTable, incrementalTables, mainTable, missedTargets, runTable,
 import { machineInfo, writeResult, type MachineInfo } from './lib/results.js';
 import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
-import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, INCREMENTAL_TARGETS, LS_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
+import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, IN_PROCESS_TARGETS_S, INCREMENTAL_TARGETS, LS_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
 
 interface Results {
@@ -41,6 +43,7 @@ interface Results {
   sessions?: SessionsResult;
   docs?: DocsResult;
   embeddedStart?: EmbeddedStartResult;
+  inProcess?: InProcessResult;
   skipped: Skipped[];
 }
 
@@ -100,6 +103,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.sessions) console.log(`${sessionsTable(results.sessions)}\n`);
   if (results.docs) console.log(`${docsTable(results.docs)}\n`);
   if (results.embeddedStart) console.log(`${embeddedStartTable(results.embeddedStart)}\n`);
+  if (results.inProcess) console.log(`${inProcessTable(results.inProcess)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -113,11 +117,11 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart, inProcess } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
-    targets: { compileS: COMPILE_TARGET_S, lsS: LS_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S },
+    targets: { compileS: COMPILE_TARGET_S, lsS: LS_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S, inProcessS: IN_PROCESS_TARGETS_S },
     compile: compile.map(({ name, n, cold, warm, filesFloor, ls }) => ({
       name,
       n,
@@ -158,6 +162,7 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
           psql: 'skipped' in embeddedStart.psql ? embeddedStart.psql : withoutSamples(embeddedStart.psql),
         }
       : null,
+    inProcess: inProcess ?? null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -179,9 +184,10 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'sessions')) keep('sessions', runSessionsBenchmark(args.sessionsScale, args.runs));
   if (selected(args, 'docs')) keep('docs', await runDocsBenchmark(args.docsModels, args.runs));
   if (selected(args, 'embedded-start')) keep('embeddedStart', runEmbeddedStartBenchmark(args.runs));
+  if (selected(args, 'in-process')) keep('inProcess', await runInProcessBenchmark(args.runs));
 
   const missed = [
-    ...missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs),
+    ...missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs, results.inProcess),
     ...(results.embeddedStart ? embeddedStartMissed(results.embeddedStart) : []),
   ];
   printResults(args, machine, results, missed);

@@ -11,7 +11,7 @@ import { runChecked } from './measure.js';
 import { measureTasks, toMeasurement, type Measurement } from './measurement.js';
 import { WORK_DIR } from './paths.js';
 import { createRawEvents, LOCAL_PG, skipUnlessReachable, withDatabaseAsync, type PgServer, type Skipped } from './postgres.js';
-import { summarize, type Summary } from './stats.js';
+import { summarizeSeconds, type Summary } from './stats.js';
 import { formatTable, megabytes, seconds } from './table.js';
 import { DOCS_TARGETS, verdict, type Verdict } from './targets.js';
 import { tsdbtCommand } from './tsdbt.js';
@@ -39,9 +39,9 @@ export interface DocsResult {
   browser: DocsBrowserFigures | { skipped: string };
 }
 
-/** Browser timings as a Summary of seconds, like the process measurements (no peak memory: the page is not a child). */
+/** Browser timings, in milliseconds, as a Summary of seconds (the page is not a child process). */
 function timings(values: number[]): Summary {
-  return summarize(values.map((ms) => ({ wallS: ms / 1000, timeWallS: ms / 1000, peakKb: 0 })));
+  return summarizeSeconds(values.map((ms) => ms / 1000));
 }
 
 async function measureBrowser(docsDir: string, select: string, runs: number): Promise<DocsBrowserFigures | { skipped: string }> {

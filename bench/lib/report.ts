@@ -9,6 +9,7 @@ import { overheadMsPerModel } from './run-benchmark.js';
 import type { SeedFigure, SeedResult } from './seed-benchmark.js';
 import type { SessionsResult } from './sessions-benchmark.js';
 import type { DocsResult } from './docs-benchmark.js';
+import type { InProcessResult } from './in-process-benchmark.js';
 import { formatTable, megabytes, seconds, type Column } from './table.js';
 import { COMPILE_REFERENCES, RUN_REFERENCE } from './targets.js';
 
@@ -143,6 +144,7 @@ export function missedTargets(
   clustering?: ClusteringResult,
   sessions?: SessionsResult,
   docs?: DocsResult,
+  inProcess?: InProcessResult,
 ): string[] {
   const measurements = [
     ...compile.flatMap((c) => [c.cold, c.warm, c.ls]),
@@ -156,5 +158,6 @@ export function missedTargets(
   if (incremental) for (const f of incremental.figures) if (f.verdict === 'MISSED') missed.push(`${f.label} N=${incremental.n}`);
   if (sessions?.verdict === 'MISSED') missed.push(`sessions daily run / full refresh N=${sessions.scale}`);
   if (docs && 'verdict' in docs.browser && docs.browser.verdict === 'MISSED') missed.push(`docs site focused view N=${docs.models}`);
+  if (inProcess) for (const f of inProcess.figures) if (f.verdict === 'MISSED') missed.push(`${f.label} N=${f.n}`);
   return missed;
 }

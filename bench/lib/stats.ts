@@ -26,3 +26,8 @@ export function summarize(samples: readonly Sample[]): Summary {
     medianPeakMb: median(samples.map((s) => s.peakKb)) / 1024,
   };
 }
+
+/** Timings taken in this process, as a Summary like the child-process ones (no peak memory: nothing was spawned). */
+export function summarizeSeconds(values: readonly number[]): Summary {
+  return summarize(values.map((s) => ({ wallS: s, timeWallS: s, peakKb: 0 })));
+}

@@ -34,6 +34,12 @@ export const CLUSTERING_TARGET_S = 10;
 /** Issue 9: `tsdbt docs generate` of 5,000 models, and its site drawing a focused lineage view in Chromium, seconds. */
 export const DOCS_TARGETS = { generateS: 10, focusedViewS: 2 } as const;
 
+/**
+ * Issue 16: in-process work that unit tests used to time themselves (lineage: "well under two seconds"; the CSV scans
+ * "about a second on a laptop"), seconds.
+ */
+export const IN_PROCESS_TARGETS_S = { lineage5000: 2, csvMillionRows: 2, csvHugeFields: 2 } as const;
+
 export type Verdict = 'ok' | 'MISSED' | '-';
 
 export function verdict(value: number, target: number | undefined): Verdict {

@@ -1,5 +1,6 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 
@@ -8,7 +9,10 @@ export interface TestBackend {
   name: 'pglite' | 'postgres';
   /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
   profile(projectDir: string, schema: string): string;
-  /** Runs SQL against what the project's runs wrote. For PGlite the CLI must not be running (one process at a time). */
+  /**
+   * Runs SQL against what the project's runs wrote. For PGlite the CLI must not be running (one process at a time),
+   * and the database stays open until closePgliteQueries (which the project helpers call before each CLI run).
+   */
   query<R = Record<string, unknown>>(projectDir: string, sql: string, params?: unknown[]): Promise<R[]>;
 }
 
@@ -80,6 +84,29 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/**
+ * PGlite databases `query` opened, by data directory, kept open between queries: opening one takes a second or more,
+ * and tests query several times between two runs. Closed before anything else opens the directory (see
+ * closePgliteQueries).
+ */
+const openForQueries = new Map<string, Promise<PGlite>>();
+
+/** Closes the databases `query` keeps open: before a CLI run opens one of them, and before a project is removed. */
+export async function closePgliteQueries(): Promise<void> {
+  const open = [...openForQueries.values()];
+  openForQueries.clear();
+  for (const db of open) await (await db).close();
+}
+
+function openForQuery(dataDir: string): Promise<PGlite> {
+  let db = openForQueries.get(dataDir);
+  if (!db) {
+    db = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dataDir));
+    openForQueries.set(dataDir, db);
+  }
+  return db;
+}
+
 export const pgliteBackend: TestBackend = {
   name: 'pglite',
   profile(projectDir, schema) {
@@ -88,13 +115,8 @@ export const pgliteBackend: TestBackend = {
     return `test:\n  target: dev\n  outputs:\n    dev:\n      type: pglite\n      path: .tsdbt/pglite\n      schema: ${schema}\n`;
   },
   async query(projectDir, sql, params) {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create(join(projectDir, '.tsdbt/pglite'));
-    try {
-      return (await db.query(sql, params)).rows as never;
-    } finally {
-      await db.close();
-    }
+    const db = await openForQuery(join(projectDir, '.tsdbt/pglite'));
+    return (await db.query(sql, params)).rows as never;
   },
 };
 

@@ -37,6 +37,8 @@ export interface PageProblems {
 /** A new page (1400x900) that records its problems; CSP violations are reported by the page itself. */
 export async function newPage(browser: Browser): Promise<{ page: Page; problems: PageProblems }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // A wait that catches a page that never gets there, not a slow machine: the suite runs beside other work.
+  page.setDefaultTimeout(120_000);
   const problems: PageProblems = { errors: [] };
   page.on('console', (message) => {
     if (message.type() === 'error') problems.errors.push(`console: ${message.text()}`);
@@ -70,7 +72,7 @@ export function fileUrl(dir: string): string {
 
 /** Waits until the current view is fully drawn (a graph laid out): the site sets data-ready on <main>. */
 export async function viewReady(page: Page): Promise<void> {
-  await page.locator('main.content[data-ready="true"]').waitFor({ timeout: 30_000 });
+  await page.locator('main.content[data-ready="true"]').waitFor();
 }
 
 /** An attribute of every element a locator matches, in document order. */

@@ -1,12 +1,18 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { TestBackend } from './backends.js';
-import type { CliResult } from './spawn-cli.js';
+import { closePgliteQueries, type TestBackend } from './backends.js';
+import { temporaryDir } from './temporary-dir.js';
+import { spawnCli as spawnCliProcess, type CliResult, type SpawnedCli, type SpawnOptions } from './spawn-cli.js';
 
-export { spawnCli, type CliResult, type SpawnOptions } from './spawn-cli.js';
+export type { CliResult, SpawnOptions } from './spawn-cli.js';
+
+/** The CLI as a child process (see spawn-cli.ts), once the databases tests queried are closed for it. */
+export async function spawnCli(args: string[], options?: SpawnOptions): Promise<SpawnedCli> {
+  await closePgliteQueries();
+  return spawnCliProcess(args, options);
+}
 
 export interface TestProject {
   dir: string;
@@ -18,17 +24,13 @@ export interface TestProject {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
-const projects: string[] = [];
-afterAll(() => {
-  for (const dir of projects.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => closePgliteQueries());
 
 export const DEFAULT_PROJECT_FILE = 'name: test_project\nprofile: test\n';
 
 /** A project in a temporary folder, made of the given files (a tsdbt_project.yml is added unless given). */
 export function makeProject(files: Record<string, string>, backend?: TestBackend, schema = 'analytics'): TestProject {
-  const dir = mkdtempSync(join(tmpdir(), 'tsdbt-test-'));
-  projects.push(dir);
+  const dir = temporaryDir('tsdbt-test-');
   const write = (path: string, content: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
@@ -50,6 +52,7 @@ export function makeProject(files: Record<string, string>, backend?: TestBackend
 }
 
 export async function runCli(args: string[]): Promise<CliResult> {
+  await closePgliteQueries();
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, { stdout: (line) => out.push(line), stderr: (line) => err.push(line), colors: false });

@@ -176,10 +176,12 @@ describe('a PostgreSQL restart mid-run (a throwaway cluster)', () => {
         'models/after_slow.sql': '{{config materialized="table"}}\nselect count(*) as n from {{ref "slow"}}',
       },
     );
-    const started = Date.now();
     let restarted = false;
+    let hung = false;
+    // A run that outlives its sleep many times over is stuck on the dead connection: killed, and the test fails below.
     const interrupted = await spawnCli(['run', '--project-dir', project.dir, '--profiles-dir', project.dir], {
-      killAfterMs: 30_000,
+      killAfterMs: 120_000,
+      onKill: () => (hung = true),
       onStdout: (output) => {
         if (!restarted && output.includes('"quick"')) {
           restarted = true;
@@ -188,7 +190,7 @@ describe('a PostgreSQL restart mid-run (a throwaway cluster)', () => {
       },
     });
     expect(restarted).toBe(true);
-    expect(Date.now() - started, 'the run ended instead of hanging').toBeLessThan(25_000);
+    expect(hung, 'the run ended instead of hanging').toBe(false);
     expect(interrupted.code, interrupted.stdout + interrupted.stderr).toBe(1);
     expect(interrupted.stdout + interrupted.stderr).toContain(`${server.host}:${server.port}`);
     const retried = await spawnCli(['retry', '--project-dir', project.dir, '--profiles-dir', project.dir]);

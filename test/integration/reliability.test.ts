@@ -87,20 +87,43 @@ describe.skipIf(!postgresAvailable)('reliability [postgres]', () => {
         const readOnly = await spawnCli(cli(project, ...command));
         expect(readOnly.code, `${command.join(' ')}: ${readOnly.stderr}`).toBe(0);
       }
-      setTimeout(() => void holder.end(), 4_000);
-      const waited = await spawnCli(cli(project, 'run', '--lock-timeout', '30'));
+      // Let go once the writer says it waits: however slow its start, it must have found the lock taken.
+      let released = false;
+      const waited = await spawnCli(cli(project, 'run', '--lock-timeout', '60'), {
+        onStdout: (output) => {
+          if (released || !output.includes('Waiting up to 60 s')) return;
+          released = true;
+          void holder.end();
+        },
+      });
       expect(waited.code, waited.stderr).toBe(0);
-      expect(waited.stdout).toMatch(/Waiting up to 30 s for another tsdbt writing to this target: tsdbt build 4242@elsewhere/);
+      expect(waited.stdout).toMatch(/Waiting up to 60 s for another tsdbt writing to this target: tsdbt build 4242@elsewhere/);
     } finally {
       await holder.end().catch(() => undefined);
     }
   });
 
   it('two builds started at once on one target both finish, one after the other', async () => {
-    const project = makeProject({ 'models/slow.sql': '{{config materialized="table"}}\nselect 1 as id from pg_sleep(1)' }, backend);
-    const [first, second] = await Promise.all([spawnCli(cli(project, 'build', '--lock-timeout', '30')), spawnCli(cli(project, 'build', '--lock-timeout', '30'))]);
-    expect([first.code, second.code]).toEqual([0, 0]);
-    expect([first.stdout, second.stdout].filter((out) => out.includes('Waiting up to 30 s'))).toHaveLength(1);
+    // The model waits on an advisory lock the test holds until one build says it waits for the other: whichever
+    // build gets the target first is still building when the other arrives, however slowly either starts.
+    const gate = new pg.Client({ connectionString: database.url().toString() });
+    await gate.connect();
+    await gate.query('select pg_advisory_lock(4242)');
+    try {
+      const project = makeProject({ 'models/gated.sql': '{{config materialized="table"}}\nselect 1 as id from (select pg_advisory_xact_lock(4242)) as gate' }, backend);
+      let opened = false;
+      const openGate = (output: string) => {
+        if (opened || !output.includes('Waiting up to 60 s')) return;
+        opened = true;
+        void gate.query('select pg_advisory_unlock(4242)');
+      };
+      const build = () => spawnCli(cli(project, 'build', '--lock-timeout', '60'), { onStdout: openGate });
+      const [first, second] = await Promise.all([build(), build()]);
+      expect([first.code, second.code], first.stderr + second.stderr).toEqual([0, 0]);
+      expect([first.stdout, second.stdout].filter((out) => out.includes('Waiting up to 60 s'))).toHaveLength(1);
+    } finally {
+      await gate.end();
+    }
   });
 
   it('a lost connection fails the node naming the server and what was building, and the run ends', async () => {

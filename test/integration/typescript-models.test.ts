@@ -147,7 +147,6 @@ describeBackends('TypeScript models', (backend) => {
         // Holding the rows read so far would keep at least 100 MB reachable by the end.
         expect(summary!.peak).toBeLessThan(50);
       },
-      180_000,
     );
   });
 

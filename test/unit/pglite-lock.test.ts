@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DataDirectoryLock, LOCK_FILE, takeoverMarker } from '../../src/adapters/pglite/pglite-lock.js';
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
 function lockWith(owner: Record<string, unknown> | string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsdbt-lock-'));
+  const dir = temporaryDir('tsdbt-lock-');
   writeFileSync(join(dir, LOCK_FILE), typeof owner === 'string' ? owner : JSON.stringify(owner));
   return dir;
 }
@@ -33,7 +34,7 @@ describe('PGlite data directory lock', () => {
   });
 
   it('a second taker waits up to its timeout, and gets the lock when the holder lets go in time', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsdbt-lock-'));
+    const dir = temporaryDir('tsdbt-lock-');
     const holder = new DataDirectoryLock(dir);
     await holder.acquire(0);
     const started = Date.now();
@@ -76,7 +77,7 @@ describe('PGlite data directory lock', () => {
   });
 
   it('of many processes taking one stale lock over at once, one holds it at a time, and each gets its turn', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'tsdbt-lock-race-'));
+    const work = temporaryDir('tsdbt-lock-race-');
     const script = join(work, 'contender.mjs');
     await build({
       entryPoints: [fileURLToPath(new URL('./pglite-lock-contender.ts', import.meta.url))],
@@ -115,5 +116,5 @@ describe('PGlite data directory lock', () => {
     expect(turns).toHaveLength(rounds * contenders * 2);
     // No takeover marker nor private file is left behind; the last holder to die leaves its lock, stale.
     expect(readdirSync(dataDir).filter((file) => file !== LOCK_FILE)).toEqual([]);
-  }, 180_000);
+  });
 });

@@ -1,14 +1,14 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveTarget, type ProfileOptions } from '../../src/config/profiles.js';
 import { maskSecretValues } from '../../src/config/secret-frames.js';
 import { codeFrame, TsdbtError } from '../../src/errors.js';
 import { redact, registerSecret, registerShownValues } from '../../src/redact.js';
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
 function folderWith(profiles: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsdbt-profiles-'));
+  const dir = temporaryDir('tsdbt-profiles-');
   writeFileSync(join(dir, 'profiles.yml'), profiles);
   return dir;
 }
@@ -72,7 +72,7 @@ describe('profiles', () => {
   });
 
   it('falls back to embedded PGlite (schema public) when no profiles.yml exists', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsdbt-empty-'));
+    const dir = temporaryDir('tsdbt-empty-');
     mkdirSync(join(dir, 'home'));
     process.env.HOME = join(dir, 'home');
     delete process.env.TSDBT_PROFILES_DIR;
