@@ -1,14 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageManifestAbove } from './util/package-manifest.js';
 
 /** The package's own package.json, found by walking up: this module runs from src/, dist/ or a chunk in dist/chunks/. */
 function readPackageVersion(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-    if (dirname(dir) === dir) throw new Error('tsdbt: its package.json is missing');
-  }
+  const manifest = packageManifestAbove(dirname(fileURLToPath(import.meta.url)));
+  if (!manifest) throw new Error('tsdbt: its package.json is missing');
+  return manifest.version;
 }
 
 export const TSDBT_VERSION: string = readPackageVersion();

@@ -1,8 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TsdbtError } from '../../errors.js';
+import { packageManifestAbove } from '../../util/package-manifest.js';
 
 /**
  * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and most of a gigabyte of
@@ -28,13 +29,9 @@ export function tsdbtCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export function pgliteVersion(): string {
   // The package exports no package.json: find it from the entry point.
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  for (let dir = dirname(entry); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (!existsSync(manifest)) continue;
-    const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string };
-    if (name === '@electric-sql/pglite' && version) return version;
-  }
-  throw new Error(`cannot find the version of @electric-sql/pglite installed at ${entry}`);
+  const manifest = packageManifestAbove(dirname(entry), '@electric-sql/pglite');
+  if (!manifest?.version) throw new Error(`cannot find the version of @electric-sql/pglite installed at ${entry}`);
+  return manifest.version;
 }
 
 /** PostgreSQL writes PG_VERSION last of all of initdb's files, so a data directory without it is not initialised. */
