@@ -59,7 +59,7 @@ const arrayOf = (value: Json | undefined): Json[] => (Array.isArray(value) ? val
 function numberOf(value: Json | undefined): Fraction | null {
   if (value instanceof JsonNumber) return decimalOf(value.text);
   if (typeof value === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/.test(trim(value))) {
-    return decimalOf(trim(value).replace(/^\+/, '').replace(/\.(?=$|[eE])/, '').replace(/^(-?)\./, '$10.'));
+    return decimalOf(trim(value));
   }
   return null;
 }

@@ -11,23 +11,15 @@ export interface Fraction {
 
 export const fraction = (num: bigint, den: bigint = 1n): Fraction => (den < 0n ? { num: -num, den: -den } : { num, den });
 
-/** A decimal's text as PostgreSQL prints a numeric (`-12.3400`, `5`), as a fraction. */
-export function parseDecimal(text: string): Fraction {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!match) throw new Error(`not a plain decimal: ${JSON.stringify(text)}`);
-  const [, sign, whole, decimals = ''] = match;
-  const num = BigInt(`${whole}${decimals}`) * (sign === '-' ? -1n : 1n);
-  return { num, den: 10n ** BigInt(decimals.length) };
-}
-
-/** A decimal's text (a JSON number's, say) as an exact fraction: `1e-3`, `4044.57`. */
+/** A decimal's text (a JSON number's, or what PostgreSQL casts to numeric) as an exact fraction: `1e-3`, `+.5`, `4044.57`. */
 export function decimalOf(value: number | string): Fraction {
-  const text = String(value);
-  const match = /^(-?\d+(?:\.\d+)?)(?:[eE]([+-]?\d+))?$/.exec(text.trim());
-  if (!match) throw new Error(`not a decimal: ${text}`);
-  const base = parseDecimal(match[1]!);
-  const exponent = Number(match[2] ?? 0);
-  return exponent >= 0 ? fraction(base.num * 10n ** BigInt(exponent), base.den) : fraction(base.num, base.den * 10n ** BigInt(-exponent));
+  const text = String(value).trim();
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!match || (match[2] === '' && !match[3])) throw new Error(`not a decimal: ${text}`);
+  const [, sign, whole = '', decimals = '', exponentText = '0'] = match;
+  const num = BigInt(`${whole}${decimals}` || '0') * (sign === '-' ? -1n : 1n);
+  const exponent = Number(exponentText) - decimals.length;
+  return exponent >= 0 ? fraction(num * 10n ** BigInt(exponent)) : fraction(num, 10n ** BigInt(-exponent));
 }
 
 export const add = (a: Fraction, b: Fraction): Fraction => fraction(a.num * b.den + b.num * a.den, a.den * b.den);
@@ -50,7 +42,7 @@ export function roundTo(value: Fraction, scale: number): Fraction {
  * digits (PostgreSQL's least for a division or an average), so a value rounded for display (`round(x, 3)`) is caught.
  */
 export function numericMismatch(stored: string, exact: Fraction): string | undefined {
-  const value = parseDecimal(stored);
+  const value = decimalOf(stored);
   if (equal(value, exact)) return undefined;
   const scale = stored.includes('.') ? stored.length - stored.indexOf('.') - 1 : 0;
   const significant = stored.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;

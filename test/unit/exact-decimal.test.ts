@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalOf, fraction, numericMismatch, parseDecimal, roundTo } from '../helpers/exact-decimal.js';
+import { decimalOf, fraction, numericMismatch, roundTo } from '../helpers/exact-decimal.js';
 
 describe('exact decimal checks of stored numerics', () => {
   it('accepts an exact value whatever its trailing zeros, and a quotient rounded at its scale with 16+ digits', () => {
@@ -17,9 +17,12 @@ describe('exact decimal checks of stored numerics', () => {
   });
 
   it('reads decimals and exponents exactly', () => {
-    expect(parseDecimal('-12.340')).toEqual({ num: -12340n, den: 1000n });
+    expect(decimalOf('-12.340')).toEqual({ num: -12340n, den: 1000n });
     expect(decimalOf('1e3')).toEqual({ num: 1000n, den: 1n });
     expect(decimalOf('2.5E-2')).toEqual({ num: 25n, den: 1000n });
+    expect(decimalOf('+.5')).toEqual({ num: 5n, den: 10n });
+    expect(decimalOf('-7.')).toEqual({ num: -7n, den: 1n });
+    expect(() => decimalOf('.')).toThrow(/not a decimal/);
     expect(roundTo(fraction(5n, 2n), 0)).toEqual({ num: 3n, den: 1n });
     expect(roundTo(fraction(-5n, 2n), 0)).toEqual({ num: -3n, den: 1n });
   });
