@@ -49,6 +49,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .exitProcess(false)
     .fail((message, error) => {
       usageError = message ?? error?.message ?? 'invalid arguments';
+      // Thrown, so yargs stops here: a command must never run on arguments it refused.
+      throw new Error(usageError);
     })
     .demandCommand(1, 'name a command, such as: tsdbt build')
     .recommendCommands()
@@ -72,16 +74,32 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       },
     );
   }
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
-    if (usageError !== undefined) {
-      io.stderr(`${color(io).red('error:')} ${usageError}\nRun tsdbt --help for the commands and options.`);
-      return 2;
-    }
+  } catch (error) {
+    if (usageError === undefined) return reportError(error, io);
+  }
+  if (usageError !== undefined) {
+    io.stderr(`${color(io).red('error:')} ${usageError}\nRun tsdbt --help for the commands and options.`);
+    return 2;
+  }
+  try {
     return pending ? await pending : 0;
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/**
+ * yargs lays out the whole help text after starting a command, to have it for a failure the command reports later
+ * (tens of milliseconds at every start). tsdbt reports its failures itself and never prints that help, so the step is
+ * skipped, through yargs' internal methods (pinned in the lockfile); were they to change, it simply runs again.
+ */
+function skipHelpCache(parser: object): void {
+  const internal = parser as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
 }
 
 function color(io: CliIO) {

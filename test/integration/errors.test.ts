@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, spawnCli } from '../helpers/project.js';
 
@@ -92,6 +94,17 @@ describe('errors a user makes', () => {
     expect(result.stderr).toContain('cannot connect to PostgreSQL at 127.0.0.1:1 (database duel, user postgres): connection refused');
     expect(result.stderr + result.stdout).not.toContain('s3cret-Passw0rd');
     expect(project.read('target/manifest.json')).not.toContain('s3cret-Passw0rd');
+  });
+
+  it('an option the command does not know stops it before it reads or writes anything', async () => {
+    const project = makeProject({ 'models/m.sql': 'select 1 as id' });
+    const listed = await project.run('ls', '--bogus-option');
+    expect(listed.code).toBe(2);
+    expect(listed.stdout).toBe('');
+    expect(listed.stderr).toContain('bogus-option');
+    const compiled = await project.run('compile', '--selct', 'm');
+    expect(compiled.code).toBe(2);
+    expect(existsSync(join(project.dir, 'target'))).toBe(false);
   });
 
   it('usage errors exit 2 from the real process, with no stack trace', async () => {
