@@ -48,7 +48,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
       sources: node.sources.map((s) => [s.source, s.table]),
       raw_code: node.rawCode,
       compiled_path: paths.compiledRelative(compiledFileOf(node)),
-      static_template: parsed.templates.get(node.uniqueId)?.isStatic ?? false,
+      static_template: parsed.templates.isStatic(node.uniqueId),
     };
   }
   const sources: Record<string, unknown> = {};

@@ -13,6 +13,7 @@ export function globalOptions<T>(yargs: Argv<T>) {
     .option('vars', { type: 'string', describe: 'Variables as YAML or JSON: --vars \'{days: 3}\'', global: true })
     .option('threads', { type: 'number', describe: 'How many nodes run at once (the profile\'s threads by default)', global: true })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people (timestamped start and finish lines, a recap at the end), json lines for machines (node_started, node_finished, run_result_error...)', global: true })
+    .option('partial-parse', { type: 'boolean', default: true, describe: 'Reuse what the last parse of unchanged model files gave (<target>/partial_parse.tsv); --no-partial-parse reads every file', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors, the recap of failures and warnings, and the totals', global: true });
 }
 
@@ -57,6 +58,7 @@ export interface GlobalArgs {
   target?: string;
   vars?: string;
   threads?: number;
+  partialParse: boolean;
   logFormat: 'text' | 'json';
   quiet: boolean;
 }

@@ -43,6 +43,7 @@ export async function openSession(args: GlobalArgs, reporter: Reporter): Promise
     target: args.target,
     threads: args.threads,
     vars: parseVars(args.vars),
+    partialParse: args.partialParse,
   });
   if (loaded.resolved.origin.kind === 'embedded-default') {
     reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as PgliteTarget).path)}, schema public.`);

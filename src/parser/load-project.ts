@@ -4,6 +4,7 @@ import { resolveTarget, type ResolvedTarget } from '../config/profiles.js';
 import { buildGraph, type ProjectGraph } from '../graph/dag.js';
 import { TemplateEnvironment } from '../templating/environment.js';
 import { loadMacros } from '../templating/macro-loader.js';
+import { PARSE_CACHE_FILE } from './parse-cache.js';
 import { parseProject, type ParsedProject } from './project-parser.js';
 
 export interface LoadOptions {
@@ -13,6 +14,8 @@ export interface LoadOptions {
   target?: string;
   threads?: number;
   vars: Record<string, unknown>;
+  /** Reuse what an earlier parse of unchanged files gave (`<target>/partial_parse.tsv`); default true. */
+  partialParse?: boolean;
 }
 
 export interface LoadedProject {
@@ -37,12 +40,15 @@ export async function loadAndParse(options: LoadOptions): Promise<LoadedProject>
   const macros = await loadMacros(project.root, project.macroPaths, cacheDir);
   const env = new TemplateEnvironment(macros);
   const { target } = resolved;
-  const parsed = await parseProject({
+  const { parsed, parseCache } = await parseProject({
     project,
     env,
     target: { name: target.name, schema: target.schema, type: target.type, threads: target.threads, profile_name: target.profileName },
     cliVars: options.vars,
     cacheDir,
+    parseCachePath: options.partialParse === false ? undefined : join(project.root, project.targetPath, PARSE_CACHE_FILE),
   });
-  return { project, resolved, parsed, graph: buildGraph(parsed) };
+  const graph = buildGraph(parsed);
+  parseCache.save();
+  return { project, resolved, parsed, graph };
 }

@@ -6,6 +6,8 @@ import { didYouMean, TsdbtError } from '../errors.js';
 import type { GraphNode, ModelLanguage, RefCall, SourceCall, SourceNode } from '../graph/nodes.js';
 import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
+import { recordEnvReads } from '../templating/env-var.js';
+import { TemplateStore } from '../templating/template-store.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
 import { readTextFiles } from '../util/file-worker.js';
@@ -20,6 +22,7 @@ import { parseTests } from './test-parser.js';
 import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
 import { parseUnitTests } from './unit-test-parser.js';
 import { commonNodeFields } from './node-fields.js';
+import { ParseCache, parseCacheKey, type CachedModel } from './parse-cache.js';
 
 export interface ParsedProject {
   project: Project;
@@ -29,7 +32,7 @@ export interface ParsedProject {
   /** Enabled nodes by unique id. */
   nodes: Map<string, GraphNode>;
   sources: Map<string, SourceNode>;
-  templates: Map<string, ModelTemplate>;
+  templates: TemplateStore;
   /** TypeScript models' loaded code, by unique id. */
   typescriptModels: Map<string, TypescriptModel>;
   /** Names of disabled models, so a ref to one says so instead of "not found". */
@@ -45,11 +48,19 @@ export interface ParseOptions {
   cliVars: Record<string, unknown>;
   /** Where TypeScript models are bundled. */
   cacheDir: string;
+  /** The partial parse cache's file; undefined: parse every file. */
+  parseCachePath?: string;
+}
+
+export interface ParseResult {
+  parsed: ParsedProject;
+  /** Save it once the project proved whole (its graph built). */
+  parseCache: ParseCache;
 }
 
 const MODEL_EXTENSIONS = ['.sql', '.ts'];
 
-export async function parseProject({ project, env, target, cliVars, cacheDir }: ParseOptions): Promise<ParsedProject> {
+export async function parseProject({ project, env, target, cliVars, cacheDir, parseCachePath }: ParseOptions): Promise<ParseResult> {
   const vars = { ...project.vars, ...cliVars };
   // Each folder is walked once; property files may sit beside models, seeds or snapshots.
   const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
@@ -57,7 +68,11 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   const snapshotFiles = new Map(project.snapshotPaths.map((dir) => [dir, files.get(dir) ?? seedFiles.get(dir) ?? walkFiles(project.root, dir)]));
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
-  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new Map(), typescriptModels: new Map(), disabled: new Set(), properties };
+  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties };
+  const parseCache = ParseCache.open(
+    parseCachePath,
+    parseCachePath === undefined ? '' : parseCacheKey({ projectText: project.file.text, target, vars, properties: properties.raw, macros: env.macros, root: project.root }),
+  );
   for (const table of properties.sources) {
     const uniqueId = `source.${project.name}.${table.sourceName}.${table.name}`;
     if (parsed.sources.has(uniqueId)) {
@@ -87,8 +102,12 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
       .filter((file) => !file.endsWith('.d.ts'))
       .map((file) => ({ modelPath, file })),
   );
-  // Read ahead (on a large project, in a worker thread) while the models are parsed in order.
-  const sqlTexts = readTextFiles(modelFiles.filter(({ file }) => file.endsWith('.sql')).map(({ file }) => join(project.root, file)));
+  // Files the cache answers for are not read; the others are read ahead (on a large project, in a worker thread)
+  // while the models are parsed in order.
+  const sqlFiles = modelFiles.filter(({ file }) => file.endsWith('.sql'));
+  const signatures = new Map(sqlFiles.map(({ file }) => [file, parseCache.signatureOf(join(project.root, file))]));
+  const cached = parseCache.reuse(sqlFiles.map(({ file }) => ({ file, signature: signatures.get(file) })));
+  const sqlTexts = readTextFiles(sqlFiles.filter(({ file }) => !cached.has(file)).map(({ file }) => join(project.root, file)));
   let texts: string[] = [];
   let next = 0;
   for (const { modelPath, file } of modelFiles) {
@@ -105,11 +124,18 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
       typescriptFiles.push({ modelPath, file, name });
       continue;
     }
+    const hit = cached.get(file);
+    if (hit) {
+      addCachedModel(parsed, name, hit);
+      continue;
+    }
     if (next === texts.length) {
       texts = (await sqlTexts.next()).value as string[];
       next = 0;
     }
-    parseModelFile(parsed, modelPath, file, name, texts[next++]!);
+    const rawCode = texts[next++]!;
+    const { result: node, env: envRead } = recordEnvReads(() => parseModelFile(parsed, modelPath, file, name, rawCode));
+    parseCache.record(file, signatures.get(file), envRead, node, node ? parsed.templates.isStatic(node.uniqueId) : false);
   }
   // Only a project with TypeScript models loads the bundler.
   if (typescriptFiles.length > 0) await parseTypescriptModels(parsed, typescriptFiles, cacheDir);
@@ -118,13 +144,24 @@ export async function parseProject({ project, env, target, cliVars, cacheDir }: 
   parseTests(parsed, new Map(project.testPaths.map((dir) => [dir, walkFiles(project.root, dir)])));
   parseUnitTests(parsed);
   resolveForeignKeys(parsed);
-  return parsed;
+  return { parsed, parseCache };
 }
 
-function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string, rawCode: string): void {
+function parseModelFile(parsed: ParsedProject, modelPath: string, file: string, name: string, rawCode: string): GraphNode | undefined {
   const { template, refs, sources, inFile } = recordTemplate(parsed, file, rawCode, name);
   const node = addModel(parsed, { modelPath, file, name, rawCode, refs, sources, inFile, language: 'sql' });
   if (node) parsed.templates.set(node.uniqueId, template);
+  return node;
+}
+
+/** A model as the parse cache kept it: validated when it was parsed, its template compiled when first rendered. */
+function addCachedModel(parsed: ParsedProject, name: string, { node, isStatic }: CachedModel): void {
+  if (!node) {
+    parsed.disabled.add(name);
+    return;
+  }
+  parsed.nodes.set(node.uniqueId, node);
+  parsed.templates.defer(node.uniqueId, node.rawCode, node.originalFilePath, isStatic);
 }
 
 /** What a model file says, whatever its language: its code, dependencies and in-file config. */

@@ -17,10 +17,30 @@ export function envVar(name: string, fallback: string | undefined, at?: { line: 
     });
   }
   const value = process.env[name];
+  reads?.set(name, value ?? null);
   if (value !== undefined) return value;
   if (fallback !== undefined) return fallback;
   throw new TsdbtError('compile', `environment variable '${name}' is not set and env_var gives no default`, {
     hint: `set ${name}, or write {{env_var "${name}" "default"}}`,
     location: at ? { file: '', line: at.line, column: at.column + 1 } : undefined,
   });
+}
+
+/** The variables `env_var` read while `recordEnvReads` runs, with their values (null: unset). */
+let reads: Map<string, string | null> | undefined;
+
+/**
+ * Runs `fn` and says which environment variables templates read meanwhile: a cached parse result stays valid only
+ * while they keep their values.
+ */
+export function recordEnvReads<T>(fn: () => T): { result: T; env: Record<string, string | null> } {
+  const outer = reads;
+  reads = new Map();
+  try {
+    const result = fn();
+    return { result, env: Object.fromEntries(reads) };
+  } finally {
+    if (outer) for (const [name, value] of reads) outer.set(name, value);
+    reads = outer;
+  }
 }

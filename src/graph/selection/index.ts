@@ -37,27 +37,27 @@ export function selectNodes(graph: SelectionGraph, options: SelectionOptions): S
 
 /** The DAG as the shared evaluator sees it. */
 export function selectionUniverse({ graph, nodes }: SelectionGraph): SelectionUniverse {
+  const selectable = new Map<string, SelectableNode>();
+  for (const [id, node] of nodes) selectable.set(id, selectableNode(node));
   return {
-    nodes: new Map([...nodes].map(([id, node]) => [id, selectableNode(node)])),
+    nodes: selectable,
     parents: (id) => graph.predecessors(id) ?? [],
     children: (id) => graph.successors(id) ?? [],
   };
 }
 
+// Built field by field, not by spreading: on 10,000 nodes, spreads cost more than the selection itself.
 export function selectableNode(node: GraphNode | SourceNode): SelectableNode {
-  const common = { uniqueId: node.uniqueId, resourceType: node.resourceType, name: node.name, packageName: node.packageName, fqn: node.fqn, path: node.originalFilePath };
+  const path = node.originalFilePath;
   if (node.resourceType === 'source' && 'sourceName' in node) {
-    return { ...common, tags: node.tags, config: sourceConfig(node), sourceName: node.sourceName };
+    const { uniqueId, resourceType, name, packageName, fqn, tags, sourceName } = node;
+    return { uniqueId, resourceType, name, packageName, fqn, path, tags, config: sourceConfig(node), sourceName };
   }
-  const graphNode = node as GraphNode;
-  return {
-    ...common,
-    tags: graphNode.config.tags,
-    config: graphNode.config,
-    checksum: graphNode.checksum,
-    ...(graphNode.test?.testName !== undefined && { testName: graphNode.test.testName }),
-    ...(graphNode.test?.attachedNode !== undefined && { attachedNode: graphNode.test.attachedNode }),
-  };
+  const { uniqueId, resourceType, name, packageName, fqn, config, checksum, test } = node as GraphNode;
+  const selectable: SelectableNode = { uniqueId, resourceType, name, packageName, fqn, path, tags: config.tags, config, checksum };
+  if (test?.testName !== undefined) selectable.testName = test.testName;
+  if (test?.attachedNode !== undefined) selectable.attachedNode = test.attachedNode;
+  return selectable;
 }
 
 /** Sources carry no config object; their tags and meta are what `config.` can sensibly ask about (the docs show the same). */
