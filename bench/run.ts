@@ -122,13 +122,14 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
     machine,
     args,
     targets: { compileS: COMPILE_TARGET_S, lsS: LS_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S, inProcessS: IN_PROCESS_TARGETS_S },
-    compile: compile.map(({ name, n, cold, warm, filesFloor, ls }) => ({
+    compile: compile.map(({ name, n, cold, warm, filesFloor, ls, lsUncached }) => ({
       name,
       n,
       cold: withoutSamples(cold),
       warm: withoutSamples(warm),
       filesFloor: withoutSamples(filesFloor),
       ls: withoutSamples(ls),
+      lsUncached: withoutSamples(lsUncached),
     })),
     run: run ? { ...run, tsdbt: withoutSamples(run.tsdbt), psql: withoutSamples(run.psql) } : null,
     seed: seed.map((r) => ({ ...r, figures: r.figures.map(seedFigureSummary) })),

@@ -17,8 +17,10 @@ export interface CompileResult {
   warm: Measurement;
   /** Creating one file per model in a fresh folder and nothing else: what a cold compile cannot go below on this disk. */
   filesFloor: Measurement;
-  /** `tsdbt ls` of every node: the parse, graph and selection alone (it writes nothing). */
+  /** `tsdbt ls` of every node after a compile: the parse (from the partial parse cache), graph and selection. */
   ls: Measurement;
+  /** The same with `--no-partial-parse`: every model file read and parsed. */
+  lsUncached: Measurement;
 }
 
 function removeTarget(projectDir: string): void {
@@ -48,7 +50,13 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
   rmSync(floorDir, { recursive: true, force: true });
   runChecked(cmd); // make sure the warm runs find a complete target/ from an uninterrupted run
   const [warm] = measureTasks([{ label: 'warm', cmd }], runs);
-  const [ls] = measureTasks([{ label: 'ls', cmd: tsdbtCommand('ls', projectDir, { profilesDir: projectDir }) }], runs);
+  const [ls, lsUncached] = measureTasks(
+    [
+      { label: 'ls', cmd: tsdbtCommand('ls', projectDir, { profilesDir: projectDir }) },
+      { label: 'ls --no-partial-parse', cmd: tsdbtCommand('ls --no-partial-parse', projectDir, { profilesDir: projectDir }) },
+    ],
+    runs,
+  );
 
   const targetS = COMPILE_TARGET_S[n];
   return {
@@ -58,5 +66,6 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
     warm: toMeasurement('compile (warm)', n, warm!, targetS),
     filesFloor: toMeasurement('create N files only (floor)', n, floor!),
     ls: toMeasurement('ls', n, ls!, LS_TARGET_S[n]),
+    lsUncached: toMeasurement('ls --no-partial-parse', n, lsUncached!),
   };
 }

@@ -22,7 +22,7 @@ export interface CliOptions {
 }
 
 /** A command and its sub-command, if any (`docs generate`). */
-export type CliCommand = 'compile' | 'ls' | 'run' | 'seed' | 'debug' | 'build' | 'docs generate';
+export type CliCommand = 'compile' | 'ls' | 'ls --no-partial-parse' | 'run' | 'seed' | 'debug' | 'build' | 'docs generate';
 
 export function tsdbtCommand(command: CliCommand, projectDir: string, options: CliOptions = {}): Command {
   const args = [CLI_PATH, ...command.split(' '), '--project-dir', projectDir];
