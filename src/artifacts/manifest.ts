@@ -17,39 +17,38 @@ export interface ArtifactMetadata {
 export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metadata: ArtifactMetadata): Record<string, unknown> {
   const { parsed, graph, project } = loaded;
   const nodes: Record<string, unknown> = {};
+  // Each entry is built field by field, in dbt's order, not with spreads: on 10,000 nodes those cost more than the rest.
   for (const node of parsed.nodes.values()) {
-    nodes[node.uniqueId] = {
-      unique_id: node.uniqueId,
-      resource_type: node.resourceType,
-      ...(node.resourceType === 'model' ? { language: node.language ?? 'sql' } : {}),
-      ...(node.test && {
-        attached_node: node.test.attachedNode ?? null,
-        column_name: node.test.columnName ?? null,
-        ...(node.test.testName && { test_metadata: { name: node.test.testName, kwargs: node.test.kwargs } }),
-      }),
-      name: node.name,
-      package_name: node.packageName,
-      path: node.originalFilePath.split('/').slice(1).join('/'),
-      original_file_path: node.originalFilePath,
-      patch_path: node.patchPath ?? null,
-      fqn: node.fqn,
-      schema: node.relation.schema,
-      alias: node.relation.identifier,
-      relation_name: quoteRelation(node.relation),
-      checksum: { name: 'sha256', checksum: node.checksum },
-      config: node.config,
-      tags: node.config.tags,
-      description: node.description,
-      columns: Object.fromEntries(
-        Object.values(node.columns).map((c) => [c.name, { name: c.name, description: c.description, data_type: c.dataType ?? null, meta: c.meta }]),
-      ),
-      depends_on: { nodes: node.dependsOn, macros: [] },
-      refs: node.refs.map((ref) => ({ name: ref.name })),
-      sources: node.sources.map((s) => [s.source, s.table]),
-      raw_code: node.rawCode,
-      compiled_path: paths.compiledRelative(compiledFileOf(node)),
-      static_template: parsed.templates.isStatic(node.uniqueId),
-    };
+    const entry: Record<string, unknown> = { unique_id: node.uniqueId, resource_type: node.resourceType };
+    if (node.resourceType === 'model') entry.language = node.language ?? 'sql';
+    if (node.test) {
+      entry.attached_node = node.test.attachedNode ?? null;
+      entry.column_name = node.test.columnName ?? null;
+      if (node.test.testName) entry.test_metadata = { name: node.test.testName, kwargs: node.test.kwargs };
+    }
+    entry.name = node.name;
+    entry.package_name = node.packageName;
+    entry.path = node.originalFilePath.split('/').slice(1).join('/');
+    entry.original_file_path = node.originalFilePath;
+    entry.patch_path = node.patchPath ?? null;
+    entry.fqn = node.fqn;
+    entry.schema = node.relation.schema;
+    entry.alias = node.relation.identifier;
+    entry.relation_name = quoteRelation(node.relation);
+    entry.checksum = { name: 'sha256', checksum: node.checksum };
+    entry.config = node.config;
+    entry.tags = node.config.tags;
+    entry.description = node.description;
+    entry.columns = Object.fromEntries(
+      Object.values(node.columns).map((c) => [c.name, { name: c.name, description: c.description, data_type: c.dataType ?? null, meta: c.meta }]),
+    );
+    entry.depends_on = { nodes: node.dependsOn, macros: [] };
+    entry.refs = node.refs.map((ref) => ({ name: ref.name }));
+    entry.sources = node.sources.map((s) => [s.source, s.table]);
+    entry.raw_code = node.rawCode;
+    entry.compiled_path = paths.compiledRelative(compiledFileOf(node));
+    entry.static_template = parsed.templates.isStatic(node.uniqueId);
+    nodes[node.uniqueId] = entry;
   }
   const sources: Record<string, unknown> = {};
   for (const source of parsed.sources.values()) {
