@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphNode } from '../graph/nodes.js';
 import type { MacroDefinitions } from '../templating/environment.js';
+import type { FileStat } from '../util/file-worker.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 
@@ -80,10 +81,8 @@ export class ParseCache {
     return new ParseCache(path, key, entries ?? new Map(), startedAt, entries !== undefined);
   }
 
-  /** The file's identity as the file system gives it, or undefined if it changed too recently to be trusted. */
-  signatureOf(path: string): string | undefined {
-    if (!this.path) return undefined;
-    const stat = statSync(path);
+  /** The file's identity as its stat gives it, or undefined if it changed too recently to be trusted. */
+  signatureOf(stat: FileStat): string | undefined {
     if (Math.max(stat.mtimeMs, stat.ctimeMs) > this.startedAt - RACY_MS) return undefined;
     return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.ino}`;
   }

@@ -10,7 +10,7 @@ import { recordEnvReads } from '../templating/env-var.js';
 import { TemplateStore } from '../templating/template-store.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
-import { readTextFiles } from '../util/file-worker.js';
+import { readTextFiles, statFiles } from '../util/file-worker.js';
 import { filterByExtension, walkFiles } from '../util/files.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
@@ -66,6 +66,16 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   const files = new Map(project.modelPaths.map((dir) => [dir, walkFiles(project.root, dir)]));
   const seedFiles = new Map(project.seedPaths.map((dir) => [dir, files.get(dir) ?? walkFiles(project.root, dir)]));
   const snapshotFiles = new Map(project.snapshotPaths.map((dir) => [dir, files.get(dir) ?? seedFiles.get(dir) ?? walkFiles(project.root, dir)]));
+  const modelFiles = project.modelPaths.flatMap((modelPath) =>
+    filterByExtension(files.get(modelPath)!, MODEL_EXTENSIONS)
+      .filter((file) => !file.endsWith('.d.ts'))
+      .map((file) => ({ modelPath, file })),
+  );
+  const sqlFiles = modelFiles.filter(({ file }) => file.endsWith('.sql'));
+  // Stat'ed (on a large project, by the worker thread) while the property files are read and the cache opened.
+  const stats = parseCachePath === undefined ? undefined : statFiles(sqlFiles.map(({ file }) => join(project.root, file)));
+  // Awaited below; a property file's error may come first, and must not leave this one unhandled.
+  stats?.catch(() => undefined);
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties };
@@ -97,15 +107,10 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   }
   const filesByName = new Map<string, string>();
   const typescriptFiles: ModelFile[] = [];
-  const modelFiles = project.modelPaths.flatMap((modelPath) =>
-    filterByExtension(files.get(modelPath)!, MODEL_EXTENSIONS)
-      .filter((file) => !file.endsWith('.d.ts'))
-      .map((file) => ({ modelPath, file })),
-  );
   // Files the cache answers for are not read; the others are read ahead (on a large project, in a worker thread)
   // while the models are parsed in order.
-  const sqlFiles = modelFiles.filter(({ file }) => file.endsWith('.sql'));
-  const signatures = new Map(sqlFiles.map(({ file }) => [file, parseCache.signatureOf(join(project.root, file))]));
+  const fileStats = await stats;
+  const signatures = new Map(sqlFiles.map(({ file }, index) => [file, fileStats && parseCache.signatureOf(fileStats[index]!)]));
   const cached = parseCache.reuse(sqlFiles.map(({ file }) => ({ file, signature: signatures.get(file) })));
   const sqlTexts = readTextFiles(sqlFiles.filter(({ file }) => !cached.has(file)).map(({ file }) => join(project.root, file)));
   let texts: string[] = [];

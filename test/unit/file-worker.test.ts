@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArtifactWriter } from '../../src/artifacts/artifact-writer.js';
-import { readTextFiles, WORKER_MIN_FILES } from '../../src/util/file-worker.js';
+import { readTextFiles, statFiles, WORKER_MIN_FILES } from '../../src/util/file-worker.js';
 
 const root = mkdtempSync(join(tmpdir(), 'tsdbt-file-worker-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,6 +44,24 @@ describe('readTextFiles', () => {
     expect((thrown as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect((thrown as NodeJS.ErrnoException).path).toBe(files[missing]);
     expect(seen).toEqual(files.slice(0, missing).map((file) => readFileSync(file, 'utf8')));
+  });
+});
+
+describe('statFiles', () => {
+  it.each([10, WORKER_MIN_FILES + 300])('gives the size, times and inode of %i files, as statSync does', async (count) => {
+    const files = makeFiles(join(root, `stat-${count}`), count);
+    expect(await statFiles(files)).toEqual(
+      files.map((file) => {
+        const { size, mtimeMs, ctimeMs, ino } = statSync(file);
+        return { size, mtimeMs, ctimeMs, ino };
+      }),
+    );
+  });
+
+  it.each([10, WORKER_MIN_FILES + 300])("of %i files, throws Node's error for a missing one", async (count) => {
+    const files = makeFiles(join(root, `stat-missing-${count}`), count);
+    rmSync(files[count - 1]!);
+    await expect(statFiles(files)).rejects.toMatchObject({ code: 'ENOENT', path: files[count - 1] });
   });
 });
 
