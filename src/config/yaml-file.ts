@@ -35,12 +35,14 @@ export function readYamlFile(path: string, displayPath = path, options: YamlRead
  * words syntax errors.
  */
 export function parseYaml(text: string, displayPath: string, frameText?: (text: string) => string): YamlFile {
-  const shown = frameText ? frameText(text) : text;
+  // Masking secrets parses the whole document: done when a frame is shown, not at every read.
+  let shown: string | undefined;
+  const framed = () => (shown ??= frameText ? frameText(text) : text);
   let data: unknown;
   try {
     data = load(text, { schema: CORE_SCHEMA, filename: displayPath });
   } catch (error) {
-    throw syntaxError(parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: true, uniqueKeys: true }), shown, displayPath) ?? new TsdbtError('config', `malformed YAML: ${(error as Error).message.split('\n')[0]}`, { location: { file: displayPath }, source: shown });
+    throw syntaxError(parseDocument(text, { lineCounter: new LineCounter(), prettyErrors: true, uniqueKeys: true }), framed(), displayPath) ?? new TsdbtError('config', `malformed YAML: ${(error as Error).message.split('\n')[0]}`, { location: { file: displayPath }, source: framed() });
   }
   let located: { doc: Document; lineCounter: LineCounter } | undefined;
   const document = () => {
@@ -52,7 +54,9 @@ export function parseYaml(text: string, displayPath: string, frameText?: (text: 
   };
   return {
     path: displayPath,
-    text: shown,
+    get text() {
+      return framed();
+    },
     data: data ?? {},
     locate: (keyPath, value) => locateKey(document().doc, document().lineCounter, displayPath, keyPath, value),
     locateInValue: (keyPath, at) => {
