@@ -17,6 +17,24 @@ const zodEnglishOnly = {
   },
 };
 
+// yargs measures help text with string-width and wraps it with wrap-ansi, whose modules build an Intl.Segmenter and
+// Unicode-property regular expressions (emoji sets) when loaded: a fifth of `tsdbt --version`'s instructions, for a
+// help text most commands never print. They are bundled as modules that load on first call instead.
+const lazyHelpLayout = {
+  name: 'lazy-help-layout',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(string-width|wrap-ansi)$/ }, async (args) => {
+      if (args.pluginData === 'lazy') return undefined;
+      const real = await plugin.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'lazy' });
+      return { path: real.path, namespace: 'lazy-help-layout' };
+    });
+    plugin.onLoad({ filter: /.*/, namespace: 'lazy-help-layout' }, (args) => ({
+      contents: `export default (...args) => require(${JSON.stringify(args.path)}).default(...args);`,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { tsdbt: 'src/cli/main.ts' },
@@ -30,7 +48,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: ['@electric-sql/pglite', 'libpg-query', 'pg-native', 'esbuild'],
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, lazyHelpLayout],
   // Bundled CommonJS packages (pg, handlebars, yargs' helpers) call require.
   banner: { js: "import { createRequire as __tsdbtCreateRequire } from 'node:module'; const require = __tsdbtCreateRequire(import.meta.url);" },
   logLevel: 'warning',
