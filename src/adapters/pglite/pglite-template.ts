@@ -2,11 +2,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rm
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { MemoryFS as PgliteMemoryFS, PGlite } from '@electric-sql/pglite';
 import { TsdbtError } from '../../errors.js';
 import { packageManifestAbove } from '../../util/package-manifest.js';
 
 /**
- * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and most of a gigabyte of
+ * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and hundreds of megabytes of
  * memory). Every initdb of one PGlite version gives the same files, so one initialised data directory per machine and
  * version, kept in a cache folder, is copied into each new database instead.
  */
@@ -39,6 +40,40 @@ export function isInitialised(dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION'));
 }
 
+/** The WASM module's options, and one of the functions it runs before PostgreSQL: PGlite exports no name for them. */
+type EmscriptenOpts = Parameters<PgliteMemoryFS['init']>[1];
+type PreRun = NonNullable<EmscriptenOpts['preRun']>[number];
+
+/** Where PGlite's PostgreSQL finds its data directory, in the WASM module's file system. */
+const PGDATA = '/pglite/data';
+
+/**
+ * PGlite's initdb runs in a second, in-memory instance. For a database on disk it then packs that instance's data
+ * directory into a tarball and unpacks it to disk (two more copies of 40 MB, and 190 MB more peak memory in all); for
+ * a MemoryFS database it has the second instance write straight into the first one's file system. So the template is
+ * built through a MemoryFS whose data directory is the folder on disk (mounted as PGlite's NodeFS mounts it): initdb
+ * writes its files there once, with the permissions it gives them, and nothing is copied.
+ * What is left (about 470 MB peak) is mostly PGlite's own: to reset its second instance between the postgres runs of
+ * initdb it keeps a copy of that instance's whole 128 MB WASM memory, and making the copy touches the original too.
+ * Takes MemoryFS as an argument because PGlite is imported lazily: it costs a WASM compile to load.
+ */
+function initdbInPlace(MemoryFS: typeof PgliteMemoryFS) {
+  return class DiskBackedMemoryFS extends MemoryFS {
+    constructor(private readonly folder: string) {
+      super();
+    }
+
+    override async init(pg: PGlite, emscriptenOpts: EmscriptenOpts): Promise<{ emscriptenOpts: EmscriptenOpts }> {
+      this.pg = pg;
+      const mountFolder: PreRun = (mod) => {
+        mod.FS.mkdirTree(PGDATA);
+        mod.FS.mount(mod.NODEFS, { root: this.folder }, PGDATA);
+      };
+      return { emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), mountFolder] } };
+    }
+  };
+}
+
 /**
  * The template data directory of this PGlite version, made on first use: built in a folder of its own, closed, then
  * renamed into place in one step, so no process ever sees half of one. When two processes race, the rename of the
@@ -50,8 +85,8 @@ export async function pgliteTemplate(cacheDir = tsdbtCacheDir()): Promise<string
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${template}.building-`);
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create(building, { initDbStartParams: ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
+    const { PGlite, MemoryFS } = await import('@electric-sql/pglite');
+    const db = await PGlite.create({ fs: new (initdbInPlace(MemoryFS))(building), initDbStartParams: ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
     await db.close();
     try {
       renameSync(building, template);
