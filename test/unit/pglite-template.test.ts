@@ -48,7 +48,7 @@ describe('PGlite template data directory', () => {
   it('a seed cut short (no PG_VERSION yet) is seeded again over what it left', async () => {
     const template = await pgliteTemplate();
     const path = join(scratch(), 'pglite');
-    seedDataDir(path, template);
+    await seedDataDir(path, template);
     rmSync(join(path, 'PG_VERSION'));
     writeFileSync(join(path, 'global', 'pg_control'), 'torn');
     expect(isInitialised(path)).toBe(false);

@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -77,16 +78,21 @@ function initdbInPlace(MemoryFS: typeof PgliteMemoryFS) {
 /**
  * The template data directory of this PGlite version, made on first use: built in a folder of its own, closed, then
  * renamed into place in one step, so no process ever sees half of one. When two processes race, the rename of the
- * second fails on the first one's directory, and it uses that one. `cacheDir` defaults to tsdbtCacheDir().
+ * second fails on the first one's directory, and it uses that one. `cacheDir` defaults to tsdbtCacheDir();
+ * `wasmModule`, PGlite compiled already (else PGlite compiles it).
  */
-export async function pgliteTemplate(cacheDir = tsdbtCacheDir()): Promise<string> {
+export async function pgliteTemplate(cacheDir = tsdbtCacheDir(), wasmModule?: Promise<WebAssembly.Module>): Promise<string> {
   const template = join(cacheDir, `pglite-${pgliteVersion()}`);
   if (isInitialised(template)) return template;
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${template}.building-`);
   try {
     const { PGlite, MemoryFS } = await import('@electric-sql/pglite');
-    const db = await PGlite.create({ fs: new (initdbInPlace(MemoryFS))(building), initDbStartParams: ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
+    const db = await PGlite.create({
+      fs: new (initdbInPlace(MemoryFS))(building),
+      pgliteWasmModule: await wasmModule,
+      initDbStartParams: ['--set', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    });
     await db.close();
     try {
       renameSync(building, template);
@@ -105,14 +111,26 @@ export async function pgliteTemplate(cacheDir = tsdbtCacheDir()): Promise<string
 
 /**
  * Copies the template into `dataDir` (which may already hold tsdbt's lock file). PG_VERSION goes last: a copy cut
- * short leaves a folder that is still not initialised, and the next open copies again over it.
+ * short leaves a folder that is still not initialised, and the next open copies again over it. The thousand files are
+ * copied all at once, on libuv's threads, so the main thread is free meanwhile; where the file system can (Btrfs, XFS,
+ * APFS) a file is a copy-on-write clone, which costs no time and no space.
  */
-export function seedDataDir(dataDir: string, template: string): void {
-  mkdirSync(dataDir, { recursive: true });
-  for (const entry of readdirSync(template)) {
-    if (entry !== 'PG_VERSION') cpSync(join(template, entry), join(dataDir, entry), { recursive: true, force: true });
-  }
-  cpSync(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
+export async function seedDataDir(dataDir: string, template: string): Promise<void> {
+  await copyTree(template, dataDir, 'PG_VERSION');
+  await cloneFile(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
+}
+
+const cloneFile = (from: string, to: string) => copyFile(from, to, constants.COPYFILE_FICLONE);
+
+/** Copies folder `from` into `to`, overwriting, keeping files' and folders' permissions; `except` names an entry left out. */
+async function copyTree(from: string, to: string, except?: string): Promise<void> {
+  await mkdir(to, { recursive: true, mode: (await stat(from)).mode });
+  const entries = await readdir(from, { withFileTypes: true });
+  await Promise.all(
+    entries
+      .filter((entry) => entry.name !== except)
+      .map((entry) => (entry.isDirectory() ? copyTree(join(from, entry.name), join(to, entry.name)) : cloneFile(join(from, entry.name), join(to, entry.name)))),
+  );
 }
 
 /** Errors of a cache folder tsdbt may not write (a read-only home): PGlite's own initdb is slower, but still works. */
@@ -120,15 +138,15 @@ const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR']);
 
 /**
  * Makes a new data directory a copy of the template; when the cache folder cannot be written, leaves the directory
- * as it is, and PGlite runs initdb in it.
+ * as it is, and PGlite runs initdb in it. `wasmModule`: as for pgliteTemplate().
  */
-export async function seedNewDataDir(dataDir: string, cacheDir = tsdbtCacheDir()): Promise<void> {
+export async function seedNewDataDir(dataDir: string, cacheDir = tsdbtCacheDir(), wasmModule?: Promise<WebAssembly.Module>): Promise<void> {
   let template: string;
   try {
-    template = await pgliteTemplate(cacheDir);
+    template = await pgliteTemplate(cacheDir, wasmModule);
   } catch (error) {
     if (UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return;
     throw error;
   }
-  seedDataDir(dataDir, template);
+  await seedDataDir(dataDir, template);
 }
