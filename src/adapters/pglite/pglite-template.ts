@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MemoryFS as PgliteMemoryFS, PGlite } from '@electric-sql/pglite';
+import type { NodeFS as PgliteNodeFS } from '@electric-sql/pglite/nodefs';
 import { TsdbtError } from '../../errors.js';
 import { packageManifestAbove } from '../../util/package-manifest.js';
 
@@ -133,20 +134,38 @@ async function copyTree(from: string, to: string, except?: string): Promise<void
   );
 }
 
+/**
+ * PGlite's NodeFS for a data directory still being copied from the template: PGlite loads its WASM module and files
+ * meanwhile, and PostgreSQL first reads the folder after the file system's initial sync, which waits for `copied`.
+ * Takes NodeFS as an argument because PGlite is imported lazily.
+ */
+export function nodeFsAfter(NodeFS: typeof PgliteNodeFS) {
+  return class NodeFSAfterCopy extends NodeFS {
+    constructor(
+      dataDir: string,
+      private readonly copied: Promise<void>,
+    ) {
+      super(dataDir);
+    }
+
+    override async initialSyncFs(): Promise<void> {
+      await this.copied;
+    }
+  };
+}
+
 /** Errors of a cache folder tsdbt may not write (a read-only home): PGlite's own initdb is slower, but still works. */
 const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR']);
 
 /**
- * Makes a new data directory a copy of the template; when the cache folder cannot be written, leaves the directory
- * as it is, and PGlite runs initdb in it. `wasmModule`: as for pgliteTemplate().
+ * The template a new data directory is copied from, made if need be; undefined when the cache folder cannot be
+ * written: the new directory is then left as it is, and PGlite runs initdb in it. Arguments as for pgliteTemplate().
  */
-export async function seedNewDataDir(dataDir: string, cacheDir = tsdbtCacheDir(), wasmModule?: Promise<WebAssembly.Module>): Promise<void> {
-  let template: string;
+export async function usableTemplate(cacheDir = tsdbtCacheDir(), wasmModule?: Promise<WebAssembly.Module>): Promise<string | undefined> {
   try {
-    template = await pgliteTemplate(cacheDir, wasmModule);
+    return await pgliteTemplate(cacheDir, wasmModule);
   } catch (error) {
-    if (UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return;
+    if (UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw error;
   }
-  await seedDataDir(dataDir, template);
 }
