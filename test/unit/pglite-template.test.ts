@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
 import { LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
-import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, seedNewDataDir, tsdbtCacheDir } from '../../src/adapters/pglite/pglite-template.js';
+import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, tsdbtCacheDir, usableTemplate } from '../../src/adapters/pglite/pglite-template.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
 
@@ -48,7 +48,7 @@ describe('PGlite template data directory', () => {
   it('a seed cut short (no PG_VERSION yet) is seeded again over what it left', async () => {
     const template = await pgliteTemplate();
     const path = join(scratch(), 'pglite');
-    seedDataDir(path, template);
+    await seedDataDir(path, template);
     rmSync(join(path, 'PG_VERSION'));
     writeFileSync(join(path, 'global', 'pg_control'), 'torn');
     expect(isInitialised(path)).toBe(false);
@@ -60,8 +60,7 @@ describe('PGlite template data directory', () => {
     const blocker = join(scratch(), 'a-file');
     writeFileSync(blocker, '');
     const path = join(scratch(), 'pglite');
-    await seedNewDataDir(path, join(blocker, 'cache'));
-    expect(isInitialised(path)).toBe(false);
+    expect(await usableTemplate(join(blocker, 'cache'))).toBeUndefined();
     const saved = process.env.TSDBT_CACHE_DIR;
     process.env.TSDBT_CACHE_DIR = join(blocker, 'cache');
     try {

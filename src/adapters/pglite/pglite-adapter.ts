@@ -1,21 +1,10 @@
-import { setFlagsFromString } from 'node:v8';
 import type { PGlite, Results } from '@electric-sql/pglite';
 import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
-import { isInitialised, PGLITE_SHARED_BUFFERS, seedNewDataDir } from './pglite-template.js';
-
-
-/**
- * V8 compiles PGlite's 9 MB of WASM with its baseline compiler, then recompiles the hot functions with its optimising
- * one in the background: at start-up that is about half of the CPU and 70 MB more memory, and on a short command it
- * never pays back (heavy queries run some 20-30% faster once optimised). tsdbt keeps the baseline code unless
- * TSDBT_PGLITE_OPTIMIZE=1. The flag is read when a module is compiled, so it is set before PGlite compiles its own.
- */
-function chooseWasmCompiler(env: NodeJS.ProcessEnv = process.env): void {
-  if (env.TSDBT_PGLITE_OPTIMIZE !== '1') setFlagsFromString('--liftoff-only');
-}
+import { isInitialised, nodeFsAfter, PGLITE_SHARED_BUFFERS, seedDataDir, usableTemplate } from './pglite-template.js';
+import { compilePgliteWasm } from './pglite-wasm.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
 export class PgliteAdapter implements Adapter {
@@ -41,11 +30,18 @@ export class PgliteAdapter implements Adapter {
   async open(): Promise<void> {
     await this.lock.acquire(this.lockTimeoutMs);
     try {
-      chooseWasmCompiler();
-      // Under the lock: a new database is a copy of the template, not initdb.
-      if (!isInitialised(this.target.path)) await seedNewDataDir(this.target.path);
-      const { PGlite } = await import('@electric-sql/pglite');
-      this.db = await PGlite.create(this.target.path, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
+      const compiling = compilePgliteWasm();
+      // Under the lock: a new database is a copy of the template, not initdb. The template is made first, if this is
+      // the machine's first (PGlite's instance would add its memory to initdb's); the copy runs while PGlite loads,
+      // and PostgreSQL waits for it where it first reads the folder (NodeFS's initial sync).
+      const template = isInitialised(this.target.path) ? undefined : await usableTemplate(undefined, compiling);
+      const seeding = template ? seedDataDir(this.target.path, template) : Promise.resolve();
+      const opening = this.create(compiling, seeding);
+      // Both settle before the lock can be released: no copy goes on writing into a folder tsdbt no longer holds.
+      const [opened, seeded] = await Promise.allSettled([opening, seeding]);
+      if (seeded.status === 'rejected') throw seeded.reason;
+      if (opened.status === 'rejected') throw opened.reason;
+      this.db = opened.value;
       const result = await this.db.query<{ server_version_num: string }>('show server_version_num');
       this.serverVersion = Number(result.rows[0]?.server_version_num ?? 0);
     } catch (error) {
@@ -53,6 +49,15 @@ export class PgliteAdapter implements Adapter {
       if (error instanceof TsdbtError) throw error;
       throw new TsdbtError('connection', `cannot open the embedded database at ${this.target.path}: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  private async create(compiling: Promise<WebAssembly.Module>, seeding: Promise<void>): Promise<PGlite> {
+    const [{ PGlite }, { NodeFS }, pgliteWasmModule] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/nodefs'), compiling]);
+    return PGlite.create({
+      fs: new (nodeFsAfter(NodeFS))(this.target.path, seeding),
+      pgliteWasmModule,
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    });
   }
 
   withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {

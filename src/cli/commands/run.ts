@@ -16,6 +16,8 @@ export type RetryPlanner = (session: Session) => { selected: Set<string>; batche
 /** `run`, `seed`, `snapshot` and `build`: build the selected nodes of these resource types in DAG order. */
 export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner): Promise<number> {
   const reporter = createSessionReporter(args, io);
+  // Loaded only by the commands that build (compile and ls never pay for the database layer), while the project is parsed.
+  const runnerModules = Promise.all([import('../../runner/run-task.js'), import('../../runner/target-lock.js'), import('../../runner/leftovers.js')]);
   const session = await openSession(args, reporter);
   // A big project's manifest takes a while to write: it is written once the first node runs, or at the end.
   let manifestSaved = false;
@@ -31,12 +33,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
   }
   const selected = plan?.selected ?? select(session, args, resourceTypes);
   const eventTimeRange = parseEventTimeRange(args);
-  // Loaded only by the commands that build: compile and ls never pay for the database layer.
-  const [{ runTask }, { lockTarget }, { dropLeftovers }] = await Promise.all([
-    import('../../runner/run-task.js'),
-    import('../../runner/target-lock.js'),
-    import('../../runner/leftovers.js'),
-  ]);
+  const [{ runTask }, { lockTarget }, { dropLeftovers }] = await runnerModules;
   const controller = new AbortController();
   // The exit code names the signal, as a shell's does: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
   let signalled: NodeJS.Signals | undefined;
