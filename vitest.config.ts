@@ -29,6 +29,9 @@ export default defineConfig({
     // times its quiet duration. How fast things are is `npm run bench`'s business.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    // expect.poll (the browser tests wait for the page with it) gives up after 1 s by default, less than a loaded
+    // machine may take to lay a graph out; as long as a page action may wait (test/helpers/browser.ts).
+    expect: { poll: { timeout: 120_000 } },
     env: testTmpDir ? { TMPDIR: testTmpDir } : {},
   },
 });

@@ -5,6 +5,13 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
+/**
+ * How long a connection to the cluster may take before it counts as failed, for the suite's own clients and the CLI's
+ * profile. It only catches a server that never answers: one that is down or restarting refuses at once, whatever the
+ * limit. On a loaded machine (CI runs chaos beside the tests) a new backend can take several seconds to start.
+ */
+export const CONNECT_TIMEOUT_S = 30;
+
 /** Where Debian's PostgreSQL 15 puts initdb and pg_ctl; TSDBT_PG_BIN overrides it. */
 export const PG_BIN = process.env.TSDBT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -74,7 +81,7 @@ export class ThrowawayCluster {
   }
 
   async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, database = 'postgres'): Promise<R[]> {
-    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({ connectionString: this.url(database), connectionTimeoutMillis: CONNECT_TIMEOUT_S * 1000 });
     await client.connect();
     try {
       return (await client.query<R>(sql)).rows;

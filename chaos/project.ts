@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { rngFor } from '../scripts/generate-data/prng.js';
+import { CONNECT_TIMEOUT_S } from './cluster.js';
 
 /**
  * The project every trial builds: each materialization (ephemeral, view, table, materialized view, incremental merge,
@@ -113,7 +114,7 @@ function chaosProfile(postgresPort: number | undefined): string {
       dbname: "{{env_var 'CHAOS_DATABASE' 'chaos'}}"
       schema: ${CHAOS_SCHEMA}
       threads: 4
-      connect_timeout: 5
+      connect_timeout: ${CONNECT_TIMEOUT_S}
 `;
   return `chaos:
   target: pglite

@@ -2,7 +2,7 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { ThrowawayCluster } from './cluster.js';
+import { CONNECT_TIMEOUT_S, type ThrowawayCluster } from './cluster.js';
 import type { Query } from './compare.js';
 
 export type BackendName = 'postgres' | 'pglite';
@@ -43,7 +43,7 @@ export class PostgresTargets implements TargetFactory {
       backend: 'postgres',
       env: { CHAOS_DATABASE: database },
       async connect(use) {
-        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+        const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_S * 1000 });
         await client.connect();
         try {
           return await use(async (sql) => (await client.query(sql)).rows);

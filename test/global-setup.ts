@@ -16,7 +16,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<void> {
   // Process-level tests run bin/tsdbt.js, which loads dist/: build it from the sources under test.
-  // TSDBT_TEST_SKIP_BUILD=1 skips it for test files that only run the CLI in-process.
+  // TSDBT_TEST_SKIP_BUILD=1 skips it: for test files that only run the CLI in-process, and in .ci/run, where npm ci has
+  // just built dist/ and chaos copies it meanwhile (a build removes dist/ first).
   if (process.env.TSDBT_TEST_SKIP_BUILD !== '1') {
     execFileSync(process.execPath, ['scripts/build.mjs'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),

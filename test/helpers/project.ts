@@ -58,3 +58,11 @@ export async function runCli(args: string[]): Promise<CliResult> {
   const code = await main(args, { stdout: (line) => out.push(line), stderr: (line) => err.push(line), colors: false });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
+
+/**
+ * The seconds a run refused by a writer lock says it waited ("waited 1.2 s"), NaN if it does not say. At least its
+ * --lock-timeout; how much more depends on how busy the machine is, so tests check the lower bound only.
+ */
+export function lockWaitSeconds(stderr: string): number {
+  return Number(/waited (\d+\.\d) s/.exec(stderr)?.[1]);
+}

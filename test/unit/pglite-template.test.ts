@@ -34,7 +34,7 @@ describe('PGlite template data directory', () => {
     expect(readdirSync(cache)).toEqual([`pglite-${pgliteVersion()}`]);
     expect(readFileSync(join(first, 'postgresql.conf'), 'utf8')).toMatch(/^shared_buffers = 16MB/m);
     rmSync(cache, { recursive: true, force: true });
-  }, 120_000);
+  });
 
   it('a new database is seeded from the template under the lock, and keeps what it was given', async () => {
     const path = join(scratch(), 'pglite');
@@ -43,7 +43,7 @@ describe('PGlite template data directory', () => {
     expect(existsSync(join(path, LOCK_FILE))).toBe(false);
     const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query("select answer, current_setting('shared_buffers') as buffers from kept")));
     expect(rows.rows).toEqual([{ answer: 42, buffers: '16MB' }]);
-  }, 60_000);
+  });
 
   it('a seed cut short (no PG_VERSION yet) is seeded again over what it left', async () => {
     const template = await pgliteTemplate();
@@ -54,7 +54,7 @@ describe('PGlite template data directory', () => {
     expect(isInitialised(path)).toBe(false);
     const rows = await withAdapter(path, (adapter) => adapter.withConnection((c) => c.query('select 1 as one')));
     expect(rows.rows).toEqual([{ one: 1 }]);
-  }, 60_000);
+  });
 
   it('with a cache folder it cannot write, a new database is left to PGlite\'s own initdb, and opens', async () => {
     const blocker = join(scratch(), 'a-file');
@@ -71,5 +71,5 @@ describe('PGlite template data directory', () => {
       else process.env.TSDBT_CACHE_DIR = saved;
     }
     expect(existsSync(join(blocker, 'cache'))).toBe(false);
-  }, 120_000);
+  });
 });
