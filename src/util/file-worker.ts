@@ -38,15 +38,15 @@ const STAT_FIELDS = 4;
  * The thread's code. It is started from this function's source text (`eval`), so the sources under test and the
  * bundle run the same code without a separate file: it must use nothing but its parameters.
  */
-function fileWorkerThread(port: import('node:worker_threads').MessagePort, fs: typeof import('node:fs'), path: typeof import('node:path'), options: { readBatch: number; pid: number }): void {
+function fileWorkerThread(port: import('node:worker_threads').MessagePort, fs: typeof import('node:fs'), path: typeof import('node:path'), options: { readBatch: number; statFields: number; pid: number }): void {
   let writes = 0;
   port.on('message', (request: Request) => {
     if ('stat' in request) {
-      const stats = new Float64Array(request.stat.length * 4).fill(NaN);
+      const stats = new Float64Array(request.stat.length * options.statFields).fill(NaN);
       request.stat.forEach((file, index) => {
         try {
           const stat = fs.statSync(file);
-          stats.set([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino], index * 4);
+          stats.set([stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino], index * options.statFields);
         } catch {
           // Left NaN: the caller stats the file itself, for Node's own error.
         }
@@ -97,7 +97,7 @@ class FileWorker {
   constructor() {
     const code = `const threads = require('node:worker_threads');
 (${fileWorkerThread.toString()})(threads.parentPort, require('node:fs'), require('node:path'), threads.workerData);`;
-    this.worker = new Worker(code, { eval: true, workerData: { readBatch: READ_BATCH, pid: process.pid } });
+    this.worker = new Worker(code, { eval: true, workerData: { readBatch: READ_BATCH, statFields: STAT_FIELDS, pid: process.pid } });
     this.worker.on('message', (reply: Reply) => this.handlers.get(reply.id)?.(reply));
     // Idle, it must not keep the process alive; while a request is pending, it must.
     this.worker.unref();

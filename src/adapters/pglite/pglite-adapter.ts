@@ -31,6 +31,8 @@ export class PgliteAdapter implements Adapter {
     await this.lock.acquire(this.lockTimeoutMs);
     try {
       const compiling = compilePgliteWasm();
+      // Awaited by whichever step needs it first; a step failing before that must not leave it unhandled.
+      compiling.catch(() => undefined);
       // Under the lock: a new database is a copy of the template, not initdb. The template is made first, if this is
       // the machine's first (PGlite's instance would add its memory to initdb's); the copy runs while PGlite loads,
       // and PostgreSQL waits for it where it first reads the folder (NodeFS's initial sync).
