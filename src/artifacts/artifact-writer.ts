@@ -16,7 +16,8 @@ const HASHES_FILE = '.tsdbt_hashes.json';
  * creates the files on another core while this one renders and writes the manifest.
  */
 export class ArtifactWriter {
-  private readonly previous: Record<string, string>;
+  /** Read on the first write: a command that writes nothing here (`ls`) never parses it. */
+  private previousHashes: Record<string, string> | undefined;
   private readonly current: Record<string, string> = {};
   private readonly pending = new Set<Promise<void>>();
   private readonly createdDirs = new Set<string>();
@@ -26,8 +27,11 @@ export class ArtifactWriter {
   /** Numbers temporary files: two writes of one path may be in flight at once. */
   private writes = 0;
 
-  constructor(private readonly folder: string) {
-    this.previous = readHashes(join(folder, HASHES_FILE));
+  constructor(private readonly folder: string) {}
+
+  private get previous(): Record<string, string> {
+    this.previousHashes ??= readHashes(join(this.folder, HASHES_FILE));
+    return this.previousHashes;
   }
 
   /** `path` is absolute and inside the folder. */
