@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { Project } from '../config/project.js';
+import { joinPlain } from '../util/files.js';
 import type { GraphNode } from '../graph/nodes.js';
 
 /** Where artifacts go, as in dbt: target/manifest.json, target/compiled/<project>/<file>, target/run/<project>/<file>. */
@@ -16,11 +17,11 @@ export class ArtifactPaths {
 
   /** Relative to the project root, as manifests store it. */
   compiledRelative(originalFilePath: string): string {
-    return join(this.project.targetPath, 'compiled', this.project.name, originalFilePath);
+    return joinPlain(join(this.project.targetPath, 'compiled', this.project.name), originalFilePath);
   }
 
   runRelative(originalFilePath: string): string {
-    return join(this.project.targetPath, 'run', this.project.name, originalFilePath);
+    return joinPlain(join(this.project.targetPath, 'run', this.project.name), originalFilePath);
   }
 
   /** target/compiled, target/run or target/docs, absolute. */
@@ -29,7 +30,7 @@ export class ArtifactPaths {
   }
 
   absolute(relative: string): string {
-    return join(this.project.root, relative);
+    return joinPlain(this.project.root, relative);
   }
 }
 

@@ -1,4 +1,4 @@
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
 import type { Project } from '../config/project.js';
 import { validateYaml } from '../config/yaml-file.js';
@@ -11,7 +11,7 @@ import { TemplateStore } from '../templating/template-store.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
 import { readTextFiles, statFiles } from '../util/file-worker.js';
-import { filterByExtension, walkFiles } from '../util/files.js';
+import { filterByExtension, joinPlain, walkFiles } from '../util/files.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from './variables.js';
@@ -73,7 +73,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   );
   const sqlFiles = modelFiles.filter(({ file }) => file.endsWith('.sql'));
   // Stat'ed (on a large project, by the worker thread) while the property files are read and the cache opened.
-  const stats = parseCachePath === undefined ? undefined : statFiles(sqlFiles.map(({ file }) => join(project.root, file)));
+  const stats = parseCachePath === undefined ? undefined : statFiles(sqlFiles.map(({ file }) => joinPlain(project.root, file)));
   // Awaited below; a property file's error may come first, and must not leave this one unhandled.
   stats?.catch(() => undefined);
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
@@ -112,7 +112,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   const fileStats = await stats;
   const signatures = new Map(sqlFiles.map(({ file }, index) => [file, fileStats && parseCache.signatureOf(fileStats[index]!)]));
   const cached = parseCache.reuse(sqlFiles.map(({ file }) => ({ file, signature: signatures.get(file) })));
-  const sqlTexts = readTextFiles(sqlFiles.filter(({ file }) => !cached.has(file)).map(({ file }) => join(project.root, file)));
+  const sqlTexts = readTextFiles(sqlFiles.filter(({ file }) => !cached.has(file)).map(({ file }) => joinPlain(project.root, file)));
   let texts: string[] = [];
   let next = 0;
   for (const { modelPath, file } of modelFiles) {

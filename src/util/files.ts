@@ -30,6 +30,19 @@ export function toPosix(path: string): string {
   return sep === '/' ? path : path.split(sep).join('/');
 }
 
+/** A `.` or `..` segment, a doubled or leading slash: what `path.join` would rewrite. */
+const NOT_PLAIN = /(^|\/)\.{1,2}(\/|$)|\/\/|^\//;
+
+/**
+ * `join(base, relative)` for a `base` that `path.join` made and a relative path such as `walkFiles` gives, without
+ * join's normalisation pass: a few microseconds a call, tens of milliseconds over the paths of 10,000 models.
+ */
+export function joinPlain(base: string, relative: string): string {
+  if (sep !== '/' || relative === '' || NOT_PLAIN.test(relative)) return join(base, relative);
+  if (base === '.') return relative;
+  return base.endsWith('/') ? `${base}${relative}` : `${base}/${relative}`;
+}
+
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
