@@ -16,10 +16,12 @@ import { TSDBT_VERSION } from '../version.js';
  * cache's key. A file changed less than a second before the parse that read it is not kept: on a file system with
  * coarse timestamps a second change could leave them as they were.
  *
- * The file is a header line, a line with every entry's metadata (file, signature, variables read), then each entry's
- * node as JSON on a line of its own (JSON holds no raw newline), so only reused nodes are parsed.
+ * The file is a header line, a line with every entry's metadata (file, signature, variables read), then the entries'
+ * nodes as one JSON array, an element per line (JSON holds no raw newline): `[node`, `,node`..., `]`. When every entry
+ * is reused, as it is when nothing changed, the array is parsed where it lies in the file's text, with no copy of its
+ * megabytes; otherwise only the reused lines are parsed.
  */
-const FORMAT = 'tsdbt-partial-parse/1';
+const FORMAT = 'tsdbt-partial-parse/2';
 export const PARSE_CACHE_FILE = 'partial_parse.tsv';
 const RACY_MS = 1000;
 
@@ -35,6 +37,16 @@ interface Entry {
   meta: EntryMeta;
   /** JSON of the node as parsing made it (before the graph resolves its parents), or `null` when disabled. */
   nodeText: string;
+  /** Its place in the file read; -1 for an entry recorded since. */
+  index: number;
+}
+
+interface StoredEntries {
+  byFile: Map<string, Entry>;
+  /** The file's entries in order. */
+  entries: Entry[];
+  /** The JSON array of every entry's node, as it lies in the file. */
+  nodesText: string;
 }
 
 export interface CachedModel {
@@ -67,7 +79,7 @@ export class ParseCache {
   private constructor(
     private readonly path: string | undefined,
     private readonly key: string,
-    private readonly previous: Map<string, Entry>,
+    private readonly previous: StoredEntries,
     private readonly startedAt: number,
     valid: boolean,
   ) {
@@ -78,7 +90,7 @@ export class ParseCache {
   static open(path: string | undefined, key: string): ParseCache {
     const startedAt = Date.now();
     const entries = path ? readEntries(path, key) : undefined;
-    return new ParseCache(path, key, entries ?? new Map(), startedAt, entries !== undefined);
+    return new ParseCache(path, key, entries ?? { byFile: new Map(), entries: [], nodesText: '[]' }, startedAt, entries !== undefined);
   }
 
   /** The file's identity as its stat gives it, or undefined if it changed too recently to be trusted. */
@@ -93,27 +105,30 @@ export class ParseCache {
    */
   reuse(files: Array<{ file: string; signature: string | undefined }>): Map<string, CachedModel> {
     const hits = files.flatMap(({ file, signature }) => {
-      const entry = this.previous.get(file);
+      const entry = this.previous.byFile.get(file);
       if (!entry || signature === undefined || entry.meta.signature !== signature) return [];
       for (const [name, value] of Object.entries(entry.meta.env)) if ((process.env[name] ?? null) !== value) return [];
       return [entry];
     });
-    const nodes = JSON.parse(`[${hits.map((entry) => entry.nodeText).join(',')}]`) as Array<GraphNode | null>;
+    // Hits are distinct entries: as many as the file holds is every one of them.
+    const everyEntry = hits.length === this.previous.entries.length;
+    const nodes = JSON.parse(everyEntry ? this.previous.nodesText : `[${hits.map((entry) => entry.nodeText).join(',')}]`) as Array<GraphNode | null>;
     this.next.push(...hits);
-    return new Map(hits.map((entry, index) => [entry.meta.file, { node: nodes[index] ?? undefined, isStatic: entry.meta.isStatic }]));
+    return new Map(hits.map((entry, index) => [entry.meta.file, { node: nodes[everyEntry ? entry.index : index] ?? undefined, isStatic: entry.meta.isStatic }]));
   }
 
   /** Keeps what parsing `file` gave; call it before anything else changes the node. */
   record(file: string, signature: string | undefined, env: Record<string, string | null>, node: GraphNode | undefined, isStatic: boolean): void {
     this.changed = true;
-    if (signature !== undefined) this.next.push({ meta: { file, signature, env, isStatic }, nodeText: node ? JSON.stringify(node) : 'null' });
+    if (signature !== undefined) this.next.push({ meta: { file, signature, env, isStatic }, nodeText: node ? JSON.stringify(node) : 'null', index: -1 });
   }
 
   /** Writes the cache if it changed: call it once the whole project parsed without error. */
   save(): void {
-    if (!this.path || (!this.changed && this.next.length === this.previous.size)) return;
+    if (!this.path || (!this.changed && this.next.length === this.previous.entries.length)) return;
     const header = JSON.stringify({ format: FORMAT, key: this.key });
-    const lines = [header, JSON.stringify(this.next.map((entry) => entry.meta)), ...this.next.map((entry) => entry.nodeText)];
+    const nodes = this.next.map((entry, index) => `${index === 0 ? '[' : ','}${entry.nodeText}`);
+    const lines = [header, JSON.stringify(this.next.map((entry) => entry.meta)), ...nodes, nodes.length === 0 ? '[]' : ']'];
     try {
       writeFileAtomic(this.path, `${lines.join('\n')}\n`);
     } catch {
@@ -123,7 +138,7 @@ export class ParseCache {
 }
 
 /** The entries of the cache at `path`; undefined when there is none made with `key`. */
-function readEntries(path: string, key: string): Map<string, Entry> | undefined {
+function readEntries(path: string, key: string): StoredEntries | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -137,8 +152,12 @@ function readEntries(path: string, key: string): Map<string, Entry> | undefined 
     const header = JSON.parse(lines[0]!) as { format?: string; key?: string };
     if (header.format !== FORMAT || header.key !== key) return undefined;
     const metas = JSON.parse(lines[1]!) as EntryMeta[];
-    if (metas.length !== lines.length - 2) return undefined;
-    return new Map(metas.map((meta, index) => [meta.file, { meta, nodeText: lines[index + 2]! }]));
+    const nodeLines = lines.slice(2, -1);
+    if (metas.length !== nodeLines.length || lines.at(-1) !== (metas.length === 0 ? '[]' : ']')) return undefined;
+    if (nodeLines.some((line, index) => line[0] !== (index === 0 ? '[' : ','))) return undefined;
+    const entries = metas.map((meta, index) => ({ meta, nodeText: nodeLines[index]!.slice(1), index }));
+    const nodesText = text.slice(lines[0]!.length + lines[1]!.length + 2, -1);
+    return { byFile: new Map(entries.map((entry) => [entry.meta.file, entry])), entries, nodesText };
   } catch {
     // A cache edited by hand is no cache.
     return undefined;
