@@ -47,6 +47,10 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  // Node compiles every loaded module at each start; without whitespace and with shorter syntax the bundle is
+  // 30% smaller and `tsdbt --version` runs about 5% fewer instructions. Names stay, for stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: ['@electric-sql/pglite', 'libpg-query', 'pg-native', 'esbuild'],
   plugins: [zodEnglishOnly, lazyHelpLayout],
   // Bundled CommonJS packages (pg, handlebars, yargs' helpers) call require.
