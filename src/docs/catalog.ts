@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery } from '../adapters/kysely.js';
-import type { Relation } from '../graph/nodes.js';
+import type { Relation } from '../core/nodes.js';
 
 /** The catalog tables the docs read, typed for Kysely. */
 interface DocsCatalogDatabase {

@@ -1,5 +1,5 @@
 import { quoteRelation } from '../adapters/sql.js';
-import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';

@@ -4,7 +4,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { writeCatalog } from '../artifacts/catalog.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import type { Session } from '../cli/session.js';
-import type { Relation } from '../graph/nodes.js';
+import type { Relation } from '../core/nodes.js';
 import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
 import type { ProjectLineage } from '../lineage/types.js';

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import type { Reporter } from '../runner/reporter.js';
 import { createDocsServer } from './serve.js';
 

@@ -1,7 +1,7 @@
 import { alg, Graph } from '@dagrejs/graphlib';
-import { didYouMean, TsdbtError } from '../errors.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { ParsedProject } from '../parser/project-parser.js';
-import type { GraphNode, SourceNode } from './nodes.js';
+import type { GraphNode, SourceNode } from '../core/nodes.js';
 
 /** What the graph's readers ask of it: a node's parents and children (undefined for an unknown node). */
 export interface DependencyEdges {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import type { NodeConfig } from '../graph/nodes.js';
+import type { NodeConfig } from '../core/nodes.js';
 import { buildAndSwap } from '../materializations/swap.js';
 import type { Execution, NodeOutcome } from '../runner/node-runner.js';
 import { ChunkChannel } from './chunk-channel.js';

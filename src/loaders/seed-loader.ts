@@ -1,4 +1,4 @@
-import type { SeedSource } from '../graph/nodes.js';
+import type { SeedSource } from '../core/nodes.js';
 import type { Execution, NodeOutcome } from '../runner/node-runner.js';
 import type { Reporter } from '../runner/reporter.js';
 import { loadCsvSeed } from './csv-loader.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { mergeConfigs, type PartialNodeConfig } from '../config/node-config.js';
-import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
-import type { NodeConfig, SnapshotSpec } from '../graph/nodes.js';
+import { mergeConfigs, type PartialNodeConfig } from '../core/node-config.js';
+import { didYouMean, TsdbtError, type ErrorLocation } from '../core/errors.js';
+import type { NodeConfig, SnapshotSpec } from '../core/nodes.js';
 import { filterByExtension } from '../util/files.js';
 import { parseRelationCall } from './relation-call.js';
 import { recordTemplate, type ParsedProject, type RecordedTemplate } from './project-parser.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TsdbtError } from '../errors.js';
-import type { RefCall, SourceCall, SourceLocation } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
 import { scanDependencies } from '../typescript-models/dependency-scan.js';
 import { loadTypescriptModel } from '../typescript-models/model-module.js';

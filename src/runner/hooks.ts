@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { PROJECT_FILE } from '../config/project.js';
-import { describeNodeFailure, TsdbtError } from '../errors.js';
-import type { GraphNode, Relation } from '../graph/nodes.js';
+import { describeNodeFailure, TsdbtError } from '../core/errors.js';
+import type { GraphNode, Relation } from '../core/nodes.js';
 import type { Execution, RunnerDependencies } from './node-runner.js';
-import type { NodeResult } from './results.js';
+import type { NodeResult } from '../core/results.js';
 
 /** One hook: a SQL template from a node's config or the project file, and how messages name it. */
 interface Hook {

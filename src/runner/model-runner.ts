@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { compiledFileOf } from '../artifacts/paths.js';
-import type { GraphNode, ModelLanguage } from '../graph/nodes.js';
+import type { GraphNode, ModelLanguage } from '../core/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
-import type { RenderOptions } from '../templating/compiler.js';
+import type { RenderOptions } from '../core/render.js';
 import { renderTypescript } from '../typescript-models/typescript-renderer.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type FailurePlace, type NodeRunner, type RunnerDependencies } from './node-runner.js';

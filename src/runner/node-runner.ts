@@ -4,13 +4,14 @@ import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
-import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../errors.js';
-import type { GraphNode } from '../graph/nodes.js';
+import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../core/errors.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
-import type { BatchResults } from '../materializations/materialization.js';
-import type { Compiler, TimeRange } from '../templating/compiler.js';
+import type { BatchResults } from '../core/results.js';
+import type { Compiler } from '../templating/compiler.js';
+import type { TimeRange } from '../core/render.js';
 import type { Reporter } from './reporter.js';
-import type { NodeResult, SourcePlace } from './results.js';
+import type { NodeResult, SourcePlace } from '../core/results.js';
 
 /** What every node runner may use during one run. */
 export interface RunnerDependencies {

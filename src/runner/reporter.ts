@@ -1,8 +1,8 @@
 import pc from 'picocolors';
-import { describeLocation } from '../errors.js';
+import { describeLocation } from '../core/errors.js';
 import { describeResourceCounts, type ResourceCounts } from '../parser/resource-counts.js';
 import { redact } from '../redact.js';
-import { countByStatus, type NodeResult, type NodeStatus, type RunSummary } from './results.js';
+import { countByStatus, type NodeResult, type NodeStatus, type RunSummary } from '../core/results.js';
 
 /** Where a command's output goes: text for people, JSON lines for machines. */
 export interface Reporter {

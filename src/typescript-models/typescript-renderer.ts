@@ -1,6 +1,6 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { injectCtes } from '../templating/compiler.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { DeclaredColumn, ModelRow } from '../materializations/model-output.js';
 import type { ModelRenderer } from '../runner/model-runner.js';
 import { compileQuery, createModelContext, isCompilableQuery } from './model-context.js';

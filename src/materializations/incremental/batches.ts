@@ -1,4 +1,4 @@
-import type { TimeRange } from '../../templating/compiler.js';
+import type { TimeRange } from '../../core/render.js';
 
 export type BatchSize = 'hour' | 'day' | 'month';
 

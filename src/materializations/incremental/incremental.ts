@@ -1,6 +1,6 @@
 import { relationColumns } from '../../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../../adapters/sql.js';
-import type { GraphNode } from '../../graph/nodes.js';
+import type { GraphNode } from '../../core/nodes.js';
 import type { Materialization } from '../materialization.js';
 import { createTableFrom } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';

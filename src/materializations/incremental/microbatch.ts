@@ -1,9 +1,10 @@
 import type { Connection } from '../../adapters/adapter.js';
 import { relationColumns } from '../../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../../adapters/sql.js';
-import { describeNodeFailure, TsdbtError } from '../../errors.js';
-import type { GraphNode } from '../../graph/nodes.js';
-import { timeRangeCondition, type TimeRange } from '../../templating/compiler.js';
+import { describeNodeFailure, TsdbtError } from '../../core/errors.js';
+import type { GraphNode } from '../../core/nodes.js';
+import { timeRangeCondition } from './batch-filter.js';
+import type { TimeRange } from '../../core/render.js';
 import { parseInstant } from '../../util/time.js';
 import type { MaterializationContext, MaterializationResult } from '../materialization.js';
 import { createTableFrom, type ModelOutput } from '../model-output.js';

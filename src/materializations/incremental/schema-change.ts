@@ -1,7 +1,7 @@
 import type { Connection } from '../../adapters/adapter.js';
 import type { ColumnType } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import type { SwapTarget } from '../swap.js';
 
 export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';

@@ -1,8 +1,8 @@
 import type { Connection } from '../../adapters/adapter.js';
 import { listUniqueIndexes } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
-import { TsdbtError } from '../../errors.js';
-import type { GraphNode } from '../../graph/nodes.js';
+import { TsdbtError } from '../../core/errors.js';
+import type { GraphNode } from '../../core/nodes.js';
 import type { SwapTarget } from '../swap.js';
 
 /** What a strategy needs to fold an increment into the target table. */

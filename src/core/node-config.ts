@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { NodeConfig } from '../graph/nodes.js';
-import { strictObject } from './yaml-file.js';
+import type { NodeConfig } from './nodes.js';
+import { strictObject } from './strict-object.js';
 
 const tags = z.union([z.string(), z.array(z.string())]).transform((value) =>
   (Array.isArray(value) ? value : value.split(',')).map((tag) => tag.trim()).filter((tag) => tag.length > 0),
