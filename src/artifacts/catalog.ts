@@ -1,4 +1,4 @@
-import type { CatalogEntry } from '../docs/catalog.js';
+import type { CatalogEntry } from '../core/catalog.js';
 import type { Relation } from '../core/nodes.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';

@@ -11,7 +11,8 @@ import { selectNodes, type PreviousState } from '../graph/selection/index.js';
 import type { ResourceType } from '../core/nodes.js';
 import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
 import type { PgliteTarget } from '../config/profiles.js';
-import { createReporter, type Reporter } from '../runner/reporter.js';
+import { createReporter } from '../runner/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
 import { parseVars, type GlobalArgs, type SelectionArgs } from './options.js';
 

@@ -50,3 +50,16 @@ export interface BatchResults {
   successful: TimeRange[];
   failed: Array<TimeRange & { message: string }>;
 }
+
+/** What a node's work reports, before the runner adds timing and places: its result's message, rows and verdict. */
+export interface NodeOutcome {
+  message: string;
+  rowsAffected: number | null;
+  batches?: BatchResults;
+  /** A test's verdict; otherwise success. */
+  status?: 'pass' | 'warn' | 'fail';
+  /** A test's failing rows. */
+  failures?: number;
+  /** Where to look when a test fails or warns: its compiled SQL. */
+  location?: string;
+}

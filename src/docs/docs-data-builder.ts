@@ -5,7 +5,8 @@ import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
-import { catalogEntryOf, type CatalogEntry } from './catalog.js';
+import { catalogEntryOf } from './catalog.js';
+import type { CatalogEntry } from '../core/catalog.js';
 import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
 
 /** What `run_results.json` holds that the docs show. */

@@ -1,6 +1,6 @@
 import type { Adapter } from '../adapters/adapter.js';
 import type { SourceNode } from '../core/nodes.js';
-import type { Reporter } from '../runner/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { NodeResult } from '../core/results.js';
 import { checkFreshness, type FreshnessResult } from './check-freshness.js';
 

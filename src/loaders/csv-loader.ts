@@ -4,8 +4,8 @@ import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import type { NodeConfig } from '../core/nodes.js';
-import { buildAndSwap } from '../materializations/swap.js';
-import type { Execution, NodeOutcome } from '../runner/node-runner.js';
+import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
+import type { NodeOutcome } from '../core/results.js';
 import { ChunkChannel } from './chunk-channel.js';
 import type { InferredType } from './csv/column-types.js';
 import { scanCsv, type CsvOptions, type CsvScanResult } from './csv/csv-scan.js';
@@ -36,7 +36,7 @@ class TypesChanged extends Error {
  * whole file streams through both the CSV scanner (validation, exact types) and COPY; if the exact types differ from
  * the guess, the load is rolled back and done again with them.
  */
-export async function loadCsvSeed(execution: Execution, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadCsvSeed(execution: SwapTarget, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const options: CsvOptions = {
     delimiter: config.delimiter as string | undefined ?? ',',
@@ -84,7 +84,7 @@ export async function loadCsvSeed(execution: Execution, file: string, config: No
  * A speculative guess that turns out wrong throws TypesChanged, carrying the exact types, after rolling nothing forward.
  */
 async function copyCsv(
-  execution: Execution,
+  execution: SwapTarget,
   connection: Connection,
   temporary: string,
   absolute: string,

@@ -17,7 +17,7 @@ import { snapshotRunner } from './snapshot-runner.js';
 import { schedulingGraph } from './build-graph.js';
 import { testRunner } from './test-runner.js';
 import { unitTestRunner } from './unit-test-runner.js';
-import type { Reporter, StartedNode } from './reporter.js';
+import type { Reporter, StartedNode } from '../core/reporter.js';
 import type { NodeResult, RunSummary } from '../core/results.js';
 import { schedule } from './scheduler.js';
 

@@ -5,7 +5,8 @@ import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { SnapshotSpec } from '../core/nodes.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import { withHooks } from './hooks.js';
-import { executeNode, type Execution, type NodeOutcome, type NodeRunner } from './node-runner.js';
+import { executeNode, type Execution, type NodeRunner } from './node-runner.js';
+import type { NodeOutcome } from '../core/results.js';
 
 /** dbt's names for the columns a snapshot adds to its query's, so models written against dbt snapshots read ours. */
 const SCD_ID = quoteIdentifier('dbt_scd_id');

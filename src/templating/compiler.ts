@@ -1,13 +1,15 @@
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ProjectGraph } from '../graph/dag.js';
 import { TsdbtError } from '../core/errors.js';
-import type { GraphNode, Relation, SourceLocation } from '../core/nodes.js';
+import type { GraphNode, Relation, SourceLocation, SourceNode } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
-import type { ParsedProject } from '../parser/project-parser.js';
+import type { Project } from '../config/project.js';
 import { resolveVariable } from './variables.js';
 import type { RenderOptions } from '../core/render.js';
 import { batchFilter, timestampText } from '../materializations/incremental/batch-filter.js';
-import { TemplateScope, type RenderHooks } from './render-hooks.js';
+import type { TemplateEnvironment } from './environment.js';
+import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
+import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
 
 export interface CompiledNode {
@@ -16,12 +18,23 @@ export interface CompiledNode {
   sql: string;
 }
 
+/** What the compiler reads of a parsed project (the parser's `ParsedProject`, which has more). */
+export interface CompilerInput {
+  project: Pick<Project, 'name'>;
+  env: TemplateEnvironment;
+  target: TargetScope;
+  vars: Record<string, unknown>;
+  nodes: ReadonlyMap<string, GraphNode>;
+  sources: ReadonlyMap<string, SourceNode>;
+  templates: TemplateStore;
+}
+
 /** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
-export class Compiler {
+export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly rendered = new Map<string, Rendered>();
 
   constructor(
-    readonly parsed: ParsedProject,
+    readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
   ) {}
 

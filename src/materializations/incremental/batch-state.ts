@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Connection } from '../../adapters/adapter.js';
 import { queryBuilder, runQuery as run } from '../../adapters/kysely.js';
-import { META_SCHEMA } from '../../loaders/seed-state.js';
+import { META_SCHEMA } from '../../core/constants.js';
 import type { TimeRange } from '../../core/render.js';
 
 /**
