@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import type { NodeConfig } from '../core/nodes.js';
+import type { NodeConfig } from '../core/node-config.js';
 import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
 import { ChunkChannel } from './chunk-channel.js';
@@ -39,12 +39,12 @@ class TypesChanged extends Error {
 export async function loadCsvSeed(execution: SwapTarget, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const options: CsvOptions = {
-    delimiter: config.delimiter as string | undefined ?? ',',
-    quote: config.quote as string | undefined ?? '"',
-    header: config.header as boolean | undefined ?? true,
-    nullValues: (config.null_values as string[] | undefined) ?? [''],
+    delimiter: config.delimiter ?? ',',
+    quote: config.quote ?? '"',
+    header: config.header ?? true,
+    nullValues: config.null_values ?? [''],
   };
-  const overrides = (config.column_types as Record<string, string> | undefined) ?? {};
+  const overrides = config.column_types ?? {};
   const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
   const key = stateKey(node.relation);
   const [seedFile] = listSeedFiles(context.projectRoot, { kind: 'file', format: 'csv', file });

@@ -8,7 +8,7 @@ import type { SwapTarget } from './swap.js';
 
 /** Whether the model's contract is enforced: only then are its columns' types and its constraints applied, as in dbt. */
 export function contractEnforced(node: GraphNode): boolean {
-  return (node.config.contract as { enforced?: boolean } | undefined)?.enforced === true;
+  return node.config.contract?.enforced === true;
 }
 
 /** Model-level constraints first, then each column's, with the column they are written on. */

@@ -106,7 +106,7 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
     isStatic: false,
     render: (hooks) => {
       const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
-      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where as string | undefined;
+      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where;
       const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
       return generic.render({
         model,

@@ -40,7 +40,7 @@ export async function parseTypescriptModels(parsed: ParsedProject, files: ModelF
         hint: 'materialize it as a view, table or incremental',
       });
     }
-    const declared = dependsOn((node.config.depends_on as string[] | undefined) ?? [], configAt);
+    const declared = dependsOn(node.config.depends_on ?? [], configAt);
     node.refs.push(...declared.refs);
     node.sources.push(...declared.sources);
     parsed.typescriptModels.set(node.uniqueId, model);

@@ -41,7 +41,7 @@ export async function withHooks<T>(node: GraphNode, deps: RunnerDependencies, ex
 }
 
 async function runNodeHooks(node: GraphNode, deps: RunnerDependencies, execution: Execution, key: 'pre_hook' | 'post_hook'): Promise<void> {
-  const sources = (node.config[key] as string[] | undefined) ?? [];
+  const sources = node.config[key] ?? [];
   if (sources.length === 0) return;
   await deps.adapter.withConnection(async (connection) => {
     for (const [index, source] of sources.entries()) {

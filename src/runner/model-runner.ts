@@ -18,7 +18,7 @@ export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql,
 /** A query, whatever the language, is written to target/compiled/, and failures are mapped back into that file. */
 async function render(node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
   // dbt's sql_header: session settings (`set local work_mem = '256MB'`) on the connection that will run the model.
-  const header = node.config.sql_header as string | undefined;
+  const header = node.config.sql_header;
   if (header) await execution.run(connection, header);
   const output = await RENDERERS[node.language ?? 'sql'](node, deps, options, connection);
   if (output.kind === 'sql') {

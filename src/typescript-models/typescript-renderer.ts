@@ -56,7 +56,7 @@ function describe(value: unknown): string {
  * config `column_types`, which wins. Property-file order first, then the rest of `column_types`.
  */
 function declaredColumns(node: GraphNode): DeclaredColumn[] {
-  const columnTypes = (node.config.column_types as Record<string, string> | undefined) ?? {};
+  const columnTypes = node.config.column_types ?? {};
   const names = [...new Set([...Object.keys(node.columns), ...Object.keys(columnTypes)])];
   const untyped = names.filter((name) => !columnTypes[name] && !node.columns[name]?.dataType);
   if (names.length === 0 || untyped.length > 0) {
