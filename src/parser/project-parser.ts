@@ -278,14 +278,14 @@ export function recordingHooks(parsed: ParsedProject, file: string, rawCode: str
  */
 const validInFileConfigs = new Map<string, PartialNodeConfig>();
 
-function primitiveConfigKey(values: Record<string, unknown>): string | undefined {
+function primitiveConfigKey(values: object): string | undefined {
   for (const value of Object.values(values)) {
     if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
   }
   return JSON.stringify(values);
 }
 
-export function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
+export function validateInFileConfig(values: object, file: string, source: string, line: number): PartialNodeConfig {
   const key = primitiveConfigKey(values);
   const known = key === undefined ? undefined : validInFileConfigs.get(key);
   if (known) return structuredClone(known);

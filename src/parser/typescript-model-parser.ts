@@ -30,7 +30,7 @@ export async function parseTypescriptModels(parsed: ParsedProject, files: ModelF
     if (model.config !== undefined && (typeof model.config !== 'object' || model.config === null || Array.isArray(model.config))) {
       throw new TsdbtError('compile', `the config exported by ${file} is not an object`, { location: { file, ...configAt }, source: rawCode });
     }
-    const inFile = model.config === undefined ? [] : [validateInFileConfig(model.config as Record<string, unknown>, file, rawCode, configAt.line)];
+    const inFile = model.config === undefined ? [] : [validateInFileConfig(model.config, file, rawCode, configAt.line)];
     const { refs, sources } = scanDependencies(rawCode);
     const node = addModel(parsed, { ...modelFile, rawCode, refs, sources, inFile, language: 'typescript' });
     if (!node) return;
