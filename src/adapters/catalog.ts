@@ -1,4 +1,4 @@
-import type { Relation } from '../graph/nodes.js';
+import type { Relation } from '../core/nodes.js';
 import { sql } from 'kysely';
 import type { Connection } from './adapter.js';
 import { queryBuilder, runQuery as run } from './kysely.js';

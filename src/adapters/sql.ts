@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Relation } from '../graph/nodes.js';
+import type { Relation } from '../core/nodes.js';
 
 /** Always quoted, so spaces, capitals, quotes, reserved words and unicode all survive. */
 export function quoteIdentifier(name: string): string {

@@ -1,5 +1,5 @@
-import type { CatalogEntry } from '../docs/catalog.js';
-import type { Relation } from '../graph/nodes.js';
+import type { CatalogEntry } from '../core/catalog.js';
+import type { Relation } from '../core/nodes.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 import type { ArtifactMetadata } from './manifest.js';

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Project } from '../config/project.js';
+import type { GraphNode } from '../core/nodes.js';
 import { joinPlain } from '../util/files.js';
-import type { GraphNode } from '../graph/nodes.js';
 
 /** Where artifacts go, as in dbt: target/manifest.json, target/compiled/<project>/<file>, target/run/<project>/<file>. */
 export class ArtifactPaths {

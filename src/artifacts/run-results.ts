@@ -1,5 +1,5 @@
-import type { NodeResult, RunSummary } from '../runner/results.js';
-import type { TimeRange } from '../templating/compiler.js';
+import type { NodeResult, RunSummary } from '../core/results.js';
+import type { TimeRange } from '../core/render.js';
 import { redact } from '../redact.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';

@@ -1,8 +1,8 @@
 import yargs from 'yargs';
 import pc from 'picocolors';
-import { codeFrame, exitCodeFor, TsdbtError } from '../errors.js';
+import { codeFrame, exitCodeFor, TsdbtError } from '../core/errors.js';
 import { redact, registerSecretEnvironment } from '../redact.js';
-import { isSecretEnvVar } from '../templating/env-var.js';
+import { isSecretEnvVar } from '../config/env-var.js';
 import { TSDBT_VERSION } from '../version.js';
 import { buildCommand, runCommand, seedCommand, snapshotCommand, testCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';

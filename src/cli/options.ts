@@ -1,6 +1,6 @@
 import { parse as parseYamlText } from 'yaml';
 import type { Argv } from 'yargs';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { parseInstant } from '../util/time.js';
 
 /** Options every command takes, as in dbt. */

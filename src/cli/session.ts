@@ -6,12 +6,13 @@ import { createAdapter, type AdapterOptions } from '../adapters/factory.js';
 import { buildManifest, writeManifest, type ArtifactMetadata } from '../artifacts/manifest.js';
 import { ArtifactPaths } from '../artifacts/paths.js';
 import { ArtifactWriter } from '../artifacts/artifact-writer.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { selectNodes, type PreviousState } from '../graph/selection/index.js';
-import type { ResourceType } from '../graph/nodes.js';
+import type { ResourceType } from '../core/nodes.js';
 import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
 import type { PgliteTarget } from '../config/profiles.js';
-import { createReporter, type Reporter } from '../runner/reporter.js';
+import { createReporter } from '../runner/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
 import { parseVars, type GlobalArgs, type SelectionArgs } from './options.js';
 

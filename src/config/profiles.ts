@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { didYouMean, TsdbtError } from '../errors.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
 import { registerSecret, registerShownValues } from '../redact.js';
 import { maskSecretValues } from './secret-frames.js';
-import { readYamlFile, strictObject, validateYaml } from './yaml-file.js';
+import { readYamlFile, validateYaml } from './yaml-file.js';
+import { strictObject } from '../core/strict-object.js';
 import { renderYamlTemplates } from './yaml-templates.js';
 
 export const PROFILES_FILE = 'profiles.yml';

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { didYouMean, TsdbtError } from '../errors.js';
-import { nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from './node-config.js';
-import { readYamlFile, strictObject, validateYaml, type YamlFile } from './yaml-file.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import { nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
+import { readYamlFile, validateYaml, type YamlFile } from './yaml-file.js';
+import { strictObject } from '../core/strict-object.js';
 
 export const PROJECT_FILE = 'tsdbt_project.yml';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
 import { z } from 'zod';
-import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
+import { TsdbtError, type ErrorLocation } from '../core/errors.js';
 import { isSecretKey } from '../redact.js';
 
 /** A parsed YAML file that can say on which line any key path lives. */
@@ -179,21 +179,10 @@ const TYPE_EXAMPLES: Record<string, string> = {
 };
 
 function hintFor(issue: Issue): string | undefined {
-  // strictObject below puts its hint in the message of unrecognized_keys issues.
+  // strictObject (core/strict-object.ts) puts its hint in the message of unrecognized_keys issues.
   if (issue.code === 'unrecognized_keys') return issue.message;
   if (issue.code === 'invalid_type') return TYPE_EXAMPLES[issue.expected] && `write ${TYPE_EXAMPLES[issue.expected]}`;
   return undefined;
-}
-
-/** z.strictObject whose unknown-key issues carry a "did you mean" hint built from the known keys. */
-export function strictObject<S extends z.ZodRawShape>(shape: S) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? (didYouMean(String(issue.keys[0]), known) ?? `known keys: ${known.join(', ')}`)
-        : undefined,
-  });
 }
 
 function describeValue(value: unknown): string {

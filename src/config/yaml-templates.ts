@@ -1,5 +1,5 @@
-import { TsdbtError } from '../errors.js';
-import { callsEnvVar, renderConfigValue } from '../templating/config-text.js';
+import { TsdbtError } from '../core/errors.js';
+import { callsEnvVar, renderConfigValue } from './config-text.js';
 import type { YamlFile } from './yaml-file.js';
 
 export interface YamlTemplateOptions {

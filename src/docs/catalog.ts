@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery } from '../adapters/kysely.js';
-import type { Relation } from '../graph/nodes.js';
+import type { CatalogEntry } from '../core/catalog.js';
+import type { Relation } from '../core/nodes.js';
 
 /** The catalog tables the docs read, typed for Kysely. */
 interface DocsCatalogDatabase {
@@ -13,15 +14,6 @@ interface DocsCatalogDatabase {
 const catalogQueries = queryBuilder<DocsCatalogDatabase>();
 
 const RELATION_TYPES: Record<string, string> = { r: 'table', p: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table' };
-
-/** A relation as the database has it: its columns in order with their full types, and how big it is. */
-export interface CatalogEntry {
-  relationType: string;
-  columns: Array<{ name: string; type: string }>;
-  /** pg_class.reltuples: the planner's estimate, null before the first ANALYZE or VACUUM. */
-  rowEstimate: number | null;
-  bytes: number | null;
-}
 
 const relationKey = (relation: Relation): string => `${relation.schema}\u0000${relation.identifier}`;
 

@@ -1,11 +1,12 @@
 import { quoteRelation } from '../adapters/sql.js';
-import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
-import { catalogEntryOf, type CatalogEntry } from './catalog.js';
+import { catalogEntryOf } from './catalog.js';
+import type { CatalogEntry } from '../core/catalog.js';
 import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
 
 /** What `run_results.json` holds that the docs show. */
@@ -57,7 +58,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
       ...(node.test?.testName !== undefined && { testName: node.test.testName }),
       description: node.description,
       tags: node.config.tags ?? [],
-      config: node.config as Record<string, unknown>,
+      config: node.config,
       columns: columnsOf(node.uniqueId, node.columns, entry, testsByColumn),
       rawCode: node.rawCode,
       ...(compiled.has(node.uniqueId) && { compiledCode: compiled.get(node.uniqueId) }),

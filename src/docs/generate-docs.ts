@@ -2,17 +2,26 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { writeCatalog } from '../artifacts/catalog.js';
-import { compiledFileOf } from '../artifacts/paths.js';
-import type { Session } from '../cli/session.js';
-import type { Relation } from '../graph/nodes.js';
+import type { ArtifactMetadata } from '../artifacts/manifest.js';
+import { compiledFileOf, type ArtifactPaths } from '../artifacts/paths.js';
+import type { Relation } from '../core/nodes.js';
+import type { LoadedProject } from '../parser/load-project.js';
 import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
-import { catalogEntryOf, readCatalog, type CatalogEntry } from './catalog.js';
+import { catalogEntryOf, readCatalog } from './catalog.js';
+import type { CatalogEntry } from '../core/catalog.js';
 import { buildDocsData, hasRelation, type RunResultsFile } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
+
+/** What the docs read of a command's session (the CLI's `Session` has more). */
+export interface DocsSession {
+  loaded: LoadedProject;
+  paths: ArtifactPaths;
+  metadata: ArtifactMetadata;
+}
 
 /** A node or source that has a relation in the database. */
 interface RelationSubject {
@@ -29,7 +38,7 @@ export interface GeneratedDocs {
 }
 
 /** Every node and source with a relation of its own (not tests, not ephemeral models). */
-function relationSubjects(session: Session): RelationSubject[] {
+function relationSubjects(session: DocsSession): RelationSubject[] {
   const { parsed } = session.loaded;
   const subjects: RelationSubject[] = [];
   for (const node of parsed.nodes.values()) {
@@ -44,7 +53,7 @@ function relationSubjects(session: Session): RelationSubject[] {
  * The SQL of every model lineage can read: what `compile` renders, and for TypeScript models the query their last run
  * wrote to target/compiled/ (their SQL exists only when they run).
  */
-function lineageModels(session: Session, compiled: Map<string, string>): Array<{ uniqueId: string; sql: string }> {
+function lineageModels(session: DocsSession, compiled: Map<string, string>): Array<{ uniqueId: string; sql: string }> {
   const models: Array<{ uniqueId: string; sql: string }> = [];
   for (const node of session.loaded.parsed.nodes.values()) {
     if (node.resourceType !== 'model' || node.config.materialized === 'ephemeral') continue;
@@ -54,12 +63,12 @@ function lineageModels(session: Session, compiled: Map<string, string>): Array<{
   return models;
 }
 
-function readRunCompiled(session: Session, file: string): string | undefined {
+function readRunCompiled(session: DocsSession, file: string): string | undefined {
   const path = session.paths.absolute(session.paths.compiledRelative(file));
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-function readRunResults(session: Session): RunResultsFile | undefined {
+function readRunResults(session: DocsSession): RunResultsFile | undefined {
   const path = session.paths.file('run_results.json');
   if (!existsSync(path)) return undefined;
   try {
@@ -75,7 +84,7 @@ function readRunResults(session: Session): RunResultsFile | undefined {
  * their columns), computes column lineage from the compiled SQL, and writes target/catalog.json,
  * target/lineage.json and the static site in target/docs/ (its data in data.js, so it also works from file://).
  */
-export async function generateDocs(session: Session, adapter: Adapter, compiled: Map<string, string>): Promise<GeneratedDocs> {
+export async function generateDocs(session: DocsSession, adapter: Adapter, compiled: Map<string, string>): Promise<GeneratedDocs> {
   const { subjects, catalog, lineage } = await readProjectLineage(session, adapter, compiled);
   writeCatalog(session.paths, session.metadata, databaseName(session), subjects.map((s) => ({ ...s, entry: catalogEntryOf(catalog, s.relation) })));
   writeFileAtomic(session.paths.file('lineage.json'), JSON.stringify(lineage));
@@ -86,13 +95,13 @@ export async function generateDocs(session: Session, adapter: Adapter, compiled:
 }
 
 /** The catalog of the project's relations, and the column lineage of its models over it (`tsdbt lineage` too). */
-export async function readProjectLineage(session: Session, adapter: Adapter, compiled: Map<string, string>): Promise<{ subjects: RelationSubject[]; catalog: Map<string, CatalogEntry>; lineage: ProjectLineage }> {
+export async function readProjectLineage(session: DocsSession, adapter: Adapter, compiled: Map<string, string>): Promise<{ subjects: RelationSubject[]; catalog: Map<string, CatalogEntry>; lineage: ProjectLineage }> {
   const subjects = relationSubjects(session);
   const catalog = await adapter.withConnection((connection) => readCatalog(connection, subjects.map((s) => s.relation)));
   return { subjects, catalog, lineage: await computeProjectLineage(session, subjects, catalog, compiled) };
 }
 
-function computeProjectLineage(session: Session, subjects: RelationSubject[], catalog: Map<string, CatalogEntry>, compiled: Map<string, string>): Promise<ProjectLineage> {
+function computeProjectLineage(session: DocsSession, subjects: RelationSubject[], catalog: Map<string, CatalogEntry>, compiled: Map<string, string>): Promise<ProjectLineage> {
   const relations: IndexedRelation[] = subjects.map(({ uniqueId, relation }) => ({
     uniqueId,
     schema: relation.schema,
@@ -103,7 +112,7 @@ function computeProjectLineage(session: Session, subjects: RelationSubject[], ca
 }
 
 /** What catalog.json names the database: the PostgreSQL database, or the embedded one. */
-function databaseName(session: Session): string {
+function databaseName(session: DocsSession): string {
   const { target } = session.loaded.resolved;
   return target.type === 'postgres' ? target.database : 'pglite';
 }

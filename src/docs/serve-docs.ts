@@ -1,5 +1,5 @@
-import { TsdbtError } from '../errors.js';
-import type { Reporter } from '../runner/reporter.js';
+import { TsdbtError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
 import { createDocsServer } from './serve.js';
 
 /**

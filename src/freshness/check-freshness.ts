@@ -1,7 +1,7 @@
 import type { Adapter } from '../adapters/adapter.js';
 import { quoteRelation } from '../adapters/sql.js';
-import { describeNodeFailure } from '../errors.js';
-import type { SourceFreshness, SourceNode } from '../graph/nodes.js';
+import { describeNodeFailure } from '../core/errors.js';
+import type { SourceFreshness, SourceNode } from '../core/nodes.js';
 import { describeThreshold, freshnessStatus, thresholdSeconds, type FreshnessStatus } from './thresholds.js';
 
 /** What one source's check found: its newest row's age and the verdict, or why the query failed. */

@@ -1,7 +1,7 @@
 import type { Adapter } from '../adapters/adapter.js';
-import type { SourceNode } from '../graph/nodes.js';
-import type { Reporter } from '../runner/reporter.js';
-import type { NodeResult } from '../runner/results.js';
+import type { SourceNode } from '../core/nodes.js';
+import type { Reporter } from '../core/reporter.js';
+import type { NodeResult } from '../core/results.js';
 import { checkFreshness, type FreshnessResult } from './check-freshness.js';
 
 export interface FreshnessSummary {

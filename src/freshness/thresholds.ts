@@ -1,4 +1,4 @@
-import type { FreshnessThreshold, SourceFreshness } from '../graph/nodes.js';
+import type { FreshnessThreshold, SourceFreshness } from '../core/nodes.js';
 
 /** dbt's verdicts; `runtime error` is a query that failed, so nothing is known about the source's age. */
 export type FreshnessStatus = 'pass' | 'warn' | 'error' | 'runtime error';

@@ -1,7 +1,6 @@
 import { alg, Graph } from '@dagrejs/graphlib';
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { ParsedProject } from '../parser/project-parser.js';
-import type { GraphNode, SourceNode } from './nodes.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { GraphNode, SourceNode } from '../core/nodes.js';
 
 /** What the graph's readers ask of it: a node's parents and children (undefined for an unknown node). */
 export interface DependencyEdges {
@@ -85,8 +84,15 @@ export interface ProjectGraph {
   order: string[];
 }
 
+/** What the graph is built from: a parsed project's enabled nodes and sources, and the names of its disabled models. */
+export interface ProjectNodes {
+  nodes: ReadonlyMap<string, GraphNode>;
+  sources: ReadonlyMap<string, SourceNode>;
+  disabled: ReadonlySet<string>;
+}
+
 /** Resolves every ref and source call to a unique id, then builds the graph; unknown refs and cycles are errors here. */
-export function buildGraph(parsed: ParsedProject): ProjectGraph {
+export function buildGraph(parsed: ProjectNodes): ProjectGraph {
   const graph = new Dag();
   const nodes = new Map<string, GraphNode | SourceNode>();
   const byName = new Map<string, string>();

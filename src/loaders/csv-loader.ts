@@ -3,9 +3,9 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import type { NodeConfig } from '../graph/nodes.js';
-import { buildAndSwap } from '../materializations/swap.js';
-import type { Execution, NodeOutcome } from '../runner/node-runner.js';
+import type { NodeConfig } from '../core/node-config.js';
+import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
+import type { NodeOutcome } from '../core/results.js';
 import { ChunkChannel } from './chunk-channel.js';
 import type { InferredType } from './csv/column-types.js';
 import { scanCsv, type CsvOptions, type CsvScanResult } from './csv/csv-scan.js';
@@ -36,15 +36,15 @@ class TypesChanged extends Error {
  * whole file streams through both the CSV scanner (validation, exact types) and COPY; if the exact types differ from
  * the guess, the load is rolled back and done again with them.
  */
-export async function loadCsvSeed(execution: Execution, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadCsvSeed(execution: SwapTarget, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const options: CsvOptions = {
-    delimiter: config.delimiter as string | undefined ?? ',',
-    quote: config.quote as string | undefined ?? '"',
-    header: config.header as boolean | undefined ?? true,
-    nullValues: (config.null_values as string[] | undefined) ?? [''],
+    delimiter: config.delimiter ?? ',',
+    quote: config.quote ?? '"',
+    header: config.header ?? true,
+    nullValues: config.null_values ?? [''],
   };
-  const overrides = (config.column_types as Record<string, string> | undefined) ?? {};
+  const overrides = config.column_types ?? {};
   const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
   const key = stateKey(node.relation);
   const [seedFile] = listSeedFiles(context.projectRoot, { kind: 'file', format: 'csv', file });
@@ -84,7 +84,7 @@ export async function loadCsvSeed(execution: Execution, file: string, config: No
  * A speculative guess that turns out wrong throws TypesChanged, carrying the exact types, after rolling nothing forward.
  */
 async function copyCsv(
-  execution: Execution,
+  execution: SwapTarget,
   connection: Connection,
   temporary: string,
   absolute: string,

@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
 import { listColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
-import type { SeedSource } from '../graph/nodes.js';
-import type { Execution, NodeOutcome } from '../runner/node-runner.js';
+import { TsdbtError } from '../core/errors.js';
+import type { SeedSource } from '../core/nodes.js';
+import { type SwapTarget, restoreViews } from '../materializations/swap.js';
+import type { NodeOutcome } from '../core/results.js';
 import { copyField } from './json/copy-text.js';
 import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
 import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
 import { dependentViews } from '../adapters/catalog.js';
-import { restoreViews } from '../materializations/swap.js';
 import type { SeedLoadContext } from './seed-loader.js';
 
 export type JsonSeedSource = SeedSource & { format: 'json' | 'ndjson' };
@@ -32,7 +32,7 @@ interface Totals {
  * `<seed>__rejects`. Files load incrementally against tsdbt_meta.seed_files; each batch of files commits with its
  * state rows, so a run killed midway and run again neither duplicates nor loses a record.
  */
-export async function loadJsonSeed(execution: Execution, source: JsonSeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadJsonSeed(execution: SwapTarget, source: JsonSeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const tables = seedTables(execution);
   const key = stateKey(node.relation);
@@ -87,13 +87,13 @@ interface SeedTables {
   rejectsName: string;
 }
 
-function seedTables(execution: Execution): SeedTables {
+function seedTables(execution: SwapTarget): SeedTables {
   const { schema, identifier } = execution.node.relation;
   const rejectsName = derivedIdentifier(identifier, '__rejects', execution.adapter.capabilities.maxIdentifierLength);
   return { data: execution.relation, rejects: `${quoteIdentifier(schema)}.${quoteIdentifier(rejectsName)}`, rejectsName };
 }
 
-async function createTables(execution: Execution, connection: Connection, tables: SeedTables): Promise<void> {
+async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
   await execution.run(
     connection,
     `create table if not exists ${tables.data} (data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false)`,
@@ -105,7 +105,7 @@ async function createTables(execution: Execution, connection: Connection, tables
 }
 
 /** A relation of that name made by something else (a CSV seed, a model) is not appended to. */
-async function checkShape(connection: Connection, execution: Execution): Promise<void> {
+async function checkShape(connection: Connection, execution: SwapTarget): Promise<void> {
   const columns = (await listColumns(connection, execution.node.relation)).map((c) => c.name);
   if (TABLE_COLUMNS.some((name) => !columns.includes(name))) {
     throw new TsdbtError('runtime', `${execution.relation} exists with other columns (${columns.join(', ')}) than a JSON seed's`, {
@@ -131,7 +131,7 @@ function* batches<T extends SeedFile>(files: T[]): Generator<T[]> {
 
 async function loadFiles(
   connection: Connection,
-  execution: Execution,
+  execution: SwapTarget,
   tables: SeedTables,
   stateKey: string,
   format: 'json' | 'ndjson',

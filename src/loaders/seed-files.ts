@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SeedSource } from '../graph/nodes.js';
+import type { SeedSource } from '../core/nodes.js';
 import { walkFiles } from '../util/files.js';
 import { globToRegExp } from '../util/glob.js';
 import type { LoadedFile } from './seed-state.js';

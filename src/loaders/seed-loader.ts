@@ -1,6 +1,7 @@
-import type { SeedSource } from '../graph/nodes.js';
-import type { Execution, NodeOutcome } from '../runner/node-runner.js';
-import type { Reporter } from '../runner/reporter.js';
+import type { SeedSource } from '../core/nodes.js';
+import type { SwapTarget } from '../materializations/swap.js';
+import type { NodeOutcome } from '../core/results.js';
+import type { Reporter } from '../core/reporter.js';
 import { loadCsvSeed } from './csv-loader.js';
 import { loadJsonSeed, type JsonSeedSource } from './json-loader.js';
 
@@ -13,7 +14,7 @@ export interface SeedLoadContext {
 }
 
 /** CSV files are tables of their own; JSON documents are rows of jsonb, loaded file by file. */
-export function loadSeed(execution: Execution, source: SeedSource, options: Omit<SeedLoadContext, 'advance'>): Promise<NodeOutcome> {
+export function loadSeed(execution: SwapTarget, source: SeedSource, options: Omit<SeedLoadContext, 'advance'>): Promise<NodeOutcome> {
   const started = Date.now();
   const totals = { files: 0, records: 0, bytes: 0 };
   const context: SeedLoadContext = {

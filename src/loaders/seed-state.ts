@@ -2,9 +2,7 @@ import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery as run } from '../adapters/kysely.js';
 import { quoteRelation } from '../adapters/sql.js';
-
-/** tsdbt's own metadata: which file of which seed table was loaded, as what. */
-export const META_SCHEMA = 'tsdbt_meta';
+import { META_SCHEMA } from '../core/constants.js';
 
 interface MetaDatabase {
   'tsdbt_meta.seed_files': {

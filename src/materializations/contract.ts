@@ -1,14 +1,14 @@
 import type { Connection } from '../adapters/adapter.js';
 import { constraintNames, relationColumns, type ColumnType } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
-import { formatTable } from '../cli/table.js';
-import { TsdbtError } from '../errors.js';
-import type { Constraint, GraphNode } from '../graph/nodes.js';
+import { formatTable } from '../util/table.js';
+import { TsdbtError } from '../core/errors.js';
+import type { Constraint, GraphNode } from '../core/nodes.js';
 import type { SwapTarget } from './swap.js';
 
 /** Whether the model's contract is enforced: only then are its columns' types and its constraints applied, as in dbt. */
 export function contractEnforced(node: GraphNode): boolean {
-  return (node.config.contract as { enforced?: boolean } | undefined)?.enforced === true;
+  return node.config.contract?.enforced === true;
 }
 
 /** Model-level constraints first, then each column's, with the column they are written on. */

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery } from '../adapters/kysely.js';
 import { quoteIdentifier } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import type { SwapTarget } from './swap.js';
 
 /** A model's `grants` config: privilege → grantee or grantees, as in dbt (`grants: {select: [reporter, bi]}`). */

@@ -4,7 +4,7 @@ import type { Connection } from '../adapters/adapter.js';
 import { queryBuilder, runQuery } from '../adapters/kysely.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import type { z } from 'zod';
-import type { nodeConfigShape } from '../config/node-config.js';
+import type { nodeConfigShape } from '../core/node-config.js';
 import type { SwapTarget } from './swap.js';
 
 /** One entry of a model's `indexes` config, as dbt-postgres takes it: `{columns: [a, b], unique: true, type: gin}`. */

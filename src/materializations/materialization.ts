@@ -1,7 +1,8 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { RelationKind } from '../adapters/catalog.js';
-import type { GraphNode } from '../graph/nodes.js';
-import type { RenderOptions, TimeRange } from '../templating/compiler.js';
+import type { GraphNode } from '../core/nodes.js';
+import type { BatchResults } from '../core/results.js';
+import type { RenderOptions, TimeRange } from '../core/render.js';
 import type { ModelOutput } from './model-output.js';
 import type { SwapTarget } from './swap.js';
 
@@ -28,11 +29,6 @@ export interface MaterializationContext extends SwapTarget {
   batches: BatchRequest;
   /** Ctrl-C: a materialization with many steps (microbatch) starts no new one. */
   signal?: AbortSignal;
-}
-
-export interface BatchResults {
-  successful: TimeRange[];
-  failed: Array<TimeRange & { message: string }>;
 }
 
 export interface MaterializationResult {

@@ -1,6 +1,6 @@
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { checkContract, contractColumns, contractEnforced, releaseConstraintNames, scratchColumns, warnUnsupportedConstraints } from './contract.js';
 import { encodeCopyRows } from './copy-rows.js';
 import type { SwapTarget } from './swap.js';

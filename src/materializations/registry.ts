@@ -1,6 +1,6 @@
 import { ephemeral } from './ephemeral.js';
 import { incremental } from './incremental/incremental.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { Materialization } from './materialization.js';
 import { materializedView } from './materialized-view.js';
 import { table } from './table.js';

@@ -1,8 +1,8 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { RelationKind } from '../adapters/catalog.js';
-import { applyGrants, type GrantsConfig } from './grants.js';
-import { createMissingIndexes, type IndexConfig } from './indexes.js';
-import { persistDocs, type PersistDocsConfig } from './persist-docs.js';
+import { applyGrants } from './grants.js';
+import { createMissingIndexes } from './indexes.js';
+import { persistDocs } from './persist-docs.js';
 import type { SwapTarget } from './swap.js';
 
 /**
@@ -12,7 +12,7 @@ import type { SwapTarget } from './swap.js';
  * (a replaced view, an incremental table).
  */
 export async function applyRelationSettings(target: SwapTarget, connection: Connection, relation: string, kind: RelationKind): Promise<void> {
-  const config = target.node.config as { indexes?: IndexConfig[]; grants?: GrantsConfig; persist_docs?: PersistDocsConfig };
+  const { config } = target.node;
   // A view has no storage to index.
   if (kind !== 'view') await createMissingIndexes(target, connection, relation, config.indexes ?? []);
   await applyGrants(target, connection, relation, config.grants ?? {});

@@ -1,7 +1,7 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
 import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode } from '../core/nodes.js';
 import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
 import { checkQueryContract, createTableFrom, requireSql } from './model-output.js';
 import { applyRelationSettings } from './relation-settings.js';

@@ -1,5 +1,5 @@
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { GraphNode } from '../graph/nodes.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { GraphNode } from '../core/nodes.js';
 import { constraintsOf, contractEnforced } from '../materializations/contract.js';
 import { isEphemeral } from '../materializations/registry.js';
 import type { ParsedProject } from './project-parser.js';

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { MacroDefinitions } from '../templating/environment.js';
 import type { FileStat } from '../util/file-worker.js';
 import { writeFileAtomic } from '../util/files.js';

@@ -1,12 +1,12 @@
 import { basename, extname } from 'node:path';
-import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
+import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
 import type { Project } from '../config/project.js';
 import { validateYaml } from '../config/yaml-file.js';
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { GraphNode, ModelLanguage, RefCall, SourceCall, SourceNode } from '../graph/nodes.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { GraphNode, ModelLanguage, RefCall, SourceCall, SourceNode } from '../core/nodes.js';
 import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
-import { recordEnvReads } from '../templating/env-var.js';
+import { recordEnvReads } from '../config/env-var.js';
 import { TemplateStore } from '../templating/template-store.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
@@ -14,7 +14,7 @@ import { readTextFiles, statFiles } from '../util/file-worker.js';
 import { filterByExtension, joinPlain, walkFiles } from '../util/files.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
-import { resolveVariable } from './variables.js';
+import { resolveVariable } from '../templating/variables.js';
 import { schemaName } from './schema-name.js';
 import { parseSeeds } from './seed-parser.js';
 import { parseSnapshots } from './snapshot-parser.js';
@@ -278,14 +278,14 @@ export function recordingHooks(parsed: ParsedProject, file: string, rawCode: str
  */
 const validInFileConfigs = new Map<string, PartialNodeConfig>();
 
-function primitiveConfigKey(values: Record<string, unknown>): string | undefined {
+function primitiveConfigKey(values: object): string | undefined {
   for (const value of Object.values(values)) {
     if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
   }
   return JSON.stringify(values);
 }
 
-export function validateInFileConfig(values: Record<string, unknown>, file: string, source: string, line: number): PartialNodeConfig {
+export function validateInFileConfig(values: object, file: string, source: string, line: number): PartialNodeConfig {
   const key = primitiveConfigKey(values);
   const known = key === undefined ? undefined : validInFileConfigs.get(key);
   if (known) return structuredClone(known);

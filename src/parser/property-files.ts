@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TsdbtError, type ErrorLocation } from '../errors.js';
-import type { ColumnInfo, Constraint, SourceFreshness } from '../graph/nodes.js';
-import { partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
-import { readYamlFile, strictObject, validateYaml, withLine, type YamlFile } from '../config/yaml-file.js';
-import { relationValuesAsText } from '../templating/config-text.js';
+import { TsdbtError, type ErrorLocation } from '../core/errors.js';
+import type { ColumnInfo, Constraint, SourceFreshness } from '../core/nodes.js';
+import { partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
+import { readYamlFile, validateYaml, withLine, type YamlFile } from '../config/yaml-file.js';
+import { strictObject } from '../core/strict-object.js';
+import { relationValuesAsText } from '../config/config-text.js';
 import { renderYamlTemplates } from '../config/yaml-templates.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */

@@ -1,7 +1,5 @@
+import type { ResourceCounts } from '../core/reporter.js';
 import type { ParsedProject } from './project-parser.js';
-
-/** How many of each resource a project holds, by plural noun, in the order dbt's "Found ..." line names them. */
-export type ResourceCounts = Array<{ singular: string; plural: string; count: number }>;
 
 /** Counts the enabled resources of a parsed project and its macros; kinds it has none of are left out. */
 export function countResources(parsed: ParsedProject): ResourceCounts {

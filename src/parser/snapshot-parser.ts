@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { mergeConfigs, type PartialNodeConfig } from '../config/node-config.js';
-import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
-import type { NodeConfig, SnapshotSpec } from '../graph/nodes.js';
+import { mergeConfigs } from '../core/node-config.js';
+import { didYouMean, TsdbtError, type ErrorLocation } from '../core/errors.js';
+import type { SnapshotSpec } from '../core/nodes.js';
+import type { NodeConfig } from '../core/node-config.js';
 import { filterByExtension } from '../util/files.js';
 import { parseRelationCall } from './relation-call.js';
 import { recordTemplate, type ParsedProject, type RecordedTemplate } from './project-parser.js';
@@ -122,7 +123,7 @@ function addSnapshot(parsed: ParsedProject, declaration: SnapshotDeclaration): v
 
 /** The merged config, checked once here so the runner never meets a snapshot it cannot build. */
 function snapshotSpec(config: NodeConfig, name: string, declaration: SnapshotDeclaration): SnapshotSpec {
-  const { unique_key, strategy, updated_at, check_cols, hard_deletes, invalidate_hard_deletes } = config as PartialNodeConfig;
+  const { unique_key, strategy, updated_at, check_cols, hard_deletes, invalidate_hard_deletes } = config;
   const fail = (message: string, hint: string) =>
     new TsdbtError('config', `snapshot '${name}' ${message}`, { location: declaration.configAt, hint, source: declaration.configSource });
   // In-file config values are strings: a composite key is written unique_key="a,b" there, a list elsewhere.

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
-import { mergeConfigs, nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../config/node-config.js';
+import { mergeConfigs, nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
 import { validateYaml } from '../config/yaml-file.js';
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { GraphNode, RefCall, SourceCall, SourceLocation } from '../graph/nodes.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { GraphNode, RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
 import type { ModelTemplate } from '../templating/environment.js';
 import { customGenericTest } from '../testing/custom-tests.js';
 import { BUILTIN_GENERIC_TESTS, type GenericTest } from '../testing/generic-tests.js';
@@ -106,7 +106,7 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
     isStatic: false,
     render: (hooks) => {
       const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
-      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where as string | undefined;
+      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where;
       const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
       return generic.render({
         model,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TsdbtError } from '../errors.js';
-import type { RefCall, SourceCall, SourceLocation } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
 import { scanDependencies } from '../typescript-models/dependency-scan.js';
 import { loadTypescriptModel } from '../typescript-models/model-module.js';
@@ -30,7 +30,7 @@ export async function parseTypescriptModels(parsed: ParsedProject, files: ModelF
     if (model.config !== undefined && (typeof model.config !== 'object' || model.config === null || Array.isArray(model.config))) {
       throw new TsdbtError('compile', `the config exported by ${file} is not an object`, { location: { file, ...configAt }, source: rawCode });
     }
-    const inFile = model.config === undefined ? [] : [validateInFileConfig(model.config as Record<string, unknown>, file, rawCode, configAt.line)];
+    const inFile = model.config === undefined ? [] : [validateInFileConfig(model.config, file, rawCode, configAt.line)];
     const { refs, sources } = scanDependencies(rawCode);
     const node = addModel(parsed, { ...modelFile, rawCode, refs, sources, inFile, language: 'typescript' });
     if (!node) return;
@@ -40,7 +40,7 @@ export async function parseTypescriptModels(parsed: ParsedProject, files: ModelF
         hint: 'materialize it as a view, table or incremental',
       });
     }
-    const declared = dependsOn((node.config.depends_on as string[] | undefined) ?? [], configAt);
+    const declared = dependsOn(node.config.depends_on ?? [], configAt);
     node.refs.push(...declared.refs);
     node.sources.push(...declared.sources);
     parsed.typescriptModels.set(node.uniqueId, model);

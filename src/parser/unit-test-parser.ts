@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { didYouMean, TsdbtError, type ErrorLocation } from '../errors.js';
-import type { FixtureRows, GraphNode, UnitTestInput } from '../graph/nodes.js';
+import { didYouMean, TsdbtError, type ErrorLocation } from '../core/errors.js';
+import type { FixtureRows, GraphNode, UnitTestInput } from '../core/nodes.js';
 import { parseCsvRows } from '../testing/fixture-rows.js';
 import type { ParsedProject } from './project-parser.js';
 import type { UnitTestDeclaration, UnitTestProperties } from './property-files.js';

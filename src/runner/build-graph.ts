@@ -1,5 +1,5 @@
 import type { DependencyEdges } from '../graph/dag.js';
-import type { GraphNode, SourceNode } from '../graph/nodes.js';
+import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { reachable } from '../graph/selection/traversal.js';
 
 /** What the scheduler reads of a graph: each node's parents. */

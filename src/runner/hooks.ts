@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { PROJECT_FILE } from '../config/project.js';
-import { describeNodeFailure, TsdbtError } from '../errors.js';
-import type { GraphNode, Relation } from '../graph/nodes.js';
+import { describeNodeFailure, TsdbtError } from '../core/errors.js';
+import type { GraphNode, Relation } from '../core/nodes.js';
 import type { Execution, RunnerDependencies } from './node-runner.js';
-import type { NodeResult } from './results.js';
+import type { NodeResult } from '../core/results.js';
 
 /** One hook: a SQL template from a node's config or the project file, and how messages name it. */
 interface Hook {
@@ -41,7 +41,7 @@ export async function withHooks<T>(node: GraphNode, deps: RunnerDependencies, ex
 }
 
 async function runNodeHooks(node: GraphNode, deps: RunnerDependencies, execution: Execution, key: 'pre_hook' | 'post_hook'): Promise<void> {
-  const sources = (node.config[key] as string[] | undefined) ?? [];
+  const sources = node.config[key] ?? [];
   if (sources.length === 0) return;
   await deps.adapter.withConnection(async (connection) => {
     for (const [index, source] of sources.entries()) {

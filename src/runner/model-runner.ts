@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { compiledFileOf } from '../artifacts/paths.js';
-import type { GraphNode, ModelLanguage } from '../graph/nodes.js';
+import type { GraphNode, ModelLanguage } from '../core/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
-import type { RenderOptions } from '../templating/compiler.js';
+import type { RenderOptions } from '../core/render.js';
 import { renderTypescript } from '../typescript-models/typescript-renderer.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type FailurePlace, type NodeRunner, type RunnerDependencies } from './node-runner.js';
@@ -18,7 +18,7 @@ export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql,
 /** A query, whatever the language, is written to target/compiled/, and failures are mapped back into that file. */
 async function render(node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
   // dbt's sql_header: session settings (`set local work_mem = '256MB'`) on the connection that will run the model.
-  const header = node.config.sql_header as string | undefined;
+  const header = node.config.sql_header;
   if (header) await execution.run(connection, header);
   const output = await RENDERERS[node.language ?? 'sql'](node, deps, options, connection);
   if (output.kind === 'sql') {

@@ -4,18 +4,19 @@ import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
-import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../errors.js';
-import type { GraphNode } from '../graph/nodes.js';
+import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../core/errors.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { SwapTarget } from '../materializations/swap.js';
-import type { BatchResults } from '../materializations/materialization.js';
-import type { Compiler, TimeRange } from '../templating/compiler.js';
-import type { Reporter } from './reporter.js';
-import type { NodeResult, SourcePlace } from './results.js';
+import type { ParsedProject } from '../parser/project-parser.js';
+import type { Compiler } from '../templating/compiler.js';
+import type { TimeRange } from '../core/render.js';
+import type { Reporter } from '../core/reporter.js';
+import type { NodeOutcome, NodeResult, SourcePlace } from '../core/results.js';
 
 /** What every node runner may use during one run. */
 export interface RunnerDependencies {
   adapter: Adapter;
-  compiler: Compiler;
+  compiler: Compiler<ParsedProject>;
   paths: ArtifactPaths;
   writers: { compiled: ArtifactWriter; run: ArtifactWriter };
   reporter: Reporter;
@@ -45,18 +46,6 @@ export interface NodeRunner {
   /** What output and run_results name the node by; its relation unless this says otherwise. */
   relation?(node: GraphNode): string | undefined;
   run(node: GraphNode, deps: RunnerDependencies, worker: number): Promise<NodeResult>;
-}
-
-export interface NodeOutcome {
-  message: string;
-  rowsAffected: number | null;
-  batches?: BatchResults;
-  /** A test's verdict; otherwise success. */
-  status?: 'pass' | 'warn' | 'fail';
-  /** A test's failing rows. */
-  failures?: number;
-  /** Where to look when a test fails or warns: its compiled SQL. */
-  location?: string;
 }
 
 /** Where a failure points: the compiled file (file:line:column where known), and the place in the node's own file. */

@@ -5,9 +5,10 @@ import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { parseInstant } from '../util/time.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
-import type { GraphNode } from '../graph/nodes.js';
+import type { GraphNode } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
-import { Compiler, type TimeRange } from '../templating/compiler.js';
+import { Compiler } from '../templating/compiler.js';
+import type { TimeRange } from '../core/render.js';
 import { runProjectHooks } from './hooks.js';
 import { modelRunner } from './model-runner.js';
 import type { NodeRunner, RunnerDependencies } from './node-runner.js';
@@ -16,8 +17,8 @@ import { snapshotRunner } from './snapshot-runner.js';
 import { schedulingGraph } from './build-graph.js';
 import { testRunner } from './test-runner.js';
 import { unitTestRunner } from './unit-test-runner.js';
-import type { Reporter, StartedNode } from './reporter.js';
-import type { NodeResult, RunSummary } from './results.js';
+import type { Reporter, StartedNode } from '../core/reporter.js';
+import type { NodeResult, RunSummary } from '../core/results.js';
 import { schedule } from './scheduler.js';
 
 /** One runner per resource type: adding a type is one module and one line here. */

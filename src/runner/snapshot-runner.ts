@@ -1,11 +1,12 @@
 import type { Connection } from '../adapters/adapter.js';
 import { relationColumns, type ColumnType } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { SnapshotSpec } from '../graph/nodes.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { SnapshotSpec } from '../core/nodes.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import { withHooks } from './hooks.js';
-import { executeNode, type Execution, type NodeOutcome, type NodeRunner } from './node-runner.js';
+import { executeNode, type Execution, type NodeRunner } from './node-runner.js';
+import type { NodeOutcome } from '../core/results.js';
 
 /** dbt's names for the columns a snapshot adds to its query's, so models written against dbt snapshots read ours. */
 const SCD_ID = quoteIdentifier('dbt_scd_id');

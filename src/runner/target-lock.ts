@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Adapter, DedicatedConnection } from '../adapters/adapter.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 
 /** The first key of every tsdbt advisory lock ('tsdb'), so they never collide with an application's own. */
 export const LOCK_NAMESPACE = 0x74736462;

@@ -19,7 +19,7 @@ export const testRunner: NodeRunner = {
       const { sql } = deps.compiler.compile(node.uniqueId);
       deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
       execution.locate = () => ({ compiled: compiledPath });
-      const limit = node.config.limit as number | undefined;
+      const limit = node.config.limit;
       const failing = limit ? `select * from (\n${sql}\n) as dbt_limit\nlimit ${limit}` : sql;
       let failures: number;
       if (node.config.store_failures) {

@@ -1,10 +1,11 @@
 import type { Connection } from '../adapters/adapter.js';
 import { findRelation, relationColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
-import type { ColumnInfo, FixtureRows, GraphNode, Relation, UnitTestInput } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { ColumnInfo, FixtureRows, GraphNode, Relation, UnitTestInput } from '../core/nodes.js';
 import type { ParsedProject } from '../parser/project-parser.js';
-import { injectCtes, type InputReplacements } from '../templating/compiler.js';
+import { injectCtes } from '../templating/compiler.js';
+import type { InputReplacements } from '../core/render.js';
 import { fixtureColumns, inferredType, literalRowsQuery, type TypedColumn } from '../testing/fixture-rows.js';
 import { compareRows, describeDiff } from '../testing/unit-test-compare.js';
 import { RENDERERS } from './model-runner.js';

@@ -1,37 +1,16 @@
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ProjectGraph } from '../graph/dag.js';
-import { TsdbtError } from '../errors.js';
-import type { GraphNode, Relation, SourceLocation } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { GraphNode, Relation, SourceLocation, SourceNode } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
-import type { ParsedProject } from '../parser/project-parser.js';
-import { resolveVariable } from '../parser/variables.js';
-import { TemplateScope, type RenderHooks } from './render-hooks.js';
+import type { Project } from '../config/project.js';
+import { resolveVariable } from './variables.js';
+import type { RenderOptions } from '../core/render.js';
+import { batchFilter, timestampText } from '../materializations/incremental/batch-filter.js';
+import type { TemplateEnvironment } from './environment.js';
+import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
+import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
-
-/** A time range, start inclusive, end exclusive. */
-export interface TimeRange {
-  start: Date;
-  end: Date;
-}
-
-/** How one build renders a node; the default is a full build. */
-export interface RenderOptions {
-  /** `{{#if (is_incremental)}}` is true. */
-  isIncremental?: boolean;
-  /** A microbatch: `{{batch.start}}`/`{{batch.end}}`, and refs to models with an `event_time` read only this range. */
-  batch?: TimeRange;
-  /** A unit test's fixtures: what refs, sources and `{{this}}` read instead of relations. */
-  inputs?: InputReplacements;
-  /** A unit test's `overrides: {vars}`, over the project's vars. */
-  vars?: Record<string, unknown>;
-}
-
-/** CTE names (unquoted) standing for relations: refs by model name, sources by `source.table`, and `this`. */
-export interface InputReplacements {
-  refs: ReadonlyMap<string, string>;
-  sources: ReadonlyMap<string, string>;
-  this?: string;
-}
 
 export interface CompiledNode {
   uniqueId: string;
@@ -39,12 +18,23 @@ export interface CompiledNode {
   sql: string;
 }
 
+/** What the compiler reads of a parsed project (the parser's `ParsedProject`, which has more). */
+export interface CompilerInput {
+  project: Pick<Project, 'name'>;
+  env: TemplateEnvironment;
+  target: TargetScope;
+  vars: Record<string, unknown>;
+  nodes: ReadonlyMap<string, GraphNode>;
+  sources: ReadonlyMap<string, SourceNode>;
+  templates: TemplateStore;
+}
+
 /** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
-export class Compiler {
+export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly rendered = new Map<string, Rendered>();
 
   constructor(
-    readonly parsed: ParsedProject,
+    readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
   ) {}
 
@@ -191,32 +181,6 @@ interface Rendered {
   ephemerals: string[];
   /** CTEs reading upstream models within the batch's range. */
   batchFilters: string[];
-}
-
-/**
- * A UTC timestamp as an untyped SQL literal's text. Untyped, it takes the column's type: a timestamptz reads the
- * offset, a timestamp without time zone reads the same wall-clock time (naive event times are taken as UTC).
- */
-export function timestampText(instant: Date): string {
-  return `${instant.toISOString().slice(0, 19).replace('T', ' ')}+00`;
-}
-
-/**
- * In a microbatch, a model that declares an `event_time` is read through a CTE holding only the batch's range: a CTE
- * rather than a subquery, so `{{ref "x"}} as e` still parses; NOT MATERIALIZED lets the filter reach indexes.
- * Undefined for a model without an event_time, which is read whole.
- */
-export function batchFilter(node: GraphNode, batch: TimeRange): { name: string; cte: string } | undefined {
-  const eventTime = node.config.event_time;
-  if (typeof eventTime !== 'string') return undefined;
-  const name = `__tsdbt__batch__${node.name}`;
-  return { name, cte: `${quoteIdentifier(name)} as not materialized (\n  select * from ${quoteRelation(node.relation)}\n  where ${timeRangeCondition(eventTime, batch)}\n)` };
-}
-
-/** `"column" >= '<start>' and "column" < '<end>'`: the rows of one batch. */
-export function timeRangeCondition(column: string, range: TimeRange, qualifier?: string): string {
-  const quoted = qualifier ? `${qualifier}.${quoteIdentifier(column)}` : quoteIdentifier(column);
-  return `${quoted} >= '${timestampText(range.start)}' and ${quoted} < '${timestampText(range.end)}'`;
 }
 
 function cteName(node: GraphNode): string {

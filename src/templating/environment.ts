@@ -1,12 +1,12 @@
 import Handlebars from 'handlebars';
 import { sqlLiteral } from '../adapters/sql.js';
-import { didYouMean, TsdbtError } from '../errors.js';
-import type { SourceLocation } from '../graph/nodes.js';
-import { envVar } from './env-var.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import type { SourceLocation } from '../core/nodes.js';
+import { envVar } from '../config/env-var.js';
 import type { RenderHooks } from './render-hooks.js';
 import { markTemplateText, unmarkRendering, type TracedRender } from './source-map.js';
 import { parseStaticTemplate } from './static-template.js';
-import { templateError } from './template-errors.js';
+import { templateError } from '../util/template-errors.js';
 
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;

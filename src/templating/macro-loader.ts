@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { listFiles } from '../util/files.js';
 import { importModule } from '../util/import-module.js';
 import type { HelperFunction, MacroDefinitions } from './environment.js';

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../graph/nodes.js';
+import type { SourceLocation } from '../core/nodes.js';
 
 /**
  * What a template's helpers do. The parser passes hooks that record refs, sources and config;

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../graph/nodes.js';
+import type { SourceLocation } from '../core/nodes.js';
 
 /** Where a character of a rendered template was written in the template (1-based line and column). */
 export interface TemplatePosition extends SourceLocation {

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../graph/nodes.js';
+import type { SourceLocation } from '../core/nodes.js';
 import type { RenderHooks } from './render-hooks.js';
 
 /**

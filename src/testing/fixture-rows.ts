@@ -1,6 +1,6 @@
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import { TsdbtError, type ErrorLocation } from '../errors.js';
-import type { FixtureRows } from '../graph/nodes.js';
+import { TsdbtError, type ErrorLocation } from '../core/errors.js';
+import type { FixtureRows } from '../core/nodes.js';
 import { ColumnTypeInference } from '../loaders/csv/column-types.js';
 
 /** A column of a fixture query and the SQL type its literals are cast to. */

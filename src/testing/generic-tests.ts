@@ -1,5 +1,5 @@
 import { quoteIdentifier, sqlLiteral } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import type { RenderHooks } from '../templating/render-hooks.js';
 
 /** What a generic test is rendered with: the tested relation, its column, its arguments. */

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 
 /** `warn_if` / `error_if` as dbt writes them: a comparison with a number, `!=0`, `>10`, `>= 5`. */
 const CONDITION = /^\s*(>=|<=|!=|<>|==|=|>|<)\s*(\d+)\s*$/;

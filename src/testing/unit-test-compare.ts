@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { ColumnType } from '../adapters/catalog.js';
 import { quoteIdentifier } from '../adapters/sql.js';
-import { formatTable } from '../cli/table.js';
-import { TsdbtError } from '../errors.js';
-import type { FixtureRows } from '../graph/nodes.js';
+import { formatTable } from '../util/table.js';
+import { TsdbtError } from '../core/errors.js';
+import type { FixtureRows } from '../core/nodes.js';
 import { fixtureColumns, literalRowsQuery } from './fixture-rows.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RefCall, SourceCall, SourceLocation } from '../graph/nodes.js';
+import type { RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
 
 export interface ScannedDependencies {
   refs: RefCall[];

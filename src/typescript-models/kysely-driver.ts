@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult } from 'kysely';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import type { ModelConnections } from './model-connections.js';
 
 /** Rows per FETCH when a model streams a query (`read()`, Kysely's `.stream()`) without saying. */

@@ -1,6 +1,6 @@
 import type { Adapter, ArrayQueryResult, Connection, QueryResult } from '../adapters/adapter.js';
 import { quoteIdentifier } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import type { ModelRow } from '../materializations/model-output.js';
 
 let cursors = 0;

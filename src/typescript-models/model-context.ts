@@ -1,13 +1,15 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { queryBuilder } from '../adapters/kysely.js';
 import { quoteIdentifier } from '../adapters/sql.js';
-import { TsdbtError } from '../errors.js';
-import type { GraphNode, NodeConfig, Relation } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { GraphNode, Relation } from '../core/nodes.js';
+import type { NodeConfig } from '../core/node-config.js';
 import type { ModelRow } from '../materializations/model-output.js';
 import { isEphemeral } from '../materializations/registry.js';
-import type { ParsedProject } from '../parser/project-parser.js';
-import { resolveVariable } from '../parser/variables.js';
-import { batchFilter, injectCtes, type RenderOptions, type TimeRange } from '../templating/compiler.js';
+import { resolveVariable } from '../templating/variables.js';
+import { injectCtes, type CompilerInput } from '../templating/compiler.js';
+import { batchFilter } from '../materializations/incremental/batch-filter.js';
+import type { RenderOptions, TimeRange } from '../core/render.js';
 import type { TargetScope } from '../templating/render-hooks.js';
 import { InliningQueryCompiler } from './inline-compiler.js';
 import { DEFAULT_BATCH_SIZE, ModelDriver } from './kysely-driver.js';
@@ -48,7 +50,7 @@ export interface ModelContext {
 }
 
 /** The context for one build of `node`, its queries and reads going through `connections`. */
-export function createModelContext(parsed: ParsedProject, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext & { batchFilters: string[] } {
+export function createModelContext(parsed: CompilerInput, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext & { batchFilters: string[] } {
   // In a microbatch, refs to models with an event_time name CTEs holding the batch's range; a query using them gets them.
   const batchFilters: string[] = [];
   const db: ModelContext['db'] = queryBuilder(new ModelDriver(connections), new InliningQueryCompiler());

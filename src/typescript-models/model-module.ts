@@ -1,7 +1,7 @@
 import { SourceMap } from 'node:module';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { toPosix } from '../util/files.js';
 import { importModule, type ImportedModule } from '../util/import-module.js';
 import type { ModelContext } from './model-context.js';

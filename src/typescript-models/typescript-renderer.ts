@@ -1,8 +1,9 @@
-import { TsdbtError } from '../errors.js';
-import { injectCtes } from '../templating/compiler.js';
-import type { GraphNode } from '../graph/nodes.js';
-import type { DeclaredColumn, ModelRow } from '../materializations/model-output.js';
-import type { ModelRenderer } from '../runner/model-runner.js';
+import { TsdbtError } from '../core/errors.js';
+import { injectCtes, type CompilerInput } from '../templating/compiler.js';
+import type { GraphNode } from '../core/nodes.js';
+import type { DeclaredColumn, ModelOutput, ModelRow } from '../materializations/model-output.js';
+import type { Adapter, Connection } from '../adapters/adapter.js';
+import type { RenderOptions } from '../core/render.js';
 import { compileQuery, createModelContext, isCompilableQuery } from './model-context.js';
 import { ModelConnections } from './model-connections.js';
 import { locateThrow, type TypescriptModel } from './model-module.js';
@@ -12,7 +13,14 @@ import { locateThrow, type TypescriptModel } from './model-module.js';
  * materialised like a SQL model's; rows (an array, or an iterable, sync or async) are written with COPY under the
  * column types the project declares for it.
  */
-export const renderTypescript: ModelRenderer = async (node, deps, options, connection) => {
+/** What rendering a TypeScript model reads of a run (the runner's dependencies have more). */
+export interface TypescriptRenderDependencies {
+  compiler: { parsed: CompilerInput & { typescriptModels: ReadonlyMap<string, TypescriptModel> } };
+  adapter: Adapter;
+  projectRoot: string;
+}
+
+export async function renderTypescript(node: GraphNode, deps: TypescriptRenderDependencies, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
   const { parsed } = deps.compiler;
   const model = parsed.typescriptModels.get(node.uniqueId)!;
   const connections = new ModelConnections(deps.adapter, connection, node.originalFilePath);
@@ -30,7 +38,7 @@ export const renderTypescript: ModelRenderer = async (node, deps, options, conne
     location: { file: node.originalFilePath },
     hint: 'a TypeScript model returns a Kysely query (context.db.selectFrom(...)) or rows: an array, or a generator of objects',
   });
-};
+}
 
 function isRows(value: unknown): value is Iterable<ModelRow> | AsyncIterable<ModelRow> {
   if (typeof value !== 'object' || value === null) return false;
@@ -48,7 +56,7 @@ function describe(value: unknown): string {
  * config `column_types`, which wins. Property-file order first, then the rest of `column_types`.
  */
 function declaredColumns(node: GraphNode): DeclaredColumn[] {
-  const columnTypes = (node.config.column_types as Record<string, string> | undefined) ?? {};
+  const columnTypes = node.config.column_types ?? {};
   const names = [...new Set([...Object.keys(node.columns), ...Object.keys(columnTypes)])];
   const untyped = names.filter((name) => !columnTypes[name] && !node.columns[name]?.dataType);
   if (names.length === 0 || untyped.length > 0) {

@@ -3,7 +3,7 @@ import type { SourceMapPayload } from 'node:module';
 import { basename, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 import { writeFileAtomic } from './files.js';
 
 export interface ImportedModule {

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 
 /** An ISO 8601 date or timestamp; without an offset it is UTC, as event times are. */
 export function parseInstant(text: string, what: string): Date {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { scanCsv, uniqueColumnNames, type CsvOptions, type CsvScanHooks } from '../../src/loaders/csv/csv-scan.js';
-import { TsdbtError } from '../../src/errors.js';
+import { TsdbtError } from '../../src/core/errors.js';
 import { csvWithHugeFields, csvWithLateMisfit, inPieces } from '../helpers/scale-inputs.js';
 
 function scan(input: string | Buffer, options: Partial<CsvOptions> = {}, hooks?: CsvScanHooks, piece = 5) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveTarget, type ProfileOptions } from '../../src/config/profiles.js';
 import { maskSecretValues } from '../../src/config/secret-frames.js';
-import { codeFrame, TsdbtError } from '../../src/errors.js';
+import { codeFrame, TsdbtError } from '../../src/core/errors.js';
 import { redact, registerSecret, registerShownValues } from '../../src/redact.js';
 import { temporaryDir } from '../helpers/temporary-dir.js';
 

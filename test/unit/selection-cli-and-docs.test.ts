@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDocsData } from '../../src/docs/docs-data-builder.js';
 import { indexProject } from '../../src/docs/site/project.js';
 import { select as selectInDocs } from '../../src/docs/site/selector.js';
-import { TsdbtError } from '../../src/errors.js';
+import { TsdbtError } from '../../src/core/errors.js';
 import { selectNodes } from '../../src/graph/selection/index.js';
 import { loadAndParse, type LoadedProject } from '../../src/parser/load-project.js';
 import { makeProject } from '../helpers/project.js';

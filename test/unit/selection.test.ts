@@ -1,7 +1,8 @@
 import { Graph } from '@dagrejs/graphlib';
 import { describe, expect, it } from 'vitest';
-import { TsdbtError } from '../../src/errors.js';
-import type { GraphNode, NodeConfig, ResourceType, SourceNode } from '../../src/graph/nodes.js';
+import { TsdbtError } from '../../src/core/errors.js';
+import type { GraphNode, ResourceType, SourceNode } from '../../src/core/nodes.js';
+import type { NodeConfig } from '../../src/core/node-config.js';
 import { selectNodes, type PreviousState, type SelectionGraph, type SelectionOptions } from '../../src/graph/selection/index.js';
 
 /*

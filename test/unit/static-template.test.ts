@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TsdbtError } from '../../src/errors.js';
+import { TsdbtError } from '../../src/core/errors.js';
 import { TemplateEnvironment } from '../../src/templating/environment.js';
 import { TemplateScope, type RenderHooks } from '../../src/templating/render-hooks.js';
 import { parseStaticTemplate } from '../../src/templating/static-template.js';

@@ -1,6 +1,6 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
 import type { PgliteTarget } from '../../config/profiles.js';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { DataDirectoryLock } from './pglite-lock.js';
 import { isInitialised, nodeFsAfter, PGLITE_SHARED_BUFFERS, seedDataDir, usableTemplate } from './pglite-template.js';

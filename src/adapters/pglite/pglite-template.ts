@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MemoryFS as PgliteMemoryFS, PGlite } from '@electric-sql/pglite';
 import type { NodeFS as PgliteNodeFS } from '@electric-sql/pglite/nodefs';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { packageManifestAbove } from '../../util/package-manifest.js';
 
 /**

@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresTarget } from '../../config/profiles.js';
-import { isConnectionLost, TsdbtError } from '../../errors.js';
+import { isConnectionLost, TsdbtError } from '../../core/errors.js';
 import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import { quoteIdentifier } from '../sql.js';
 

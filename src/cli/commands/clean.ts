@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { loadProject } from '../../config/project.js';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import type { Command } from './command.js';
 
 export const cleanCommand: Command = {

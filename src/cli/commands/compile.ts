@@ -1,6 +1,6 @@
 import { compiledFileOf } from '../../artifacts/paths.js';
-import { TsdbtError } from '../../errors.js';
-import type { ResourceType } from '../../graph/nodes.js';
+import { TsdbtError } from '../../core/errors.js';
+import type { ResourceType } from '../../core/nodes.js';
 import { Compiler } from '../../templating/compiler.js';
 import { isEphemeral } from '../../materializations/registry.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { Compiler } from '../../templating/compiler.js';
 import { createSessionReporter, flushArtifacts, openSession, saveManifest, withAdapter } from '../session.js';
 import { compileNodes } from './compile.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PROJECT_FILE } from '../../config/project.js';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { Command } from './command.js';
 

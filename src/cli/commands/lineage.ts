@@ -1,4 +1,4 @@
-import { didYouMean, TsdbtError } from '../../errors.js';
+import { didYouMean, TsdbtError } from '../../core/errors.js';
 import { columnKey } from '../../lineage/column-key.js';
 import { LineageGraph, type LineageDirection } from '../../lineage/lineage-graph.js';
 import type { ColumnRef, ProjectLineage } from '../../lineage/types.js';

@@ -1,5 +1,5 @@
 import { quoteRelation } from '../../adapters/sql.js';
-import type { ResourceType } from '../../graph/nodes.js';
+import type { ResourceType } from '../../core/nodes.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
 import { createSessionReporter, openSession, select } from '../session.js';
 import type { Command } from './command.js';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ArtifactPaths } from '../../artifacts/paths.js';
 import { loadProject } from '../../config/project.js';
-import { TsdbtError } from '../../errors.js';
-import type { TimeRange } from '../../templating/compiler.js';
+import { TsdbtError } from '../../core/errors.js';
+import type { TimeRange } from '../../core/render.js';
 import { writerOptions, type GlobalArgs, type WriterArgs } from '../options.js';
 import type { Session } from '../session.js';
 import type { Command } from './command.js';

@@ -1,13 +1,13 @@
 import { writeRunResults } from '../../artifacts/run-results.js';
 import { countResources } from '../../parser/resource-counts.js';
-import { countByStatus } from '../../runner/results.js';
+import { countByStatus } from '../../core/results.js';
 import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
 import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
-import type { ResourceType } from '../../graph/nodes.js';
-import type { TimeRange } from '../../templating/compiler.js';
+import type { ResourceType } from '../../core/nodes.js';
+import type { TimeRange } from '../../core/render.js';
 import type { Session } from '../session.js';
 
 /** `tsdbt retry`: which nodes to run again, and for microbatch models which batches. */

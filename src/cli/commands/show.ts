@@ -1,8 +1,8 @@
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { Compiler } from '../../templating/compiler.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
 import { createSessionReporter, openSession, select, withAdapter } from '../session.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../util/table.js';
 import { requireOne } from './compile.js';
 import type { Command } from './command.js';
 

@@ -1,5 +1,5 @@
 import { writeSources } from '../../artifacts/sources.js';
-import type { SourceNode } from '../../graph/nodes.js';
+import type { SourceNode } from '../../core/nodes.js';
 import { checksFreshness } from '../../freshness/thresholds.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
 import { createSessionReporter, openSession, saveManifest, select, withAdapter, type Session } from '../session.js';

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { evaluateSelection, type SelectionOutcome, type SelectionUniverse } from '../../graph/selection/evaluate.js';
 import { parseSelection } from '../../graph/selection/parser.js';
 import type { SelectableNode } from '../../graph/selection/selectable-node.js';

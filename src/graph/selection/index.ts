@@ -1,5 +1,5 @@
 import type { DependencyEdges } from '../dag.js';
-import type { GraphNode, ResourceType, SourceNode } from '../nodes.js';
+import type { GraphNode, ResourceType, SourceNode } from '../../core/nodes.js';
 import { evaluateSelection, type SelectionUniverse } from './evaluate.js';
 import type { PreviousState } from './methods.js';
 import { parseSelection } from './parser.js';

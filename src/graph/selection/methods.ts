@@ -1,4 +1,4 @@
-import { didYouMean, TsdbtError } from '../../errors.js';
+import { didYouMean, TsdbtError } from '../../core/errors.js';
 import type { Criterion } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
 

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 
 /** One selector such as `2+tag:nightly+`, taken apart. */
 export interface Criterion {

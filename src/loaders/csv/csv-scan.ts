@@ -1,4 +1,4 @@
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
 import { ColumnTypeInference, type InferredType } from './column-types.js';
 import { describeCsvProblem, utf8Hint, type CsvProblem } from './csv-errors.js';
 import { Utf8Validator } from './utf8.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Connection } from '../../adapters/adapter.js';
 import { queryBuilder, runQuery as run } from '../../adapters/kysely.js';
-import { META_SCHEMA } from '../../loaders/seed-state.js';
-import type { TimeRange } from '../../templating/compiler.js';
+import { META_SCHEMA } from '../../core/constants.js';
+import type { TimeRange } from '../../core/render.js';
 
 /**
  * Which microbatches of which table landed or failed. Batches replace their own time range, so this record is a

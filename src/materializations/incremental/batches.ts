@@ -1,6 +1,7 @@
-import type { TimeRange } from '../../templating/compiler.js';
+import type { NodeConfig } from '../../core/node-config.js';
+import type { TimeRange } from '../../core/render.js';
 
-export type BatchSize = 'hour' | 'day' | 'month';
+export type BatchSize = NonNullable<NodeConfig['batch_size']>;
 
 /** The start of the batch holding `instant` (batches are aligned in UTC). */
 export function batchFloor(instant: Date, size: BatchSize): Date {

@@ -1,19 +1,19 @@
 import { relationColumns } from '../../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../../adapters/sql.js';
-import type { GraphNode } from '../../graph/nodes.js';
+import type { GraphNode } from '../../core/nodes.js';
 import type { Materialization } from '../materialization.js';
 import { createTableFrom } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';
 import { createAndSwap } from '../swap.js';
 import { buildMicrobatch, microbatchConfig } from './microbatch.js';
-import { applySchemaChange, type OnSchemaChange } from './schema-change.js';
+import { applySchemaChange } from './schema-change.js';
 import { READS_SOURCE_TWICE, SOURCE, STRATEGIES } from './strategies.js';
 
 type Strategy = keyof typeof STRATEGIES | 'microbatch';
 
 /** dbt-postgres's default: delete+insert when there is a unique_key, append otherwise. */
 function strategyOf(node: GraphNode): Strategy {
-  return (node.config.incremental_strategy as Strategy | undefined) ?? (node.config.unique_key ? 'delete+insert' : 'append');
+  return node.config.incremental_strategy ?? (node.config.unique_key ? 'delete+insert' : 'append');
 }
 
 /**
@@ -38,7 +38,7 @@ export const incremental: Materialization = {
       // A query read once goes straight into the target; the temporary table then only describes its columns.
       const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
       await createTableFrom(context, connection, staged, output, { temporary: true, withData: direct === undefined });
-      const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
+      const mode = context.node.config.on_schema_change ?? 'ignore';
       const columns = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
       const source = direct === undefined ? `${staged} as ${SOURCE}` : `(\n${direct}\n) as ${SOURCE}`;
       const written = await STRATEGIES[strategy]({ target: context, connection, source, columns });

@@ -1,9 +1,10 @@
 import type { Connection } from '../../adapters/adapter.js';
 import { relationColumns } from '../../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../../adapters/sql.js';
-import { describeNodeFailure, TsdbtError } from '../../errors.js';
-import type { GraphNode } from '../../graph/nodes.js';
-import { timeRangeCondition, type TimeRange } from '../../templating/compiler.js';
+import { describeNodeFailure, TsdbtError } from '../../core/errors.js';
+import type { GraphNode } from '../../core/nodes.js';
+import { timeRangeCondition } from './batch-filter.js';
+import type { TimeRange } from '../../core/render.js';
 import { parseInstant } from '../../util/time.js';
 import type { MaterializationContext, MaterializationResult } from '../materialization.js';
 import { createTableFrom, type ModelOutput } from '../model-output.js';
@@ -11,7 +12,7 @@ import { applyRelationSettings } from '../relation-settings.js';
 import { swapIn, temporaryIdentifier } from '../swap.js';
 import { ensureBatchTable, forgetBatches, readBatchState, recordBatches, type BatchOutcome } from './batch-state.js';
 import { planBatches, type BatchSize } from './batches.js';
-import { applySchemaChange, type OnSchemaChange } from './schema-change.js';
+import { applySchemaChange } from './schema-change.js';
 import { incrementalPredicates } from './strategies.js';
 
 export interface MicrobatchConfig {
@@ -24,9 +25,7 @@ export interface MicrobatchConfig {
 
 /** A microbatch model's settings, checked at parse time so a missing one is a config error with the file named. */
 export function microbatchConfig(node: GraphNode): MicrobatchConfig {
-  const { event_time: eventTime, batch_size: size, begin, lookback, refresh_in_one_batch: refreshInOneBatch } = node.config as {
-    event_time?: string; batch_size?: BatchSize; begin?: string; lookback?: number; refresh_in_one_batch?: boolean;
-  };
+  const { event_time: eventTime, batch_size: size, begin, lookback, refresh_in_one_batch: refreshInOneBatch } = node.config;
   const missing = [!eventTime && 'event_time', !size && 'batch_size', !begin && 'begin'].filter(Boolean);
   if (missing.length > 0) {
     throw new TsdbtError('config', `microbatch model '${node.name}' needs ${missing.join(', ')}`, {
@@ -88,7 +87,7 @@ async function addBatches(context: MaterializationContext, config: MicrobatchCon
     const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_cols_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
     const output = await context.render({ isIncremental: true, batch: batches[0]! }, connection);
     await createTableFrom(context, connection, staged, output, { temporary: true, withData: false });
-    const mode = (context.node.config.on_schema_change as OnSchemaChange | undefined) ?? 'ignore';
+    const mode = context.node.config.on_schema_change ?? 'ignore';
     const written = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
     await applyRelationSettings(context, connection, context.relation, 'table');
     return written;

@@ -1,10 +1,11 @@
 import type { Connection } from '../../adapters/adapter.js';
 import type { ColumnType } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
-import { TsdbtError } from '../../errors.js';
+import { TsdbtError } from '../../core/errors.js';
+import type { NodeConfig } from '../../core/node-config.js';
 import type { SwapTarget } from '../swap.js';
 
-export type OnSchemaChange = 'ignore' | 'fail' | 'append_new_columns' | 'sync_all_columns';
+export type OnSchemaChange = NonNullable<NodeConfig['on_schema_change']>;
 
 export interface SchemaDifference {
   added: ColumnType[];

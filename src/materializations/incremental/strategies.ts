@@ -1,8 +1,8 @@
 import type { Connection } from '../../adapters/adapter.js';
 import { listUniqueIndexes } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
-import { TsdbtError } from '../../errors.js';
-import type { GraphNode } from '../../graph/nodes.js';
+import { TsdbtError } from '../../core/errors.js';
+import type { GraphNode } from '../../core/nodes.js';
 import type { SwapTarget } from '../swap.js';
 
 /** What a strategy needs to fold an increment into the target table. */
@@ -70,7 +70,7 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
 export const STRATEGIES: Record<'append' | 'merge' | 'delete+insert', IncrementalStrategy> = { append, merge, 'delete+insert': deleteInsert };
 
 function uniqueKey(node: GraphNode, strategy: string): string[] {
-  const key = node.config.unique_key as string | string[] | undefined;
+  const key = node.config.unique_key;
   const keys = key === undefined ? [] : Array.isArray(key) ? key : [key];
   if (keys.length === 0) {
     throw new TsdbtError('config', `incremental_strategy '${strategy}' needs a unique_key`, {
@@ -83,13 +83,13 @@ function uniqueKey(node: GraphNode, strategy: string): string[] {
 
 /** merge_update_columns, else every column but merge_exclude_columns and the key. */
 function updateColumns(node: GraphNode, columns: string[], keys: string[]): string[] {
-  const only = node.config.merge_update_columns as string[] | undefined;
-  const excluded = new Set([...keys, ...((node.config.merge_exclude_columns as string[] | undefined) ?? [])]);
+  const only = node.config.merge_update_columns;
+  const excluded = new Set([...keys, ...(node.config.merge_exclude_columns ?? [])]);
   return only ? only.filter((column) => columns.includes(column)) : columns.filter((column) => !excluded.has(column));
 }
 
 export function incrementalPredicates(node: GraphNode): string[] {
-  return (node.config.incremental_predicates as string[] | undefined) ?? [];
+  return node.config.incremental_predicates ?? [];
 }
 
 function sameSet(a: string[], b: string[]): boolean {

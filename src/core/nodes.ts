@@ -1,18 +1,8 @@
+import type { NodeConfig } from './node-config.js';
+
 /** The resources a project is made of, as the parser produces them and the graph, runner and artifacts consume them. */
 
 export type ResourceType = 'model' | 'seed' | 'test' | 'snapshot' | 'source' | 'unit_test';
-
-/** A node's resolved configuration: project file < property file < in-file `config`. */
-export interface NodeConfig {
-  enabled: boolean;
-  materialized: string;
-  schema?: string;
-  alias?: string;
-  database?: string;
-  tags: string[];
-  meta: Record<string, unknown>;
-  [key: string]: unknown;
-}
 
 export interface SourceLocation {
   line: number;

@@ -1,4 +1,4 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 
 /** Turns a Handlebars parse or runtime exception into an error at file:line:column with a code frame. */
 export function templateError(error: unknown, file: string, source: string): TsdbtError {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { NodeConfig } from '../graph/nodes.js';
-import { strictObject } from './yaml-file.js';
+import { strictObject } from './strict-object.js';
 
 const tags = z.union([z.string(), z.array(z.string())]).transform((value) =>
   (Array.isArray(value) ? value : value.split(',')).map((tag) => tag.trim()).filter((tag) => tag.length > 0),
@@ -100,17 +99,33 @@ export const partialNodeConfig = strictObject(
 );
 export type PartialNodeConfig = z.infer<typeof partialNodeConfig>;
 
+/** dbt's spellings of the hook keys, read as pre_hook and post_hook. */
+type HookAlias = 'pre-hook' | 'post-hook';
+
+/** A node's resolved configuration: project file < property file < in-file `config`, the hook aliases folded in. */
+export type NodeConfig = Omit<PartialNodeConfig, 'enabled' | 'materialized' | 'tags' | 'meta' | HookAlias> & {
+  enabled: boolean;
+  materialized: string;
+  tags: string[];
+  meta: Record<string, unknown>;
+};
+
 /** Later layers win, except tags, which accumulate, and meta, which merges, as in dbt. */
 export function mergeConfigs(defaults: Pick<NodeConfig, 'materialized'>, layers: PartialNodeConfig[]): NodeConfig {
   const merged: NodeConfig = { enabled: true, materialized: defaults.materialized, tags: [], meta: {} };
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer)) {
-      if (value === undefined) continue;
-      const name = key === 'pre-hook' ? 'pre_hook' : key === 'post-hook' ? 'post_hook' : key;
-      if (name === 'tags') merged.tags = [...new Set([...merged.tags, ...(value as string[])])];
-      else if (name === 'meta') merged.meta = { ...merged.meta, ...(value as Record<string, unknown>) };
-      else merged[name] = value;
-    }
+  for (const { tags, meta, 'pre-hook': preHook, 'post-hook': postHook, ...layer } of layers) {
+    // A layer that spells a hook both ways: dbt's spelling (`pre-hook`) wins.
+    assignSet(merged, { ...layer, pre_hook: preHook ?? layer.pre_hook, post_hook: postHook ?? layer.post_hook });
+    if (tags) merged.tags = [...new Set([...merged.tags, ...tags])];
+    if (meta) merged.meta = { ...merged.meta, ...meta };
   }
   return merged;
+}
+
+/** Copies the keys `values` sets: a key a layer leaves unset keeps what the layers before it said. */
+function assignSet<T extends object>(target: T, values: Partial<T>): void {
+  for (const key of Object.keys(values) as Array<keyof T>) {
+    const value = values[key];
+    if (value !== undefined) target[key] = value;
+  }
 }

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { templateError } from './template-errors.js';
+import { templateError } from '../util/template-errors.js';
 import { envVar } from './env-var.js';
 
 /** Templates of YAML files: property files may not read secret environment variables, profiles may. */

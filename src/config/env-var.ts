@@ -1,4 +1,4 @@
-import { TsdbtError } from '../errors.js';
+import { TsdbtError } from '../core/errors.js';
 
 /** dbt's convention: environment variables named so hold secrets, which only profiles.yml may read. */
 export const SECRET_ENV_PREFIXES = ['TSDBT_ENV_SECRET_', 'DBT_ENV_SECRET_'];

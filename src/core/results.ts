@@ -1,5 +1,5 @@
-import type { ErrorLocation } from '../errors.js';
-import type { BatchResults } from '../materializations/materialization.js';
+import type { ErrorLocation } from './errors.js';
+import type { TimeRange } from './render.js';
 
 /** Statuses as dbt writes them, so tools that read dbt's run_results.json read ours. */
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'pass' | 'warn' | 'fail';
@@ -43,4 +43,23 @@ export function countByStatus(results: NodeResult[]): Record<NodeStatus, number>
   const counts: Record<NodeStatus, number> = { success: 0, error: 0, skipped: 0, pass: 0, warn: 0, fail: 0 };
   for (const result of results) counts[result.status]++;
   return counts;
+}
+
+/** Microbatch models: which batches landed and which failed. */
+export interface BatchResults {
+  successful: TimeRange[];
+  failed: Array<TimeRange & { message: string }>;
+}
+
+/** What a node's work reports, before the runner adds timing and places: its result's message, rows and verdict. */
+export interface NodeOutcome {
+  message: string;
+  rowsAffected: number | null;
+  batches?: BatchResults;
+  /** A test's verdict; otherwise success. */
+  status?: 'pass' | 'warn' | 'fail';
+  /** A test's failing rows. */
+  failures?: number;
+  /** Where to look when a test fails or warns: its compiled SQL. */
+  location?: string;
 }

@@ -1,5 +1,5 @@
-import { TsdbtError } from '../errors.js';
-import type { SourceLocation } from '../graph/nodes.js';
+import { TsdbtError } from '../core/errors.js';
+import type { SourceLocation } from '../core/nodes.js';
 
 /** `{{var "name" "default"}}`: --vars over the project's vars over the default; no value at all is an error at the call. */
 export function resolveVariable(vars: Record<string, unknown>, name: string, fallback: unknown, loc: SourceLocation): unknown {
