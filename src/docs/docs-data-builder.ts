@@ -3,6 +3,7 @@ import type { GraphNode, SourceNode } from '../graph/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
+import { isEphemeral } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf, type CatalogEntry } from './catalog.js';
@@ -79,7 +80,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
 
 /** Tests and ephemeral models have no relation of their own. */
 export function hasRelation(node: GraphNode): boolean {
-  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && node.config.materialized !== 'ephemeral';
+  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && !isEphemeral(node);
 }
 
 function attachment(node: GraphNode): { attachedNode?: string } {

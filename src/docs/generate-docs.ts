@@ -5,6 +5,7 @@ import { writeCatalog } from '../artifacts/catalog.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import type { Session } from '../cli/session.js';
 import type { Relation } from '../graph/nodes.js';
+import { isEphemeral } from '../materializations/registry.js';
 import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
 import type { ProjectLineage } from '../lineage/types.js';
@@ -47,7 +48,7 @@ function relationSubjects(session: Session): RelationSubject[] {
 function lineageModels(session: Session, compiled: Map<string, string>): Array<{ uniqueId: string; sql: string }> {
   const models: Array<{ uniqueId: string; sql: string }> = [];
   for (const node of session.loaded.parsed.nodes.values()) {
-    if (node.resourceType !== 'model' || node.config.materialized === 'ephemeral') continue;
+    if (node.resourceType !== 'model' || isEphemeral(node)) continue;
     const sql = compiled.get(node.uniqueId) ?? readRunCompiled(session, compiledFileOf(node));
     if (sql !== undefined) models.push({ uniqueId: node.uniqueId, sql });
   }
