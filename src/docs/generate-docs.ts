@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
 import { writeCatalog } from '../artifacts/catalog.js';
 import { compiledFileOf } from '../artifacts/paths.js';
+import { readRunResults, type RunResultsFile } from '../artifacts/run-results.js';
 import type { Session } from '../cli/session.js';
 import type { Relation } from '../graph/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
@@ -11,7 +12,7 @@ import { createRelationIndex, type IndexedRelation } from '../lineage/relation-i
 import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
 import { catalogEntryOf, readCatalog, type CatalogEntry } from './catalog.js';
-import { buildDocsData, hasRelation, type RunResultsFile } from './docs-data-builder.js';
+import { buildDocsData, hasRelation } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
 
@@ -60,11 +61,9 @@ function readRunCompiled(session: Session, file: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-function readRunResults(session: Session): RunResultsFile | undefined {
-  const path = session.paths.file('run_results.json');
-  if (!existsSync(path)) return undefined;
+function lastRunResults(session: Session): RunResultsFile | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunResultsFile;
+    return readRunResults(session.paths);
   } catch {
     // A run_results.json another tool left half-written only costs the docs their last-run view.
     return undefined;
@@ -80,7 +79,7 @@ export async function generateDocs(session: Session, adapter: Adapter, compiled:
   const { subjects, catalog, lineage } = await readProjectLineage(session, adapter, compiled);
   writeCatalog(session.paths, session.metadata, databaseName(session), subjects.map((s) => ({ ...s, entry: catalogEntryOf(catalog, s.relation) })));
   writeFileAtomic(session.paths.file('lineage.json'), JSON.stringify(lineage));
-  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: readRunResults(session), generatedAt: session.metadata.generatedAt });
+  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: lastRunResults(session), generatedAt: session.metadata.generatedAt });
   const docsDir = session.paths.folder('docs');
   writeSite(docsDir, data);
   return { docsDir, nodes: data.nodes.length, relationsFound: catalog.size, lineageModels: Object.keys(lineage).length };
