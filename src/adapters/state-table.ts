@@ -1,0 +1,77 @@
+import { sql, type ColumnDataType, type CompiledQuery } from 'kysely';
+import type { Connection } from './adapter.js';
+import { queryBuilder, runQuery } from './kysely.js';
+
+/** tsdbt's own state lives in this schema of the target database, one table per kind of state. */
+const META_SCHEMA = 'tsdbt_meta';
+
+/** A table of tsdbt's state about relations (which seed files were loaded, which microbatches landed). */
+export interface StateTable<Row extends { relation: string }, Stamp extends string> {
+  /** The table's name in META_SCHEMA. */
+  name: string;
+  /** Every column but the stamp, in order; `relation` (the relation the row is about, quoted) first. */
+  columns: { [Column in keyof Row & string]: { type: ColumnDataType; nullable?: true } };
+  /** The primary key: a write replaces the row it names. */
+  key: Array<keyof Row & string>;
+  /** The column stamped with now() on every write. */
+  stamp: Stamp;
+}
+
+type Stored<Row, Stamp extends string> = Row & { [Column in Stamp]: Date };
+
+// The builder only compiles: tables are named at run time, so rows are typed by the callers' StateTable.
+const meta = queryBuilder<Record<string, Record<string, unknown>>>();
+
+/** One statement may carry at most this many parameters. */
+const MAX_PARAMETERS = 65_535;
+
+const qualified = (table: { name: string }) => `${META_SCHEMA}.${table.name}`;
+
+/**
+ * The statements that create the table where it is missing. Writers run in parallel and CREATE ... IF NOT EXISTS
+ * still races on the catalog, so creators first queue on a lock held to the end of the caller's transaction.
+ */
+export function createStateTableQueries<Row extends { relation: string }>(table: StateTable<Row, string>): CompiledQuery[] {
+  let create = meta.schema.createTable(qualified(table)).ifNotExists();
+  for (const [name, column] of Object.entries(table.columns)) create = create.addColumn(name, column.type, (c) => (column.nullable ? c : c.notNull()));
+  create = create.addColumn(table.stamp, 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`)).addPrimaryKeyConstraint(`${table.name}_pkey`, table.key);
+  return [sql`select pg_advisory_xact_lock(hashtext(${qualified(table)}))`.compile(meta), meta.schema.createSchema(META_SCHEMA).ifNotExists().compile(), create.compile()];
+}
+
+/** Upserts of `rows`, in as few statements as the parameter limit allows. */
+export function writeStateQueries<Row extends { relation: string }>(table: StateTable<Row, string>, rows: Row[]): CompiledQuery[] {
+  const columns = Object.keys(table.columns);
+  const perStatement = Math.floor(MAX_PARAMETERS / columns.length);
+  const updated = columns.filter((column) => !(table.key as string[]).includes(column));
+  const queries: CompiledQuery[] = [];
+  for (let at = 0; at < rows.length; at += perStatement) {
+    const values = rows.slice(at, at + perStatement).map((row) => ({ ...Object.fromEntries(columns.map((column) => [column, row[column as keyof Row]])), [table.stamp]: sql`now()` }));
+    const query = meta
+      .insertInto(qualified(table))
+      .values(values)
+      .onConflict((conflict) =>
+        conflict.columns(table.key).doUpdateSet(Object.fromEntries([...updated.map((column) => [column, sql.ref(`excluded.${column}`)]), [table.stamp, sql`now()`]])),
+      );
+    queries.push(query.compile());
+  }
+  return queries;
+}
+
+export async function ensureStateTable<Row extends { relation: string }>(connection: Connection, table: StateTable<Row, string>): Promise<void> {
+  for (const query of createStateTableQueries(table)) await connection.query(query.sql, query.parameters);
+}
+
+/** The rows about `relation`. */
+export async function readStateRows<Row extends { relation: string }, Stamp extends string>(connection: Connection, table: StateTable<Row, Stamp>, relation: string): Promise<Array<Stored<Row, Stamp>>> {
+  const rows = await runQuery(connection, meta.selectFrom(qualified(table)).selectAll().where('relation', '=', relation));
+  return rows as Array<Stored<Row, Stamp>>;
+}
+
+export async function writeStateRows<Row extends { relation: string }>(connection: Connection, table: StateTable<Row, string>, rows: Row[]): Promise<void> {
+  for (const query of writeStateQueries(table, rows)) await connection.query(query.sql, query.parameters);
+}
+
+/** Forgets all that is known about `relation` (a full refresh, a dropped table). */
+export async function forgetStateRows(connection: Connection, table: { name: string }, relation: string): Promise<void> {
+  await runQuery(connection, meta.deleteFrom(qualified(table)).where('relation', '=', relation));
+}
