@@ -1,9 +1,9 @@
 import type { Connection } from '../adapters/adapter.js';
 import { quoteRelation } from '../adapters/sql.js';
-import { ensureStateTable as ensureTable, forgetStateRows, readStateRows, writeStateRows, type StateTable } from '../adapters/state-table.js';
+import { ensureStateTable as ensureTable, forgetStateRows, readStateRows, writeStateRows, stateTable } from '../adapters/state-table.js';
 
 /** Which file of which seed table was loaded, as what. */
-const SEED_FILES: StateTable<SeedFileRow, 'loaded_at'> = {
+const SEED_FILES = stateTable({
   name: 'seed_files',
   columns: {
     relation: { type: 'text' },
@@ -17,18 +17,7 @@ const SEED_FILES: StateTable<SeedFileRow, 'loaded_at'> = {
   },
   key: ['relation', 'path'],
   stamp: 'loaded_at',
-};
-
-interface SeedFileRow {
-  relation: string;
-  path: string;
-  size: number;
-  mtime_ms: number;
-  sha256: string;
-  options_hash: string;
-  records: number;
-  rejects: number;
-}
+});
 
 export interface LoadedFile {
   path: string;

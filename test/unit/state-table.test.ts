@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createStateTableQueries, writeStateQueries, type StateTable } from '../../src/adapters/state-table.js';
+import { createStateTableQueries, stateTable, writeStateQueries } from '../../src/adapters/state-table.js';
 
-const THINGS: StateTable<{ relation: string; n: number | null }, 'at'> = {
+const THINGS = stateTable({
   name: 'things',
   columns: { relation: { type: 'text' }, n: { type: 'integer', nullable: true } },
   key: ['relation'],
   stamp: 'at',
-};
+});
 
 describe('state tables in tsdbt_meta', () => {
   it('are created once under a lock, with the stamp last and the key as primary key', () => {

@@ -1,12 +1,12 @@
 import type { Connection } from '../../adapters/adapter.js';
-import { ensureStateTable, forgetStateRows, readStateRows, writeStateRows, type StateTable } from '../../adapters/state-table.js';
+import { ensureStateTable, forgetStateRows, readStateRows, writeStateRows, stateTable } from '../../adapters/state-table.js';
 import type { TimeRange } from '../../templating/compiler.js';
 
 /**
  * Which microbatches of which table landed or failed. Batches replace their own time range, so this record is a
  * guide, not a ledger: a batch that landed but was not recorded (a crash in between) is simply built again.
  */
-const MICROBATCHES: StateTable<BatchRow, 'updated_at'> = {
+const MICROBATCHES = stateTable({
   name: 'microbatches',
   columns: {
     relation: { type: 'text' },
@@ -18,16 +18,7 @@ const MICROBATCHES: StateTable<BatchRow, 'updated_at'> = {
   },
   key: ['relation', 'batch_start'],
   stamp: 'updated_at',
-};
-
-interface BatchRow {
-  relation: string;
-  batch_start: Date;
-  batch_end: Date;
-  status: 'success' | 'error';
-  message: string | null;
-  run_id: string;
-}
+});
 
 export interface BatchOutcome extends TimeRange {
   status: 'success' | 'error';
