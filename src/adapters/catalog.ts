@@ -25,7 +25,8 @@ export interface CatalogRelation extends Relation {
   kind: RelationKind;
 }
 
-const KINDS: Record<string, RelationKind> = { r: 'table', p: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table' };
+/** pg_class.relkind -> the kind of relation tsdbt names: the relations it lists, reads and documents. */
+export const RELATION_KIND_BY_RELKIND: Record<string, RelationKind> = { r: 'table', p: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table' };
 
 export async function listRelations(connection: Connection, schemas: string[]): Promise<CatalogRelation[]> {
   if (schemas.length === 0) return [];
@@ -36,9 +37,9 @@ export async function listRelations(connection: Connection, schemas: string[]): 
       .innerJoin('pg_catalog.pg_namespace as n', 'n.oid', 'c.relnamespace')
       .select(['n.nspname as schema', 'c.relname as identifier', 'c.relkind as relkind'])
       .where('n.nspname', 'in', schemas)
-      .where('c.relkind', 'in', Object.keys(KINDS)),
+      .where('c.relkind', 'in', Object.keys(RELATION_KIND_BY_RELKIND)),
   );
-  return rows.map((row) => ({ schema: row.schema, identifier: row.identifier, kind: KINDS[row.relkind]! }));
+  return rows.map((row) => ({ schema: row.schema, identifier: row.identifier, kind: RELATION_KIND_BY_RELKIND[row.relkind]! }));
 }
 
 export async function listSchemas(connection: Connection): Promise<string[]> {
@@ -69,9 +70,9 @@ export async function findRelation(connection: Connection, relation: Relation): 
       .select('c.relkind as relkind')
       .where('n.nspname', '=', relation.schema)
       .where('c.relname', '=', relation.identifier)
-      .where('c.relkind', 'in', Object.keys(KINDS)),
+      .where('c.relkind', 'in', Object.keys(RELATION_KIND_BY_RELKIND)),
   );
-  const kind = rows[0] && KINDS[rows[0].relkind];
+  const kind = rows[0] && RELATION_KIND_BY_RELKIND[rows[0].relkind];
   return kind ? { ...relation, kind } : undefined;
 }
 

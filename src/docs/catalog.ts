@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Connection } from '../adapters/adapter.js';
+import { RELATION_KIND_BY_RELKIND } from '../adapters/catalog.js';
 import { queryBuilder, runQuery } from '../adapters/kysely.js';
 import type { CatalogEntry } from '../core/catalog.js';
 import type { Relation } from '../core/nodes.js';
@@ -13,7 +14,6 @@ interface DocsCatalogDatabase {
 
 const catalogQueries = queryBuilder<DocsCatalogDatabase>();
 
-const RELATION_TYPES: Record<string, string> = { r: 'table', p: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table' };
 
 const relationKey = (relation: Relation): string => `${relation.schema}\u0000${relation.identifier}`;
 
@@ -35,7 +35,7 @@ export async function readCatalog(connection: Connection, relations: Relation[])
       // Views have no storage: their size would be 0, which reads as "empty" rather than "not applicable".
       .select(sql<string | null>`case when c.relkind in ('r', 'p', 'm') then pg_total_relation_size(c.oid)::text end`.as('bytes'))
       .where('n.nspname', 'in', schemas)
-      .where('c.relkind', 'in', Object.keys(RELATION_TYPES)),
+      .where('c.relkind', 'in', Object.keys(RELATION_KIND_BY_RELKIND)),
   );
   const byOid = new Map<number, CatalogEntry>();
   for (const row of relationRows) {
@@ -43,7 +43,7 @@ export async function readCatalog(connection: Connection, relations: Relation[])
     if (!wanted.has(key)) continue;
     const reltuples = Number(row.reltuples);
     const entry: CatalogEntry = {
-      relationType: RELATION_TYPES[row.relkind]!,
+      relationType: RELATION_KIND_BY_RELKIND[row.relkind]!,
       columns: [],
       // -1 (PostgreSQL 14+) means never analysed; a view has no estimate at all.
       rowEstimate: row.relkind === 'v' || reltuples < 0 ? null : Math.round(reltuples),

@@ -1,28 +1,15 @@
 import { quoteRelation } from '../adapters/sql.js';
+import type { RunResultsFile } from '../artifacts/run-results.js';
 import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
+import { isEphemeral } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
 import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
-
-/** What `run_results.json` holds that the docs show. */
-export interface RunResultsFile {
-  metadata?: { generated_at?: string; command?: string };
-  args?: { which?: string };
-  elapsed_time?: number;
-  results: Array<{
-    unique_id: string;
-    status: string;
-    thread_id?: string;
-    execution_time?: number;
-    message?: string | null;
-    timing?: Array<{ name: string; started_at?: string; completed_at?: string }>;
-  }>;
-}
 
 export interface DocsInput {
   loaded: LoadedProject;
@@ -80,7 +67,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
 
 /** Tests and ephemeral models have no relation of their own. */
 export function hasRelation(node: GraphNode): boolean {
-  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && node.config.materialized !== 'ephemeral';
+  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && !isEphemeral(node);
 }
 
 function attachment(node: GraphNode): { attachedNode?: string } {
@@ -148,19 +135,19 @@ function sourceNode(source: SourceNode, entry: CatalogEntry | undefined, tests: 
 
 function lastRun(file: RunResultsFile): DocsRun {
   return {
-    ...((file.args?.which ?? file.metadata?.command) && { command: file.args?.which ?? file.metadata?.command }),
-    generatedAt: file.metadata?.generated_at ?? '',
-    elapsedTime: file.elapsed_time ?? 0,
+    ...(file.args.command && { command: file.args.command }),
+    generatedAt: file.metadata.generated_at,
+    elapsedTime: file.elapsed_time,
     results: file.results.map((result) => {
-      const execute = result.timing?.find((t) => t.name === 'execute');
+      const execute = result.timing.find((t) => t.name === 'execute');
       return {
         uniqueId: result.unique_id,
         status: result.status,
-        threadId: result.thread_id ?? '',
+        threadId: result.thread_id,
         ...(execute?.started_at && { startedAt: execute.started_at }),
         ...(execute?.completed_at && { completedAt: execute.completed_at }),
-        executionTime: result.execution_time ?? 0,
-        message: result.message ?? '',
+        executionTime: result.execution_time,
+        message: result.message,
       };
     }),
   };

@@ -4,7 +4,9 @@ import type { Adapter } from '../adapters/adapter.js';
 import { writeCatalog } from '../artifacts/catalog.js';
 import type { ArtifactMetadata } from '../artifacts/manifest.js';
 import { compiledFileOf, type ArtifactPaths } from '../artifacts/paths.js';
+import { readRunResults, type RunResultsFile } from '../artifacts/run-results.js';
 import type { Relation } from '../core/nodes.js';
+import { isEphemeral } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
@@ -12,7 +14,7 @@ import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
 import { catalogEntryOf, readCatalog } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import { buildDocsData, hasRelation, type RunResultsFile } from './docs-data-builder.js';
+import { buildDocsData, hasRelation } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
 
@@ -56,7 +58,7 @@ function relationSubjects(session: DocsSession): RelationSubject[] {
 function lineageModels(session: DocsSession, compiled: Map<string, string>): Array<{ uniqueId: string; sql: string }> {
   const models: Array<{ uniqueId: string; sql: string }> = [];
   for (const node of session.loaded.parsed.nodes.values()) {
-    if (node.resourceType !== 'model' || node.config.materialized === 'ephemeral') continue;
+    if (node.resourceType !== 'model' || isEphemeral(node)) continue;
     const sql = compiled.get(node.uniqueId) ?? readRunCompiled(session, compiledFileOf(node));
     if (sql !== undefined) models.push({ uniqueId: node.uniqueId, sql });
   }
@@ -68,11 +70,9 @@ function readRunCompiled(session: DocsSession, file: string): string | undefined
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-function readRunResults(session: DocsSession): RunResultsFile | undefined {
-  const path = session.paths.file('run_results.json');
-  if (!existsSync(path)) return undefined;
+function lastRunResults(session: DocsSession): RunResultsFile | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunResultsFile;
+    return readRunResults(session.paths);
   } catch {
     // A run_results.json another tool left half-written only costs the docs their last-run view.
     return undefined;
@@ -88,7 +88,7 @@ export async function generateDocs(session: DocsSession, adapter: Adapter, compi
   const { subjects, catalog, lineage } = await readProjectLineage(session, adapter, compiled);
   writeCatalog(session.paths, session.metadata, databaseName(session), subjects.map((s) => ({ ...s, entry: catalogEntryOf(catalog, s.relation) })));
   writeFileAtomic(session.paths.file('lineage.json'), JSON.stringify(lineage));
-  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: readRunResults(session), generatedAt: session.metadata.generatedAt });
+  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: lastRunResults(session), generatedAt: session.metadata.generatedAt });
   const docsDir = session.paths.folder('docs');
   writeSite(docsDir, data);
   return { docsDir, nodes: data.nodes.length, relationsFound: catalog.size, lineageModels: Object.keys(lineage).length };

@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
-import type { NodeConfig } from '../core/node-config.js';
 import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
 import { ChunkChannel } from './chunk-channel.js';
@@ -11,7 +10,7 @@ import type { InferredType } from './csv/column-types.js';
 import { scanCsv, type CsvOptions, type CsvScanResult } from './csv/csv-scan.js';
 import { listSeedFiles, planFiles, readHashing } from './seed-files.js';
 import { ensureStateTable, readState, recordFiles, stateKey } from './seed-state.js';
-import type { SeedLoadContext } from './seed-loader.js';
+import type { SeedLoadContext, SeedSourceOf } from './seed-loader.js';
 
 /** Types are guessed from the first MiB; the full scan, run alongside COPY, has the last word. */
 const SAMPLE_BYTES = 1 << 20;
@@ -36,8 +35,10 @@ class TypesChanged extends Error {
  * whole file streams through both the CSV scanner (validation, exact types) and COPY; if the exact types differ from
  * the guess, the load is rolled back and done again with them.
  */
-export async function loadCsvSeed(execution: SwapTarget, file: string, config: NodeConfig, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadCsvSeed(execution: SwapTarget, source: SeedSourceOf<'csv'>, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
+  const { config } = node;
+  const { file } = source;
   const options: CsvOptions = {
     delimiter: config.delimiter ?? ',',
     quote: config.quote ?? '"',
@@ -47,7 +48,7 @@ export async function loadCsvSeed(execution: SwapTarget, file: string, config: N
   const overrides = config.column_types ?? {};
   const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
   const key = stateKey(node.relation);
-  const [seedFile] = listSeedFiles(context.projectRoot, { kind: 'file', format: 'csv', file });
+  const [seedFile] = listSeedFiles(context.projectRoot, source);
 
   const state = await adapter.transaction(async (connection) => {
     await ensureStateTable(connection);

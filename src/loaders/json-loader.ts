@@ -3,7 +3,6 @@ import type { Connection } from '../adapters/adapter.js';
 import { listColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
-import type { SeedSource } from '../core/nodes.js';
 import { type SwapTarget, restoreViews } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
 import { copyField } from './json/copy-text.js';
@@ -11,9 +10,8 @@ import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
 import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
 import { dependentViews } from '../adapters/catalog.js';
-import type { SeedLoadContext } from './seed-loader.js';
+import type { SeedLoadContext, SeedSourceOf } from './seed-loader.js';
 
-export type JsonSeedSource = SeedSource & { format: 'json' | 'ndjson' };
 
 const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired'];
 /** A transaction per this many files or bytes (incremental runs): a killed run loses at most one batch of work, never a record. */
@@ -32,7 +30,7 @@ interface Totals {
  * `<seed>__rejects`. Files load incrementally against tsdbt_meta.seed_files; each batch of files commits with its
  * state rows, so a run killed midway and run again neither duplicates nor loses a record.
  */
-export async function loadJsonSeed(execution: SwapTarget, source: JsonSeedSource, context: SeedLoadContext): Promise<NodeOutcome> {
+export async function loadJsonSeed(execution: SwapTarget, source: SeedSourceOf<'json' | 'ndjson'>, context: SeedLoadContext): Promise<NodeOutcome> {
   const { adapter, node } = execution;
   const tables = seedTables(execution);
   const key = stateKey(node.relation);

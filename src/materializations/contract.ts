@@ -1,10 +1,11 @@
 import type { Connection } from '../adapters/adapter.js';
 import { constraintNames, relationColumns, type ColumnType } from '../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
+import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { formatTable } from '../util/table.js';
 import { TsdbtError } from '../core/errors.js';
 import type { Constraint, GraphNode } from '../core/nodes.js';
 import type { SwapTarget } from './swap.js';
+import { temporaryName } from './temporary-names.js';
 
 /** Whether the model's contract is enforced: only then are its columns' types and its constraints applied, as in dbt. */
 export function contractEnforced(node: GraphNode): boolean {
@@ -59,15 +60,15 @@ function referencedTable(constraint: Constraint): string {
 }
 
 /** A session table's name for this node and run, for the check's scratch tables. */
-function scratchName(target: SwapTarget, role: string): string {
-  return quoteIdentifier(derivedIdentifier(target.node.relation.identifier, `__tsdbt_${role}_${target.runId}`, target.adapter.capabilities.maxIdentifierLength));
+function scratchName(target: SwapTarget, role: 'query' | 'contract'): string {
+  return quoteIdentifier(temporaryName(target.node.relation.identifier, role, target.runId, target.adapter.capabilities.maxIdentifierLength));
 }
 
 /**
  * The columns of a session table `create` makes (empty), read from the catalog and dropped again: how PostgreSQL
  * itself spells a type written any way (`int` is `integer`, `varchar(10)` is `character varying(10)`).
  */
-export async function scratchColumns(target: SwapTarget, connection: Connection, role: string, create: (relation: string) => Promise<unknown>): Promise<ColumnType[]> {
+export async function scratchColumns(target: SwapTarget, connection: Connection, role: 'query' | 'contract', create: (relation: string) => Promise<unknown>): Promise<ColumnType[]> {
   const relation = scratchName(target, role);
   await create(relation);
   const columns = await relationColumns(connection, relation);
@@ -128,7 +129,7 @@ export async function releaseConstraintNames(target: SwapTarget, connection: Con
   );
   if (wanted.size === 0) return;
   for (const name of (await constraintNames(connection, target.node.relation)).filter((held) => wanted.has(held))) {
-    const released = derivedIdentifier(name, `__tsdbt_old_${target.runId}`, target.adapter.capabilities.maxIdentifierLength);
+    const released = temporaryName(name, 'old', target.runId, target.adapter.capabilities.maxIdentifierLength);
     await target.run(connection, `alter table ${target.relation} rename constraint ${quoteIdentifier(name)} to ${quoteIdentifier(released)}`);
   }
 }

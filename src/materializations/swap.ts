@@ -1,10 +1,11 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
 import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
+import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../core/nodes.js';
 import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
 import { checkQueryContract, createTableFrom, requireSql } from './model-output.js';
 import { applyRelationSettings } from './relation-settings.js';
+import { temporaryName } from './temporary-names.js';
 
 /** What building a relation under a temporary name and swapping it in needs to know. */
 export interface SwapTarget {
@@ -38,14 +39,14 @@ export async function buildAndSwap(
 
 /** The name a relation is built under before it is swapped in: unique to the run, so runs never collide. */
 export function temporaryIdentifier(target: SwapTarget): string {
-  return derivedIdentifier(target.node.relation.identifier, `__tsdbt_tmp_${target.runId}`, target.adapter.capabilities.maxIdentifierLength);
+  return temporaryName(target.node.relation.identifier, 'tmp', target.runId, target.adapter.capabilities.maxIdentifierLength);
 }
 
 /** Renames the complete relation `temporary` (in the node's schema) into place, keeping the views that read the old one. */
 export async function swapIn(target: SwapTarget, connection: Connection, kind: RelationKind, temporary: string): Promise<void> {
   const { node, runId, adapter } = target;
   const schema = quoteIdentifier(node.relation.schema);
-  const backup = derivedIdentifier(node.relation.identifier, `__tsdbt_backup_${runId}`, adapter.capabilities.maxIdentifierLength);
+  const backup = temporaryName(node.relation.identifier, 'backup', runId, adapter.capabilities.maxIdentifierLength);
   const existing = await target.findExisting(connection);
   // Read while the old relation still has its name, so the definitions name it and not the backup.
   const dependents = existing ? await dependentViews(connection, node.relation) : [];

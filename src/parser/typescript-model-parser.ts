@@ -5,6 +5,7 @@ import type { RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
 import { scanDependencies } from '../typescript-models/dependency-scan.js';
 import { loadTypescriptModel } from '../typescript-models/model-module.js';
+import { LineIndex } from '../util/line-index.js';
 import { addModel, validateInFileConfig, type ParsedProject } from './project-parser.js';
 
 /** A model file found under a model path. */
@@ -66,5 +67,5 @@ function dependsOn(entries: string[], loc: SourceLocation): { refs: RefCall[]; s
 function locateConfigExport(code: string): SourceLocation {
   const match = CONFIG_EXPORT.exec(code);
   if (!match) return { line: 1, column: 1 };
-  return { line: code.slice(0, match.index).split('\n').length, column: match[0].length - match[0].trimStart().length + 1 };
+  return new LineIndex(code).positionOf(match.index + match[0].length - match[0].trimStart().length);
 }

@@ -2,9 +2,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import { listRelations } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { SQL_KEYWORD_BY_KIND } from '../materializations/materialization.js';
-
-/** What a build creates under a temporary name (see materializations/swap.ts): never a user's relation. */
-const LEFTOVER = /__tsdbt_(tmp|backup)_[0-9a-f]+$/;
+import { isLeftover } from '../materializations/temporary-names.js';
 
 /**
  * Drops the relations a killed run left under a temporary name in the schemas this run writes. Called with the
@@ -12,7 +10,7 @@ const LEFTOVER = /__tsdbt_(tmp|backup)_[0-9a-f]+$/;
  */
 export async function dropLeftovers(adapter: Adapter, schemas: string[]): Promise<string[]> {
   return adapter.transaction(async (connection) => {
-    const leftovers = (await listRelations(connection, [...new Set(schemas)])).filter((relation) => LEFTOVER.test(relation.identifier));
+    const leftovers = (await listRelations(connection, [...new Set(schemas)])).filter((relation) => isLeftover(relation.identifier));
     for (const relation of leftovers) await connection.query(`drop ${SQL_KEYWORD_BY_KIND[relation.kind]} if exists ${quoteRelation(relation)} cascade`);
     return leftovers.map(quoteRelation);
   });

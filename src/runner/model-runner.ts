@@ -5,6 +5,7 @@ import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
 import type { RenderOptions } from '../core/render.js';
 import { renderTypescript } from '../typescript-models/typescript-renderer.js';
+import { LineIndex } from '../util/line-index.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type FailurePlace, type NodeRunner, type RunnerDependencies } from './node-runner.js';
 
@@ -71,8 +72,8 @@ function compiledOffset(error: unknown, compiledSql: string, statement: string |
 function locateFailure(node: GraphNode, deps: RunnerDependencies, options: RenderOptions, compiled: { path: string; sql: string }, offset: number | undefined): FailurePlace {
   const file = node.originalFilePath;
   if (offset === undefined) return { compiled: compiled.path, source: { file } };
-  const before = compiled.sql.slice(0, offset).split('\n');
-  const inCompiled = `${compiled.path}:${before.length}:${before.at(-1)!.length + 1}`;
+  const { line, column } = new LineIndex(compiled.sql).positionOf(offset);
+  const inCompiled = `${compiled.path}:${line}:${column}`;
   // A TypeScript model's SQL is built by code, not a template: only its file is known.
   const inTemplate = (node.language ?? 'sql') === 'sql' ? deps.compiler.templatePosition(node.uniqueId, options, compiled.sql, offset) : undefined;
   if (!inTemplate) return { compiled: inCompiled, source: { file } };

@@ -1,9 +1,10 @@
 import type { Connection } from '../adapters/adapter.js';
 import { relationColumns, type ColumnType } from '../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { SnapshotSpec } from '../core/nodes.js';
 import { compiledFileOf } from '../artifacts/paths.js';
+import { temporaryName } from '../materializations/temporary-names.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type NodeRunner } from './node-runner.js';
 import type { NodeOutcome } from '../core/results.js';
@@ -39,7 +40,7 @@ export const snapshotRunner: NodeRunner = {
  */
 async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): Promise<NodeOutcome> {
   const { node, adapter } = execution;
-  const staging = quoteIdentifier(derivedIdentifier(node.relation.identifier, `__tsdbt_snapshot_${execution.runId}`, adapter.capabilities.maxIdentifierLength));
+  const staging = quoteIdentifier(temporaryName(node.relation.identifier, 'snapshot', execution.runId, adapter.capabilities.maxIdentifierLength));
   return adapter.transaction(async (connection) => {
     const existing = await execution.findExisting(connection);
     if (existing && existing.kind !== 'table') {

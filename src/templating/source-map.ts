@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../core/nodes.js';
+import { LineIndex } from '../util/line-index.js';
 
 /** Where a character of a rendered template was written in the template (1-based line and column). */
 export interface TemplatePosition extends SourceLocation {
@@ -36,8 +37,7 @@ const MARKER = /\uE000(\d+)\uE001/g;
  * partials (macros) is not, and counts as the output of the `{{> …}}` call.
  */
 export function markTemplateText(ast: hbs.AST.Program, source: string): TextPiece[] {
-  const lineStarts = [0];
-  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lines = new LineIndex(source);
   const pieces: TextPiece[] = [];
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -46,7 +46,7 @@ export function markTemplateText(ast: hbs.AST.Program, source: string): TextPiec
     if (n.type === 'ContentStatement') {
       // @types/handlebars types `original` as strip flags; it is the text as written.
       const content = n as unknown as Omit<hbs.AST.ContentStatement, 'original'> & { original: string };
-      const origin = lineStarts[content.loc.start.line - 1]! + content.loc.start.column;
+      const origin = lines.offsetOf(content.loc.start.line, content.loc.start.column);
       // Whitespace control and standalone block lines strip only whitespace at either end of the original text.
       const stripped = content.value === '' ? 0 : Math.max(0, content.original.indexOf(content.value));
       pieces.push({ start: origin + stripped, length: content.value.length, end: origin + content.original.length });
@@ -71,10 +71,8 @@ export function unmarkRendering(marked: string, pieces: TextPiece[], source: str
     last = match.index + match[0].length;
   }
   text += marked.slice(last);
-  const positionOf = (offset: number, exact: boolean): TemplatePosition => {
-    const before = source.slice(0, offset).split('\n');
-    return { line: before.length, column: before.at(-1)!.length + 1, exact };
-  };
+  const lines = new LineIndex(source);
+  const positionOf = (offset: number, exact: boolean): TemplatePosition => ({ ...lines.positionOf(offset), exact });
   return {
     text,
     positionAt(offset) {

@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../core/nodes.js';
 import type { RenderHooks } from './render-hooks.js';
+import { LineIndex } from '../util/line-index.js';
 
 /**
  * The fast path, in the spirit of dbt's static parser: a template made only of SQL text and simple calls
@@ -45,11 +46,11 @@ export interface StaticTemplate {
 export function parseStaticTemplate(source: string): StaticTemplate | undefined {
   if (source.includes('{{{') || source.includes('\\{{')) return undefined;
   const segments: Segment[] = [];
-  const lines = lineCounter(source);
+  const lines = new LineIndex(source);
   let last = 0;
   MUSTACHE.lastIndex = 0;
   for (let match = MUSTACHE.exec(source); match; match = MUSTACHE.exec(source)) {
-    const call = parseCall(match[1]!, lines.locate(match.index));
+    const call = parseCall(match[1]!, lines.positionOf(match.index));
     if (!call) return undefined;
     const text = source.slice(last, match.index);
     if (text.includes('{{')) return undefined;
@@ -112,21 +113,4 @@ function parseCall(body: string, loc: SourceLocation): Call | undefined {
   if (!bounds || args.length < bounds[0] || args.length > bounds[1]) return undefined;
   if (name !== 'config' && hash.length > 0) return undefined;
   return { name, args, hash: Object.fromEntries(hash), loc };
-}
-
-/** Line and column of offsets given in increasing order, counting newlines once. */
-function lineCounter(source: string) {
-  let line = 1;
-  let lineStart = 0;
-  let scanned = 0;
-  return {
-    locate(offset: number): SourceLocation {
-      for (let i = source.indexOf('\n', scanned); i >= 0 && i < offset; i = source.indexOf('\n', i + 1)) {
-        line++;
-        lineStart = i + 1;
-      }
-      scanned = offset;
-      return { line, column: offset - lineStart + 1 };
-    },
-  };
 }

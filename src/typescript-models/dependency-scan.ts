@@ -1,4 +1,5 @@
-import type { RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
+import type { RefCall, SourceCall } from '../core/nodes.js';
+import { LineIndex } from '../util/line-index.js';
 
 export interface ScannedDependencies {
   refs: RefCall[];
@@ -18,11 +19,10 @@ export function scanDependencies(code: string): ScannedDependencies {
   const text = blankComments(code);
   const refs: RefCall[] = [];
   const sources: SourceCall[] = [];
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  const lines = new LineIndex(text);
   for (const match of text.matchAll(CALL)) {
     const [first, second] = [match[2] ?? match[3] ?? match[4], match[5] ?? match[6] ?? match[7]];
-    const loc = locate(lineStarts, match.index);
+    const loc = lines.positionOf(match.index);
     if (match[1] === 'ref' && second === undefined) refs.push({ name: first!, loc });
     else if (match[1] === 'source' && second !== undefined) sources.push({ source: first!, table: second, loc });
   }
@@ -71,15 +71,4 @@ function skipString(code: string, start: number): number {
     else i++;
   }
   return i;
-}
-
-function locate(lineStarts: number[], offset: number): SourceLocation {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (lineStarts[middle]! <= offset) low = middle;
-    else high = middle - 1;
-  }
-  return { line: low + 1, column: offset - lineStarts[low]! + 1 };
 }

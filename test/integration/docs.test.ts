@@ -78,6 +78,8 @@ describeBackends('docs', (backend) => {
     expect(data.lineage).toEqual(lineage);
     // The last run: the build's every node, with its thread and timing.
     const run = data.lastRun!;
+    // The command the build recorded in run_results.json (the docs once looked for dbt's args.which and found none).
+    expect(run.command).toBe('build');
     expect(run.results.map((r) => r.uniqueId)).toContain('model.test_project.orders');
     for (const result of run.results) {
       expect(result.status).toMatch(/^(success|pass)$/);

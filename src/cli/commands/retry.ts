@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { ArtifactPaths } from '../../artifacts/paths.js';
+import { readRunResults, RUN_RESULTS_FILE, type RunResultsFile } from '../../artifacts/run-results.js';
 import { loadProject } from '../../config/project.js';
 import { TsdbtError } from '../../core/errors.js';
 import type { TimeRange } from '../../core/render.js';
@@ -7,12 +7,6 @@ import { writerOptions, type GlobalArgs, type WriterArgs } from '../options.js';
 import type { Session } from '../session.js';
 import type { Command } from './command.js';
 import { runNodes } from './run.js';
-
-/** What retry reads back from the last run_results.json. */
-interface PreviousRun {
-  args: { command?: string; full_refresh?: boolean; event_time_start?: string; event_time_end?: string; vars?: string; target?: string; threads?: number };
-  results: Array<{ unique_id: string; status: string; batch_results?: { failed: Array<[string, string]> } }>;
-}
 
 const RETRYABLE_COMMANDS = new Set(['run', 'seed', 'snapshot', 'test', 'build']);
 
@@ -22,7 +16,9 @@ export const retryCommand: Command<WriterArgs> = {
   examples: [['tsdbt retry', 'finish the last run after fixing what failed']],
   options: (yargs) => writerOptions(yargs),
   run(args: GlobalArgs & WriterArgs, io) {
-    const previous = readPreviousRun(new ArtifactPaths(loadProject(args.projectDir)).file('run_results.json'));
+    const paths = new ArtifactPaths(loadProject(args.projectDir));
+    const previous = readRunResults(paths);
+    if (!previous) throw new TsdbtError('usage', `no ${paths.file(RUN_RESULTS_FILE)}: there is no earlier run to retry`);
     const command = previous.args.command ?? '';
     if (!RETRYABLE_COMMANDS.has(command)) {
       throw new TsdbtError('usage', `the last command was '${command || 'unknown'}', which retry does not repeat`, { hint: `retry repeats ${[...RETRYABLE_COMMANDS].join(', ')}` });
@@ -42,17 +38,8 @@ export const retryCommand: Command<WriterArgs> = {
   },
 };
 
-function readPreviousRun(file: string): PreviousRun {
-  if (!existsSync(file)) throw new TsdbtError('usage', `no ${file}: there is no earlier run to retry`);
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as PreviousRun;
-  } catch (error) {
-    throw new TsdbtError('usage', `${file} cannot be read: ${(error as Error).message}`);
-  }
-}
-
 /** The nodes that errored or were skipped (and still exist); a microbatch node's failed batches. */
-function retryPlan(session: Session, previous: PreviousRun) {
+function retryPlan(session: Session, previous: RunResultsFile) {
   const selected = new Set<string>();
   const batches = new Map<string, TimeRange[]>();
   for (const result of previous.results) {

@@ -1,4 +1,5 @@
 import { writeRunResults } from '../../artifacts/run-results.js';
+import { isEphemeral } from '../../materializations/registry.js';
 import { countResources } from '../../parser/resource-counts.js';
 import { countByStatus } from '../../core/results.js';
 import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
@@ -106,7 +107,7 @@ const exitCodeOf = (signal: NodeJS.Signals): number => (signal === 'SIGTERM' ? 1
 /** Every schema the project writes to (its models, seeds, snapshots and stored test failures): the writer lock's scope. */
 function writtenSchemas(session: Session): string[] {
   const schemas = new Set([session.loaded.resolved.target.schema]);
-  for (const node of session.loaded.parsed.nodes.values()) if (node.config.materialized !== 'ephemeral') schemas.add(node.relation.schema);
+  for (const node of session.loaded.parsed.nodes.values()) if (!isEphemeral(node)) schemas.add(node.relation.schema);
   return [...schemas];
 }
 

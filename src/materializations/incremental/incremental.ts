@@ -1,10 +1,11 @@
 import { relationColumns } from '../../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier } from '../../adapters/sql.js';
+import { quoteIdentifier } from '../../adapters/sql.js';
 import type { GraphNode } from '../../core/nodes.js';
 import type { Materialization } from '../materialization.js';
 import { createTableFrom } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';
 import { createAndSwap } from '../swap.js';
+import { temporaryName } from '../temporary-names.js';
 import { buildMicrobatch, microbatchConfig } from './microbatch.js';
 import { applySchemaChange } from './schema-change.js';
 import { READS_SOURCE_TWICE, SOURCE, STRATEGIES } from './strategies.js';
@@ -34,7 +35,7 @@ export const incremental: Materialization = {
     if (context.fullRefresh || existing?.kind !== 'table') return createAndSwap(context, 'table');
     const rows = await context.adapter.transaction(async (connection) => {
       const output = await context.render({ isIncremental: true }, connection);
-      const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_incr_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
+      const staged = quoteIdentifier(temporaryName(context.node.relation.identifier, 'incr', context.runId, context.adapter.capabilities.maxIdentifierLength));
       // A query read once goes straight into the target; the temporary table then only describes its columns.
       const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
       await createTableFrom(context, connection, staged, output, { temporary: true, withData: direct === undefined });

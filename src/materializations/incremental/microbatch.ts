@@ -1,6 +1,6 @@
 import type { Connection } from '../../adapters/adapter.js';
 import { relationColumns } from '../../adapters/catalog.js';
-import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../../adapters/sql.js';
+import { quoteIdentifier, quoteRelation } from '../../adapters/sql.js';
 import { describeNodeFailure, TsdbtError } from '../../core/errors.js';
 import type { GraphNode } from '../../core/nodes.js';
 import { timeRangeCondition } from './batch-filter.js';
@@ -10,6 +10,7 @@ import type { MaterializationContext, MaterializationResult } from '../materiali
 import { createTableFrom, type ModelOutput } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';
 import { swapIn, temporaryIdentifier } from '../swap.js';
+import { temporaryName } from '../temporary-names.js';
 import { ensureBatchTable, forgetBatches, readBatchState, recordBatches, type BatchOutcome } from './batch-state.js';
 import { planBatches, type BatchSize } from './batches.js';
 import { applySchemaChange } from './schema-change.js';
@@ -84,7 +85,7 @@ type Outcome = BatchOutcome & { rows?: number };
 /** Batches into the existing table, after bringing its columns in line with the model's (on_schema_change). */
 async function addBatches(context: MaterializationContext, config: MicrobatchConfig, batches: TimeRange[]): Promise<Outcome[]> {
   const columns = await context.adapter.transaction(async (connection) => {
-    const staged = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_cols_${context.runId}`, context.adapter.capabilities.maxIdentifierLength));
+    const staged = quoteIdentifier(temporaryName(context.node.relation.identifier, 'cols', context.runId, context.adapter.capabilities.maxIdentifierLength));
     const output = await context.render({ isIncremental: true, batch: batches[0]! }, connection);
     await createTableFrom(context, connection, staged, output, { temporary: true, withData: false });
     const mode = context.node.config.on_schema_change ?? 'ignore';
@@ -160,7 +161,7 @@ async function runBatch(context: MaterializationContext, config: MicrobatchConfi
   let source: string;
   if (output.kind === 'sql') source = `(\n${output.sql}\n)`;
   else {
-    source = quoteIdentifier(derivedIdentifier(context.node.relation.identifier, `__tsdbt_batch_${batch.start.getTime().toString(36)}`, context.adapter.capabilities.maxIdentifierLength));
+    source = quoteIdentifier(temporaryName(context.node.relation.identifier, 'batch', batch.start.getTime().toString(36), context.adapter.capabilities.maxIdentifierLength));
     await createTableFrom(context, connection, source, output, { temporary: true });
   }
   const list = target.columns.map(quoteIdentifier).join(', ');
