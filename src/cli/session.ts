@@ -10,7 +10,7 @@ import { TsdbtError } from '../core/errors.js';
 import { selectNodes, type PreviousState } from '../graph/selection/index.js';
 import type { ResourceType } from '../core/nodes.js';
 import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
-import type { PgliteTarget } from '../config/profiles.js';
+import type { PgliteTarget, Target } from '../config/profiles.js';
 import { createReporter } from '../runner/reporter.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
@@ -23,6 +23,8 @@ export interface Session {
   paths: ArtifactPaths;
   writers: { compiled: ArtifactWriter; run: ArtifactWriter };
   metadata: ArtifactMetadata;
+  /** The target's database, opened while the project was parsed (openSession's `database`), until withAdapter takes it. */
+  database?: Promise<Adapter>;
 }
 
 export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
@@ -36,23 +38,54 @@ export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
   });
 }
 
-export async function openSession(args: GlobalArgs, reporter: Reporter): Promise<Session> {
-  const loaded = await loadAndParse({
-    projectDir: args.projectDir,
-    profilesDir: args.profilesDir,
-    profile: args.profile,
-    target: args.target,
-    threads: args.threads,
-    vars: parseVars(args.vars),
-    partialParse: args.partialParse,
-  });
+/**
+ * Parses the project. With `database`, the commands that will use the target's database whatever the parse gives have
+ * it opened meanwhile (PGlite's WASM compile, its data directory's copy and start take as long as a small parse):
+ * withAdapter then takes it, and closeUnusedDatabase closes it if the command ends before.
+ */
+export async function openSession(args: GlobalArgs, reporter: Reporter, database?: AdapterOptions): Promise<Session> {
+  let opening: Promise<Adapter> | undefined;
+  const openMeanwhile = (target: Target) => {
+    opening = openAdapter(target, database);
+    // Awaited by withAdapter or closeUnusedDatabase; a parse failing first must not leave it unhandled.
+    opening.catch(() => undefined);
+  };
+  let loaded: LoadedProject;
+  try {
+    loaded = await loadAndParse({
+      projectDir: args.projectDir,
+      profilesDir: args.profilesDir,
+      profile: args.profile,
+      target: args.target,
+      threads: args.threads,
+      vars: parseVars(args.vars),
+      partialParse: args.partialParse,
+      onTarget: database ? openMeanwhile : undefined,
+    });
+  } catch (error) {
+    await closeQuietly(opening);
+    throw error;
+  }
   if (loaded.resolved.origin.kind === 'embedded-default') {
     reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as PgliteTarget).path)}, schema public.`);
   }
   const paths = new ArtifactPaths(loaded.project);
   const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type };
   const writers = { compiled: new ArtifactWriter(paths.folder('compiled')), run: new ArtifactWriter(paths.folder('run')) };
-  return { reporter, loaded, paths, writers, metadata };
+  return { reporter, loaded, paths, writers, metadata, database: opening };
+}
+
+/** Closes the database openSession opened for a command that ended before withAdapter took it. */
+export async function closeUnusedDatabase(session: Session): Promise<void> {
+  const opening = session.database;
+  session.database = undefined;
+  await closeQuietly(opening);
+}
+
+/** Closes a database being opened once it is, if it opens; for failure paths, where the first error is the one to report. */
+async function closeQuietly(opening: Promise<Adapter> | undefined): Promise<void> {
+  const adapter = await opening?.catch(() => undefined);
+  await adapter?.close().catch(() => undefined);
 }
 
 export async function flushArtifacts(session: Session): Promise<void> {
@@ -85,15 +118,14 @@ function readState(dir: string): PreviousState {
   };
 }
 
-/** Opens the target's database for the length of `work`, and always closes it (PGlite's lock included). */
+/**
+ * Runs `work` with the target's database (the one openSession opened, else opened now), and always closes it
+ * (PGlite's lock included).
+ */
 export async function withAdapter<T>(session: Session, work: (adapter: Adapter) => Promise<T>, options: AdapterOptions = {}): Promise<T> {
-  const adapter = await createAdapter(session.loaded.resolved.target, options);
-  try {
-    await adapter.open();
-  } catch (error) {
-    await adapter.close().catch(() => undefined);
-    throw error;
-  }
+  const opening = session.database ?? openAdapter(session.loaded.resolved.target, options);
+  session.database = undefined;
+  const adapter = await opening;
   let result: T;
   try {
     result = await work(adapter);
@@ -104,4 +136,16 @@ export async function withAdapter<T>(session: Session, work: (adapter: Adapter) 
   }
   await adapter.close();
   return result;
+}
+
+/** Creates and opens the target's adapter; an open failing half-way closes what it opened (PGlite's lock included). */
+async function openAdapter(target: Target, options?: AdapterOptions): Promise<Adapter> {
+  const adapter = await createAdapter(target, options);
+  try {
+    await adapter.open();
+  } catch (error) {
+    await adapter.close().catch(() => undefined);
+    throw error;
+  }
+  return adapter;
 }

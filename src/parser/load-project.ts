@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { loadProject, type Project } from '../config/project.js';
-import { resolveTarget, type ResolvedTarget } from '../config/profiles.js';
+import { resolveTarget, type ResolvedTarget, type Target } from '../config/profiles.js';
 import { buildGraph, type ProjectGraph } from '../graph/dag.js';
 import { TemplateEnvironment } from '../templating/environment.js';
 import { loadMacros } from '../templating/macro-loader.js';
@@ -16,6 +16,8 @@ export interface LoadOptions {
   vars: Record<string, unknown>;
   /** Reuse what an earlier parse of unchanged files gave (`<target>/partial_parse.tsv`); default true. */
   partialParse?: boolean;
+  /** Called with the target as soon as it is resolved, before the parse: the database can be opened meanwhile. */
+  onTarget?: (target: Target) => void;
 }
 
 export interface LoadedProject {
@@ -36,6 +38,7 @@ export async function loadAndParse(options: LoadOptions): Promise<LoadedProject>
     target: options.target,
     threads: options.threads,
   });
+  options.onTarget?.(resolved.target);
   const cacheDir = join(project.root, '.tsdbt', 'cache');
   const macros = await loadMacros(project.root, project.macroPaths, cacheDir);
   const env = new TemplateEnvironment(macros);

@@ -45,6 +45,7 @@ export async function importModule(root: string, file: string, cacheDir: string)
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
     const out = join(cacheDir, `${stem}-${hash}.mjs`);
     writeFileAtomic(out, code);
+    (globalThis as Record<symbol, unknown>)[KYSELY] = await import('kysely');
     const url = pathToFileURL(out).href;
     return { exports: (await import(url)) as Record<string, unknown>, url, sourceMap: map ? { payload: JSON.parse(map) as SourceMapPayload, dir: cacheDir } : undefined };
   } catch (error) {
@@ -58,12 +59,21 @@ export async function importModule(root: string, file: string, cacheDir: string)
 }
 
 /**
- * `kysely` (and its subpaths) resolves to tsdbt's own copy: a project needs no node_modules of its own for it, and
- * what the code builds (`sql`...) is made by the same classes as the context's query builder.
+ * `kysely` is tsdbt's own copy, the one already loaded: a project needs no node_modules of its own for it, what the code
+ * builds (`sql`...) is made by the same classes as the context's query builder, and no second copy (some 300 module
+ * files) is loaded. The model's bundle reads it from a global tsdbt sets, since the bundle runs as a module of its own;
+ * subpaths (`kysely/helpers/postgres`) resolve to the files of tsdbt's copy.
  */
+const KYSELY = Symbol.for('tsdbt.kysely');
+
 const tsdbtsOwnKysely: Plugin = {
   name: 'tsdbt-kysely',
   setup(build) {
-    build.onResolve({ filter: /^kysely(\/.*)?$/ }, (args) => ({ path: import.meta.resolve(args.path), external: true }));
+    build.onResolve({ filter: /^kysely$/ }, () => ({ path: 'kysely', namespace: 'tsdbt-kysely' }));
+    build.onLoad({ filter: /.*/, namespace: 'tsdbt-kysely' }, async () => {
+      const names = Object.keys(await import('kysely')).filter((name) => name !== 'default');
+      return { contents: `const kysely = globalThis[Symbol.for('tsdbt.kysely')];\n${names.map((name) => `export const ${name} = kysely.${name};`).join('\n')}\n` };
+    });
+    build.onResolve({ filter: /^kysely\/.+$/ }, (args) => ({ path: import.meta.resolve(args.path), external: true }));
   },
 };

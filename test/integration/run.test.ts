@@ -191,4 +191,15 @@ describe('embedded default', () => {
     expect(existsSync(join(project.dir, '.tsdbt/pglite/PG_VERSION'))).toBe(true);
     expect(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')).toContain('"success"');
   });
+
+  it('closes the database it opened while parsing when the parse fails: no lock is left, and the next run opens it', async () => {
+    const project = makeProject({ 'models/hello.sql': '{{ref "missing"}}' });
+    const failed = await project.run('build');
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('missing');
+    expect(existsSync(join(project.dir, '.tsdbt/pglite/tsdbt.lock'))).toBe(false);
+    project.write('models/hello.sql', "select 'hello' as greeting");
+    const fixed = await project.run('build', '--lock-timeout', '0');
+    expect(fixed.code).toBe(0);
+  });
 });

@@ -1,5 +1,5 @@
-import { constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { copyFile, mkdir, readdir, stat } from 'node:fs/promises';
+import { constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -123,15 +123,29 @@ export async function seedDataDir(dataDir: string, template: string): Promise<vo
 
 const cloneFile = (from: string, to: string) => copyFile(from, to, constants.COPYFILE_FICLONE);
 
-/** Copies folder `from` into `to`, overwriting, keeping files' and folders' permissions; `except` names an entry left out. */
+/**
+ * Copies folder `from` into `to`, overwriting, keeping files' and folders' permissions; `except` names an entry of
+ * `from` left out. The folders are listed and made at once (a few of them, milliseconds), so every file's copy starts
+ * in this turn instead of one folder level per turn, each waiting behind the parse's work.
+ */
 async function copyTree(from: string, to: string, except?: string): Promise<void> {
-  await mkdir(to, { recursive: true, mode: (await stat(from)).mode });
-  const entries = await readdir(from, { withFileTypes: true });
-  await Promise.all(
-    entries
-      .filter((entry) => entry.name !== except)
-      .map((entry) => (entry.isDirectory() ? copyTree(join(from, entry.name), join(to, entry.name)) : cloneFile(join(from, entry.name), join(to, entry.name)))),
-  );
+  const copies: Array<Promise<void>> = [];
+  const walk = (source: string, target: string) => {
+    mkdirSync(target, { recursive: true, mode: statSync(source).mode });
+    for (const entry of readdirSync(source, { withFileTypes: true })) {
+      if (source === from && entry.name === except) continue;
+      if (entry.isDirectory()) walk(join(source, entry.name), join(target, entry.name));
+      else copies.push(cloneFile(join(source, entry.name), join(target, entry.name)));
+    }
+  };
+  try {
+    walk(from, to);
+  } catch (error) {
+    // The copies already started end first: none goes on writing into a folder its caller lets go of.
+    await Promise.allSettled(copies);
+    throw error;
+  }
+  await Promise.all(copies);
 }
 
 /**

@@ -3,7 +3,7 @@ import { isEphemeral } from '../../materializations/registry.js';
 import { countResources } from '../../parser/resource-counts.js';
 import { countByStatus } from '../../core/results.js';
 import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
-import { createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
+import { closeUnusedDatabase, createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
@@ -19,86 +19,92 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
   const reporter = createSessionReporter(args, io);
   // Loaded only by the commands that build (compile and ls never pay for the database layer), while the project is parsed.
   const runnerModules = Promise.all([import('../../runner/run-task.js'), import('../../runner/target-lock.js'), import('../../runner/leftovers.js')]);
-  const session = await openSession(args, reporter);
-  // A big project's manifest takes a while to write: it is written once the first node runs, or at the end.
-  let manifestSaved = false;
-  const saveManifestOnce = () => {
-    if (!manifestSaved) saveManifest(session);
-    manifestSaved = true;
-  };
-  const plan = retry?.(session);
-  if (plan?.selected.size === 0) {
-    saveManifestOnce();
-    reporter.info('Nothing to retry: every node of the last run succeeded');
-    return 0;
-  }
-  const selected = plan?.selected ?? select(session, args, resourceTypes);
-  const eventTimeRange = parseEventTimeRange(args);
-  const [{ runTask }, { lockTarget }, { dropLeftovers }] = await runnerModules;
-  const controller = new AbortController();
-  // The exit code names the signal, as a shell's does: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
-  let signalled: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(exitCodeOf(signal));
-    signalled = signal;
-    reporter.warn(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling running queries (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const adapterOptions = { lockTimeoutMs: Math.max(0, args.lockTimeout) * 1000 };
+  // The database opens while the project is parsed; closed here if the command ends before withAdapter takes it.
+  const session = await openSession(args, reporter, adapterOptions);
   try {
-    const summary = await withAdapter(session, async (adapter) => {
-      reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
-      reporter.found(countResources(session.loaded.parsed));
-      const schemas = writtenSchemas(session);
-      const lock = await lockTarget(adapter, schemas, {
-        command,
-        timeoutMs: Math.max(0, args.lockTimeout) * 1000,
-        onWait: (holder) => reporter.info(`Waiting up to ${args.lockTimeout} s for another tsdbt writing to this target: ${holder}`),
-      });
-      try {
-        const dropped = await dropLeftovers(adapter, schemas);
-        if (dropped.length > 0) reporter.info(`Dropped ${dropped.length} relation${dropped.length === 1 ? '' : 's'} an interrupted run left behind: ${dropped.join(', ')}`);
-        return await runTask({
-        loaded: session.loaded,
-        adapter,
-        selected,
-        reporter,
-        paths: session.paths,
-        writers: session.writers,
-        threads: args.threads ?? session.loaded.resolved.target.threads,
-        fullRefresh: args.fullRefresh,
-        failFast: args.failFast,
-        eventTimeRange,
-        retryBatches: plan?.batches,
-        whileRunning: saveManifestOnce,
-        signal: controller.signal,
-        retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
+    // A big project's manifest takes a while to write: it is written once the first node runs, or at the end.
+    let manifestSaved = false;
+    const saveManifestOnce = () => {
+      if (!manifestSaved) saveManifest(session);
+      manifestSaved = true;
+    };
+    const plan = retry?.(session);
+    if (plan?.selected.size === 0) {
+      saveManifestOnce();
+      reporter.info('Nothing to retry: every node of the last run succeeded');
+      return 0;
+    }
+    const selected = plan?.selected ?? select(session, args, resourceTypes);
+    const eventTimeRange = parseEventTimeRange(args);
+    const [{ runTask }, { lockTarget }, { dropLeftovers }] = await runnerModules;
+    const controller = new AbortController();
+    // The exit code names the signal, as a shell's does: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+    let signalled: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(exitCodeOf(signal));
+      signalled = signal;
+      reporter.warn(`${signal === 'SIGINT' ? 'interrupted' : 'terminated'}: cancelling running queries (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)`);
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const summary = await withAdapter(session, async (adapter) => {
+        reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
+        reporter.found(countResources(session.loaded.parsed));
+        const schemas = writtenSchemas(session);
+        const lock = await lockTarget(adapter, schemas, {
+          command,
+          timeoutMs: Math.max(0, args.lockTimeout) * 1000,
+          onWait: (holder) => reporter.info(`Waiting up to ${args.lockTimeout} s for another tsdbt writing to this target: ${holder}`),
         });
-      } finally {
-        await lock.release();
-      }
-    }, { lockTimeoutMs: Math.max(0, args.lockTimeout) * 1000 });
-    await flushArtifacts(session);
-    writeRunResults(session.paths, session.metadata, summary, {
-      command,
-      select: args.select ?? [],
-      exclude: args.exclude ?? [],
-      full_refresh: args.fullRefresh,
-      event_time_start: args.eventTimeStart,
-      event_time_end: args.eventTimeEnd,
-      vars: args.vars,
-      target: args.target,
-      threads: args.threads,
-    });
-    reporter.runFinished(summary);
-    if (summary.cancelled) return exitCodeOf(signalled ?? 'SIGINT');
-    const counts = countByStatus(summary.results);
-    return counts.error + counts.fail > 0 ? 1 : 0;
+        try {
+          const dropped = await dropLeftovers(adapter, schemas);
+          if (dropped.length > 0) reporter.info(`Dropped ${dropped.length} relation${dropped.length === 1 ? '' : 's'} an interrupted run left behind: ${dropped.join(', ')}`);
+          return await runTask({
+          loaded: session.loaded,
+          adapter,
+          selected,
+          reporter,
+          paths: session.paths,
+          writers: session.writers,
+          threads: args.threads ?? session.loaded.resolved.target.threads,
+          fullRefresh: args.fullRefresh,
+          failFast: args.failFast,
+          eventTimeRange,
+          retryBatches: plan?.batches,
+          whileRunning: saveManifestOnce,
+          signal: controller.signal,
+          retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
+          });
+        } finally {
+          await lock.release();
+        }
+      });
+      await flushArtifacts(session);
+      writeRunResults(session.paths, session.metadata, summary, {
+        command,
+        select: args.select ?? [],
+        exclude: args.exclude ?? [],
+        full_refresh: args.fullRefresh,
+        event_time_start: args.eventTimeStart,
+        event_time_end: args.eventTimeEnd,
+        vars: args.vars,
+        target: args.target,
+        threads: args.threads,
+      });
+      reporter.runFinished(summary);
+      if (summary.cancelled) return exitCodeOf(signalled ?? 'SIGINT');
+      const counts = countByStatus(summary.results);
+      return counts.error + counts.fail > 0 ? 1 : 0;
+    } finally {
+      saveManifestOnce();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   } finally {
-    saveManifestOnce();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await closeUnusedDatabase(session);
   }
 }
 
