@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
+import { dialectOf } from '../adapters/registry.js';
 import { writeCatalog } from '../artifacts/catalog.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import type { Session } from '../cli/session.js';
@@ -9,7 +10,7 @@ import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
-import { catalogEntryOf, readCatalog, type CatalogEntry } from './catalog.js';
+import { catalogEntryOf, type CatalogEntry } from './catalog.js';
 import { buildDocsData, hasRelation, type RunResultsFile } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
@@ -88,7 +89,7 @@ export async function generateDocs(session: Session, adapter: Adapter, compiled:
 /** The catalog of the project's relations, and the column lineage of its models over it (`tsdbt lineage` too). */
 export async function readProjectLineage(session: Session, adapter: Adapter, compiled: Map<string, string>): Promise<{ subjects: RelationSubject[]; catalog: Map<string, CatalogEntry>; lineage: ProjectLineage }> {
   const subjects = relationSubjects(session);
-  const catalog = await adapter.withConnection((connection) => readCatalog(connection, subjects.map((s) => s.relation)));
+  const catalog = await adapter.withConnection((connection) => connection.introspector.describeRelations(subjects.map((s) => s.relation)));
   return { subjects, catalog, lineage: await computeProjectLineage(session, subjects, catalog, compiled) };
 }
 
@@ -102,10 +103,10 @@ function computeProjectLineage(session: Session, subjects: RelationSubject[], ca
   return computeLineage(lineageModels(session, compiled), createRelationIndex(relations, session.loaded.resolved.target.schema));
 }
 
-/** What catalog.json names the database: the PostgreSQL database, or the embedded one. */
+/** What catalog.json names the database, as the target's dialect says. */
 function databaseName(session: Session): string {
   const { target } = session.loaded.resolved;
-  return target.type === 'postgres' ? target.database : 'pglite';
+  return dialectOf(target).profile.databaseName(target);
 }
 
 /** A fresh folder each time, so a file the site no longer has does not linger. */

@@ -30,7 +30,8 @@ export interface LoadedFile {
   rejects: number;
 }
 
-const meta = queryBuilder<MetaDatabase>();
+/** Queries on the state table, in the SQL of the connection's dialect. */
+const meta = (connection: Connection) => queryBuilder<MetaDatabase>(connection.dialect.kysely);
 
 /** The state table's key for a seed's table. */
 export function stateKey(relation: { schema: string; identifier: string }): string {
@@ -41,11 +42,11 @@ export function stateKey(relation: { schema: string; identifier: string }): stri
 export async function ensureStateTable(connection: Connection): Promise<void> {
   // Seeds load in parallel; CREATE ... IF NOT EXISTS still races on the catalog, so creators queue on a lock
   // held to the end of the caller's transaction.
-  await connection.query("select pg_advisory_xact_lock(hashtext('tsdbt_meta.seed_files'))");
-  await run(connection, meta.schema.createSchema(META_SCHEMA).ifNotExists());
+  await connection.query(connection.dialect.sql.transactionLock('tsdbt_meta.seed_files'));
+  await run(connection, meta(connection).schema.createSchema(META_SCHEMA).ifNotExists());
   await run(
     connection,
-    meta.schema
+    meta(connection).schema
       .createTable('tsdbt_meta.seed_files')
       .ifNotExists()
       .addColumn('relation', 'text', (c) => c.notNull())
@@ -62,7 +63,7 @@ export async function ensureStateTable(connection: Connection): Promise<void> {
 }
 
 export async function readState(connection: Connection, relation: string): Promise<Map<string, LoadedFile>> {
-  const rows = await run(connection, meta.selectFrom('tsdbt_meta.seed_files').selectAll().where('relation', '=', relation));
+  const rows = await run(connection, meta(connection).selectFrom('tsdbt_meta.seed_files').selectAll().where('relation', '=', relation));
   return new Map(
     rows.map((row) => [
       row.path,
@@ -88,7 +89,7 @@ async function recordSlice(connection: Connection, relation: string, files: Load
   if (files.length === 0) return;
   await run(
     connection,
-    meta
+    meta(connection)
       .insertInto('tsdbt_meta.seed_files')
       .values(
         files.map((file) => ({
@@ -118,5 +119,5 @@ async function recordSlice(connection: Connection, relation: string, files: Load
 }
 
 export async function forgetRelation(connection: Connection, relation: string): Promise<void> {
-  await run(connection, meta.deleteFrom('tsdbt_meta.seed_files').where('relation', '=', relation));
+  await run(connection, meta(connection).deleteFrom('tsdbt_meta.seed_files').where('relation', '=', relation));
 }

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { RelationKind } from '../adapters/catalog.js';
+import type { RelationKind } from '../adapters/introspector.js';
 import type { GraphNode } from '../graph/nodes.js';
 import type { RenderOptions, TimeRange } from '../templating/compiler.js';
 import type { ModelOutput } from './model-output.js';

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { RelationKind } from '../adapters/catalog.js';
+import type { RelationKind } from '../adapters/introspector.js';
 import { applyGrants, type GrantsConfig } from './grants.js';
 import { createMissingIndexes, type IndexConfig } from './indexes.js';
 import { persistDocs, type PersistDocsConfig } from './persist-docs.js';

@@ -1,5 +1,5 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
-import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
+import type { CatalogRelation, DependentView, RelationKind } from '../adapters/introspector.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../graph/nodes.js';
 import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
@@ -48,7 +48,7 @@ export async function swapIn(target: SwapTarget, connection: Connection, kind: R
   const backup = derivedIdentifier(node.relation.identifier, `__tsdbt_backup_${runId}`, adapter.capabilities.maxIdentifierLength);
   const existing = await target.findExisting(connection);
   // Read while the old relation still has its name, so the definitions name it and not the backup.
-  const dependents = existing ? await dependentViews(connection, node.relation) : [];
+  const dependents = existing ? await connection.introspector.dependentViews(node.relation) : [];
   if (existing) {
     await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
   }

@@ -1,5 +1,4 @@
 import type { Adapter } from '../adapters/adapter.js';
-import { listRelations } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { SQL_KEYWORD_BY_KIND } from '../materializations/materialization.js';
 
@@ -12,7 +11,7 @@ const LEFTOVER = /__tsdbt_(tmp|backup)_[0-9a-f]+$/;
  */
 export async function dropLeftovers(adapter: Adapter, schemas: string[]): Promise<string[]> {
   return adapter.transaction(async (connection) => {
-    const leftovers = (await listRelations(connection, [...new Set(schemas)])).filter((relation) => LEFTOVER.test(relation.identifier));
+    const leftovers = (await connection.introspector.listRelations([...new Set(schemas)])).filter((relation) => LEFTOVER.test(relation.identifier));
     for (const relation of leftovers) await connection.query(`drop ${SQL_KEYWORD_BY_KIND[relation.kind]} if exists ${quoteRelation(relation)} cascade`);
     return leftovers.map(quoteRelation);
   });

@@ -9,7 +9,6 @@ import type { ParsedProject } from '../parser/project-parser.js';
 import { resolveVariable } from '../parser/variables.js';
 import { batchFilter, injectCtes, type RenderOptions, type TimeRange } from '../templating/compiler.js';
 import type { TargetScope } from '../templating/render-hooks.js';
-import { InliningQueryCompiler } from './inline-compiler.js';
 import { DEFAULT_BATCH_SIZE, ModelDriver } from './kysely-driver.js';
 import type { ModelConnections } from './model-connections.js';
 
@@ -51,7 +50,8 @@ export interface ModelContext {
 export function createModelContext(parsed: ParsedProject, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext & { batchFilters: string[] } {
   // In a microbatch, refs to models with an event_time name CTEs holding the batch's range; a query using them gets them.
   const batchFilters: string[] = [];
-  const db: ModelContext['db'] = queryBuilder(new ModelDriver(connections), new InliningQueryCompiler());
+  const { kysely } = connections.adapter.dialect;
+  const db: ModelContext['db'] = queryBuilder(kysely, new ModelDriver(connections), kysely.createInliningQueryCompiler());
   const file = node.originalFilePath;
   const undeclared = (call: string) =>
     new TsdbtError('runtime', `${call} is not among the model's dependencies`, {

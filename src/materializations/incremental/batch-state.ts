@@ -20,7 +20,8 @@ interface BatchDatabase {
   };
 }
 
-const meta = queryBuilder<BatchDatabase>();
+/** Queries on the state table, in the SQL of the connection's dialect. */
+const meta = (connection: Connection) => queryBuilder<BatchDatabase>(connection.dialect.kysely);
 
 export interface BatchOutcome extends TimeRange {
   status: 'success' | 'error';
@@ -36,11 +37,11 @@ export interface BatchState {
 
 export async function ensureBatchTable(connection: Connection): Promise<void> {
   // Models run in parallel; creators queue on a lock held to the end of the caller's transaction.
-  await connection.query("select pg_advisory_xact_lock(hashtext('tsdbt_meta.microbatches'))");
-  await run(connection, meta.schema.createSchema(META_SCHEMA).ifNotExists());
+  await connection.query(connection.dialect.sql.transactionLock('tsdbt_meta.microbatches'));
+  await run(connection, meta(connection).schema.createSchema(META_SCHEMA).ifNotExists());
   await run(
     connection,
-    meta.schema
+    meta(connection).schema
       .createTable('tsdbt_meta.microbatches')
       .ifNotExists()
       .addColumn('relation', 'text', (c) => c.notNull())
@@ -55,7 +56,7 @@ export async function ensureBatchTable(connection: Connection): Promise<void> {
 }
 
 export async function readBatchState(connection: Connection, relation: string): Promise<BatchState> {
-  const rows = await run(connection, meta.selectFrom('tsdbt_meta.microbatches').select(['batch_start', 'batch_end', 'status']).where('relation', '=', relation));
+  const rows = await run(connection, meta(connection).selectFrom('tsdbt_meta.microbatches').select(['batch_start', 'batch_end', 'status']).where('relation', '=', relation));
   const landed = rows.filter((row) => row.status === 'success').map((row) => new Date(row.batch_end).getTime());
   return {
     lastLanded: landed.length > 0 ? new Date(Math.max(...landed)) : undefined,
@@ -68,7 +69,7 @@ export async function recordBatches(connection: Connection, relation: string, ru
   for (let at = 0; at < outcomes.length; at += 5000) {
     await run(
       connection,
-      meta
+      meta(connection)
         .insertInto('tsdbt_meta.microbatches')
         .values(
           outcomes.slice(at, at + 5000).map((outcome) => ({
@@ -96,5 +97,5 @@ export async function recordBatches(connection: Connection, relation: string, ru
 
 /** A full refresh starts the record afresh. */
 export async function forgetBatches(connection: Connection, relation: string): Promise<void> {
-  await run(connection, meta.deleteFrom('tsdbt_meta.microbatches').where('relation', '=', relation));
+  await run(connection, meta(connection).deleteFrom('tsdbt_meta.microbatches').where('relation', '=', relation));
 }

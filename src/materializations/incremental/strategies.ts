@@ -1,5 +1,4 @@
 import type { Connection } from '../../adapters/adapter.js';
-import { listUniqueIndexes } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
 import { TsdbtError } from '../../errors.js';
 import type { GraphNode } from '../../graph/nodes.js';
@@ -49,7 +48,7 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
   const updates = updateColumns(target.node, columns, keys);
   const list = columns.map(quoteIdentifier).join(', ');
   const predicates = incrementalPredicates(target.node);
-  const indexed = (await listUniqueIndexes(connection, target.node.relation)).some((index) => sameSet(index, keys));
+  const indexed = (await connection.introspector.uniqueIndexes(target.node.relation)).some((index) => sameSet(index, keys));
   if (indexed && predicates.length === 0) {
     const action = updates.length > 0 ? `do update set ${updates.map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`).join(', ')}` : 'do nothing';
     const sql = `insert into ${target.relation} as ${DEST} (${list})\nselect ${list} from ${source}\non conflict (${keys.map(quoteIdentifier).join(', ')}) ${action}`;

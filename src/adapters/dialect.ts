@@ -1,0 +1,68 @@
+import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler } from 'kysely';
+import type { z } from 'zod';
+import type { ErrorLocation } from '../errors.js';
+import type { Adapter, Connection } from './adapter.js';
+import type { Introspector } from './introspector.js';
+import type { DialectSql } from './dialect-sql.js';
+
+/**
+ * One engine tsdbt runs on, found in the registry by its profile `type`, in the spirit of Kysely's dialect: how its
+ * profile output reads (`profile`), how it connects (`createAdapter`, loaded lazily: compile and ls never load a
+ * driver), how its SQL is spelled (`sql`, `kysely`) and how its catalog is read (`createIntrospector`).
+ */
+export interface Dialect<T extends TargetBase = TargetBase, Schema extends OutputSchema = OutputSchema> {
+  /** The profile output's `type`. */
+  readonly type: string;
+  readonly profile: DialectProfile<T, Schema>;
+  createAdapter(target: T, options: AdapterOptions): Promise<Adapter>;
+  readonly sql: DialectSql;
+  /** Kysely's pieces for building queries in this engine's SQL; the connection comes from the adapter. */
+  readonly kysely: {
+    createAdapter(): DialectAdapter;
+    createQueryCompiler(): QueryCompiler;
+    /** Values written as literals: for a query materialised inside another statement, where parameters cannot go. */
+    createInliningQueryCompiler(): QueryCompiler;
+    /** Kysely's own, for TypeScript models' `db.introspection`. */
+    createIntrospector(db: Kysely<unknown>): DatabaseIntrospector;
+  };
+  createIntrospector(connection: Connection): Introspector;
+}
+
+/** The keys every target has, whatever its engine. */
+export interface TargetBase {
+  type: string;
+  name: string;
+  profileName: string;
+  schema: string;
+  threads: number;
+}
+
+/** A profile output's keys, `type` a literal of the dialect's type (the registry joins them into one union on it). */
+export type OutputSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
+
+export interface DialectProfile<T extends TargetBase, Schema extends OutputSchema = OutputSchema> {
+  readonly schema: Schema;
+  /** The validated output as a target. */
+  target(output: z.output<Schema>, context: TargetContext): T;
+  /** The target as artifacts and `debug` show it: never the password. */
+  describe(target: T): Record<string, unknown>;
+  /** The default of --retries the profile gives, if the engine takes one (dbt-postgres's `retries`). */
+  retries(target: T): number | undefined;
+  /** What catalog.json names the database. */
+  databaseName(target: T): string;
+}
+
+export interface TargetContext {
+  name: string;
+  profileName: string;
+  projectRoot: string;
+  /** --threads, over the profile's. */
+  threads?: number;
+  /** Where the output is written, for errors about it (none for the embedded default, which has no file). */
+  location?: () => ErrorLocation;
+}
+
+export interface AdapterOptions {
+  /** How long to wait for another process holding an embedded database (PGlite) before giving up. */
+  lockTimeoutMs?: number;
+}
