@@ -11,6 +11,8 @@ const DIALECTS = [postgresDialect, pgliteDialect] as const;
 export const embeddedDialect = pgliteDialect;
 
 type RegisteredDialect = (typeof DIALECTS)[number];
+/** The profile types tsdbt knows: `postgres`, `pglite`... */
+export type DialectType = z.output<RegisteredDialect['profile']['schema']>['type'];
 type TargetOf<D extends { createAdapter(target: never, options: never): unknown }> = Parameters<D['createAdapter']>[0];
 
 /** A resolved profile output, one type per registered dialect, told apart by `type`. */
@@ -23,7 +25,7 @@ export const profileOutputSchema = z.discriminatedUnion(
   DIALECTS.map((dialect) => dialect.profile.schema) as unknown as [RegisteredDialect['profile']['schema'], ...Array<RegisteredDialect['profile']['schema']>],
 );
 
-export const registeredDialects: readonly Dialect[] = DIALECTS as unknown as readonly Dialect[];
+export const registeredDialects: ReadonlyArray<Dialect & { type: DialectType }> = DIALECTS as unknown as ReadonlyArray<Dialect & { type: DialectType }>;
 
 /**
  * The dialect of `type`. Its methods take the target of its own type: the registry is keyed by that type, which is
