@@ -50,9 +50,9 @@ export async function swapIn(target: SwapTarget, connection: Connection, kind: R
   // Read while the old relation still has its name, so the definitions name it and not the backup.
   const dependents = existing ? await connection.introspector.dependentViews(node.relation) : [];
   if (existing) {
-    await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
+    await target.run(connection, connection.dialect.sql.renameRelation(SQL_KEYWORD_BY_KIND[existing.kind], target.relation, quoteIdentifier(backup)));
   }
-  await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
+  await target.run(connection, connection.dialect.sql.renameRelation(SQL_KEYWORD_BY_KIND[kind], `${schema}.${quoteIdentifier(temporary)}`, quoteIdentifier(node.relation.identifier)));
   if (existing) {
     await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
     await restoreViews(target, connection, dependents);
