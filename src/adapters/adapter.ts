@@ -1,4 +1,4 @@
-import type { Dialect } from './dialect.js';
+import type { SqlDialect } from './dialect.js';
 import type { Introspector } from './introspector.js';
 
 /**
@@ -27,7 +27,7 @@ export interface ArrayQueryResult<Value = unknown> {
 
 export interface Connection {
   /** The engine this connection speaks to: its SQL and Kysely pieces. */
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   /** The catalog, read on this connection (so inside its transaction). */
   readonly introspector: Introspector;
   /**
@@ -73,7 +73,7 @@ export interface AdapterCapabilities {
 
 export interface Adapter {
   readonly type: string;
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   readonly capabilities: AdapterCapabilities;
   /** How many nodes may run at once: the pool size, or 1. */
   readonly concurrency: number;
@@ -122,7 +122,7 @@ export async function inTransaction<T>(connection: Connection, work: (connection
 export type DriverConnection = Omit<Connection, 'dialect' | 'introspector'>;
 
 /** A driver's connection with its dialect, and an introspector reading through it (made on first use). */
-export function connectionOf(dialect: Dialect, driver: DriverConnection): Connection {
+export function connectionOf(dialect: SqlDialect, driver: DriverConnection): Connection {
   let introspector: Introspector | undefined;
   const connection: Connection = {
     ...driver,

@@ -2,19 +2,27 @@ import type { DatabaseIntrospector, DialectAdapter, Kysely, QueryCompiler } from
 import type { z } from 'zod';
 import type { ErrorLocation } from '../errors.js';
 import type { Adapter, Connection } from './adapter.js';
-import type { Introspector } from './introspector.js';
 import type { DialectSql } from './dialect-sql.js';
+import type { Introspector } from './introspector.js';
 
 /**
  * One engine tsdbt runs on, found in the registry by its profile `type`, in the spirit of Kysely's dialect: how its
- * profile output reads (`profile`), how it connects (`createAdapter`, loaded lazily: compile and ls never load a
- * driver), how its SQL is spelled (`sql`, `kysely`) and how its catalog is read (`createIntrospector`).
+ * profile output reads (`profile`), and an adapter for a target (`createAdapter`), which loads the driver and the
+ * engine's SQL dialect lazily: commands that never connect (compile, ls) load neither, nor Kysely.
  */
 export interface Dialect<T extends TargetBase = TargetBase, Schema extends OutputSchema = OutputSchema> {
   /** The profile output's `type`. */
   readonly type: string;
   readonly profile: DialectProfile<T, Schema>;
+  /** Not opened yet. */
   createAdapter(target: T, options: AdapterOptions): Promise<Adapter>;
+}
+
+/**
+ * How an engine's statements are spelled (`sql`, `kysely`) and its catalog read (`createIntrospector`): what its
+ * adapter and connections carry (`connection.dialect`), loaded with its driver.
+ */
+export interface SqlDialect {
   readonly sql: DialectSql;
   /** Kysely's pieces for building queries in this engine's SQL; the connection comes from the adapter. */
   readonly kysely: {

@@ -1,7 +1,7 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
 import { TsdbtError } from '../../errors.js';
 import { connectionOf, inTransaction, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
-import type { Dialect } from '../dialect.js';
+import type { SqlDialect } from '../dialect.js';
 import { postgresCapabilities } from '../postgres/postgres-capabilities.js';
 import { DataDirectoryLock } from './pglite-lock.js';
 import type { PgliteTarget } from './pglite-profile.js';
@@ -10,7 +10,7 @@ import { compilePgliteWasm } from './pglite-wasm.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
 export class PgliteAdapter implements Adapter {
-  readonly type: string;
+  readonly type = 'pglite';
   readonly concurrency = 1;
   readonly description: string;
   serverVersion = 0;
@@ -21,10 +21,9 @@ export class PgliteAdapter implements Adapter {
   /** `lockTimeoutMs`: how long open() waits for another process holding the data directory. */
   constructor(
     private readonly target: PgliteTarget,
-    readonly dialect: Dialect,
+    readonly dialect: SqlDialect,
     private readonly lockTimeoutMs: number,
   ) {
-    this.type = dialect.type;
     this.description = `embedded PGlite at ${target.path}`;
     this.lock = new DataDirectoryLock(target.path);
   }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { isConnectionLost, TsdbtError } from '../../errors.js';
 import { connectionOf, inTransaction, leftConnectionUnusable, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
-import type { Dialect } from '../dialect.js';
+import type { SqlDialect } from '../dialect.js';
 import { quoteIdentifier } from '../sql.js';
 import { postgresCapabilities } from './postgres-capabilities.js';
 import type { PostgresTarget } from './postgres-profile.js';
@@ -18,13 +18,11 @@ export class PostgresAdapter implements Adapter {
   private readonly pool: pg.Pool;
   private readonly active = new Set<pg.ClientBase>();
 
-  readonly type: string;
-
   constructor(
     private readonly target: PostgresTarget,
-    readonly dialect: Dialect,
+    readonly dialect: SqlDialect,
+    readonly type = 'postgres',
   ) {
-    this.type = dialect.type;
     this.concurrency = target.threads;
     this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
     this.pool = new pg.Pool({ ...connectionConfig(target), max: target.threads });
@@ -104,7 +102,7 @@ export class PostgresAdapter implements Adapter {
   }
 }
 
-function wrap(client: pg.ClientBase, dialect: Dialect): Connection {
+function wrap(client: pg.ClientBase, dialect: SqlDialect): Connection {
   return connectionOf(dialect, {
     async query(sql, params) {
       return toResult(await client.query({ text: sql, values: params as unknown[] | undefined }));

@@ -1,17 +1,12 @@
 import type { Dialect } from '../dialect.js';
-import { createPostgresIntrospector } from './postgres-introspector.js';
 import { postgresProfile, type PostgresTarget } from './postgres-profile.js';
-import { postgresKysely, postgresSql } from './postgres-sql.js';
 
-/** A PostgreSQL server through a pg pool. Its SQL, introspector and Kysely pieces serve the engines that share its catalog. */
+/** A PostgreSQL server through a pg pool. */
 export const postgresDialect: Dialect<PostgresTarget, typeof postgresProfile.schema> = {
   type: 'postgres',
   profile: postgresProfile,
   async createAdapter(target) {
-    const { PostgresAdapter } = await import('./postgres-adapter.js');
-    return new PostgresAdapter(target, postgresDialect);
+    const [{ PostgresAdapter }, { postgresSqlDialect }] = await Promise.all([import('./postgres-adapter.js'), import('./postgres-sql-dialect.js')]);
+    return new PostgresAdapter(target, postgresSqlDialect);
   },
-  sql: postgresSql,
-  kysely: postgresKysely,
-  createIntrospector: createPostgresIntrospector,
 };

@@ -1,5 +1,5 @@
 import { PostgresAdapter as KyselyPostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
-import type { Dialect } from '../dialect.js';
+import type { SqlDialect } from '../dialect.js';
 import type { DialectSql, TableOptions } from '../dialect-sql.js';
 import { quoteLiteral } from '../sql.js';
 import { InliningQueryCompiler } from './postgres-inlining-compiler.js';
@@ -27,7 +27,7 @@ export const postgresSql: DialectSql = {
   },
 };
 
-export const postgresKysely: Dialect['kysely'] = {
+export const postgresKysely: SqlDialect['kysely'] = {
   createAdapter: () => new KyselyPostgresAdapter(),
   createQueryCompiler: () => new PostgresQueryCompiler(),
   createIntrospector: (db) => new PostgresIntrospector(db),
