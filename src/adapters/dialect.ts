@@ -10,10 +10,10 @@ import type { Introspector } from './introspector.js';
  * profile output reads (`profile`), and an adapter for a target (`createAdapter`), which loads the driver and the
  * engine's SQL dialect lazily: commands that never connect (compile, ls) load neither, nor Kysely.
  */
-export interface Dialect<T extends TargetBase = TargetBase, Schema extends OutputSchema = OutputSchema> {
+export interface Dialect<T extends TargetBase = TargetBase, Shape extends OutputShape = OutputShape> {
   /** The profile output's `type`. */
   readonly type: string;
-  readonly profile: DialectProfile<T, Schema>;
+  readonly profile: DialectProfile<T, Shape>;
   /** Not opened yet. */
   createAdapter(target: T, options: AdapterOptions): Promise<Adapter>;
 }
@@ -45,13 +45,14 @@ export interface TargetBase {
   threads: number;
 }
 
-/** A profile output's keys, `type` a literal of the dialect's type (the registry joins them into one union on it). */
-export type OutputSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
+/** A profile output's keys, `type` a literal of the dialect's type. */
+export type OutputShape = { type: z.ZodLiteral<string> } & z.ZodRawShape;
 
-export interface DialectProfile<T extends TargetBase, Schema extends OutputSchema = OutputSchema> {
-  readonly schema: Schema;
+export interface DialectProfile<T extends TargetBase, Shape extends OutputShape = OutputShape> {
+  /** The output's keys: config/profiles.ts validates them, all dialects' in one union on `type`, unknown keys refused. */
+  readonly shape: Shape;
   /** The validated output as a target. */
-  target(output: z.output<Schema>, context: TargetContext): T;
+  target(output: z.output<z.ZodObject<Shape>>, context: TargetContext): T;
   /** The target as artifacts and `debug` show it: never the password. */
   describe(target: T): Record<string, unknown>;
   /** The default of --retries the profile gives, if the engine takes one (dbt-postgres's `retries`). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Adapter } from './adapter.js';
 import type { AdapterOptions, Dialect } from './dialect.js';
 import { pgliteDialect } from './pglite/pglite-dialect.js';
@@ -12,18 +12,12 @@ export const embeddedDialect = pgliteDialect;
 
 type RegisteredDialect = (typeof DIALECTS)[number];
 /** The profile types tsdbt knows: `postgres`, `pglite`... */
-export type DialectType = z.output<RegisteredDialect['profile']['schema']>['type'];
+export type DialectType = z.output<RegisteredDialect['profile']['shape']['type']>;
 type TargetOf<D extends { createAdapter(target: never, options: never): unknown }> = Parameters<D['createAdapter']>[0];
 
 /** A resolved profile output, one type per registered dialect, told apart by `type`. */
 export type Target = TargetOf<RegisteredDialect>;
 export type EmbeddedTarget = TargetOf<typeof embeddedDialect>;
-
-/** Every registered dialect's output keys, one union on `type` (an unknown type lists the known ones). */
-export const profileOutputSchema = z.discriminatedUnion(
-  'type',
-  DIALECTS.map((dialect) => dialect.profile.schema) as unknown as [RegisteredDialect['profile']['schema'], ...Array<RegisteredDialect['profile']['schema']>],
-);
 
 export const registeredDialects: ReadonlyArray<Dialect & { type: DialectType }> = DIALECTS as unknown as ReadonlyArray<Dialect & { type: DialectType }>;
 

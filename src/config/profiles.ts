@@ -2,13 +2,22 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { dialectOf, embeddedDialect, profileOutputSchema, type Target } from '../adapters/registry.js';
+import { dialectOf, embeddedDialect, registeredDialects, type Target } from '../adapters/registry.js';
 import { didYouMean, TsdbtError } from '../errors.js';
 import { maskSecretValues } from './secret-frames.js';
 import { readYamlFile, strictObject, validateYaml } from './yaml-file.js';
 import { renderYamlTemplates } from './yaml-templates.js';
 
 export const PROFILES_FILE = 'profiles.yml';
+
+/**
+ * Every registered dialect's output keys, one union on `type` (an unknown type lists the known ones); typed by `type`
+ * alone, each dialect's profile reading the rest of its own output.
+ */
+const output = z.discriminatedUnion(
+  'type',
+  registeredDialects.map((dialect) => strictObject(dialect.profile.shape)) as [z.ZodObject<{ type: z.ZodLiteral<string> }, z.core.$loose>],
+);
 
 const profilesSchema = z.record(
   z.string(),
@@ -65,7 +74,7 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
     });
   }
   const at = [profileName, 'outputs', targetName];
-  const parsed = validateYaml(file, profileOutputSchema, at, renderYamlTemplates(file, at, profile.outputs[targetName], { allowSecrets: true }));
+  const parsed = validateYaml(file, output, at, renderYamlTemplates(file, at, profile.outputs[targetName], { allowSecrets: true }));
   return {
     target: dialectOf(parsed).profile.target(parsed, {
       name: targetName,
@@ -80,7 +89,7 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
 
 function embeddedDefault(options: ProfileOptions, searched: string[]): ResolvedTarget {
   const { profile, type } = embeddedDialect;
-  const target = profile.target(profile.schema.parse({ type }), {
+  const target = profile.target(strictObject(profile.shape).parse({ type }), {
     name: 'embedded',
     profileName: options.profile ?? options.projectProfile ?? 'embedded',
     projectRoot: options.projectRoot,

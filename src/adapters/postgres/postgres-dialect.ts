@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect.js';
 import { postgresProfile, type PostgresTarget } from './postgres-profile.js';
 
 /** A PostgreSQL server through a pg pool. */
-export const postgresDialect: Dialect<PostgresTarget, typeof postgresProfile.schema> = {
+export const postgresDialect: Dialect<PostgresTarget, typeof postgresProfile.shape> = {
   type: 'postgres',
   profile: postgresProfile,
   async createAdapter(target) {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { strictObject } from '../../config/yaml-file.js';
 import { TsdbtError } from '../../errors.js';
 import { registerSecret, registerShownValues } from '../../redact.js';
 import type { DialectProfile, TargetBase } from '../dialect.js';
@@ -32,8 +31,6 @@ export const postgresOutputShape = {
   statement_timeout: z.coerce.number().int().min(0).optional(),
 };
 
-const postgresOutput = strictObject(postgresOutputShape);
-
 export interface PostgresTarget extends TargetBase {
   host: string;
   port: number;
@@ -55,8 +52,8 @@ export interface PostgresTarget extends TargetBase {
   statementTimeoutMs?: number;
 }
 
-export const postgresProfile: DialectProfile<PostgresTarget, typeof postgresOutput> = {
-  schema: postgresOutput,
+export const postgresProfile: DialectProfile<PostgresTarget, typeof postgresOutputShape> = {
+  shape: postgresOutputShape,
   target(parsed, { name, profileName, threads: threadsOverride, location }) {
     const password = parsed.password ?? parsed.pass;
     const database = parsed.dbname ?? parsed.database;
