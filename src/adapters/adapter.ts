@@ -1,6 +1,10 @@
+import type { SqlDialect } from './dialect.js';
+import type { Introspector } from './introspector.js';
+
 /**
- * One interface for every database tsdbt runs on. The core branches on `capabilities`, never on `type`.
- * SQL generation and catalog introspection are shared (sql.ts, catalog.ts); an adapter supplies connections.
+ * One interface for every database tsdbt runs on: a dialect's driver. The core branches on `capabilities`, never on
+ * `type`; it spells engine-specific statements with `connection.dialect.sql` and reads the catalog through
+ * `connection.introspector`.
  */
 export interface Field {
   name: string;
@@ -22,6 +26,10 @@ export interface ArrayQueryResult<Value = unknown> {
 }
 
 export interface Connection {
+  /** The engine this connection speaks to: its SQL and Kysely pieces. */
+  readonly dialect: SqlDialect;
+  /** The catalog, read on this connection (so inside its transaction). */
+  readonly introspector: Introspector;
   /**
    * One statement, with optional $1.. parameters, its rows as objects keyed by column name: for queries whose column
    * names tsdbt itself gives (catalog, counts). Rows of a user's SQL are read with `queryArrays` or `queryText`.
@@ -56,29 +64,16 @@ export interface AdapterCapabilities {
   /** MERGE statement (PostgreSQL 15+). */
   merge: boolean;
   materializedViews: boolean;
-  /** A running query can be cancelled from outside (pg_cancel_backend). */
+  /** A running query can be cancelled from outside. */
   cancellation: boolean;
   /** COPY FROM STDIN takes a byte stream cut anywhere; without it every chunk must end on a row boundary. */
   streamingCopy: boolean;
   maxIdentifierLength: number;
 }
 
-/** What PostgreSQL of a given version can do; an adapter overrides only what its driver cannot. */
-export function postgresCapabilities(serverVersion: number, overrides: Partial<AdapterCapabilities> = {}): AdapterCapabilities {
-  return {
-    multipleConnections: true,
-    transactionalDdl: true,
-    merge: serverVersion >= 150000,
-    materializedViews: true,
-    cancellation: true,
-    streamingCopy: true,
-    maxIdentifierLength: 63,
-    ...overrides,
-  };
-}
-
 export interface Adapter {
   readonly type: string;
+  readonly dialect: SqlDialect;
   readonly capabilities: AdapterCapabilities;
   /** How many nodes may run at once: the pool size, or 1. */
   readonly concurrency: number;
@@ -121,4 +116,20 @@ export async function inTransaction<T>(connection: Connection, work: (connection
     });
     throw error;
   }
+}
+
+/** What a driver implements of a connection; `connectionOf` adds what the dialect knows. */
+export type DriverConnection = Omit<Connection, 'dialect' | 'introspector'>;
+
+/** A driver's connection with its dialect, and an introspector reading through it (made on first use). */
+export function connectionOf(dialect: SqlDialect, driver: DriverConnection): Connection {
+  let introspector: Introspector | undefined;
+  const connection: Connection = {
+    ...driver,
+    dialect,
+    get introspector() {
+      return (introspector ??= dialect.createIntrospector(connection));
+    },
+  };
+  return connection;
 }

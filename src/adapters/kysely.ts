@@ -1,16 +1,17 @@
-import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable, type Driver, type QueryCompiler } from 'kysely';
+import { DummyDriver, Kysely, type Compilable, type Driver, type QueryCompiler } from 'kysely';
 import type { Connection } from './adapter.js';
+import type { SqlDialect } from './dialect.js';
 
 /**
- * Kysely only builds and compiles queries here; an adapter's connection runs them, the same on PostgreSQL and PGlite.
+ * Kysely only builds and compiles queries here, in the SQL of `kysely` (a dialect's); an adapter's connection runs them.
  * TypeScript models get one with a driver over their build's connection, and a compiler that inlines values.
  */
-export function queryBuilder<Database>(driver: Driver = new DummyDriver(), compiler: QueryCompiler = new PostgresQueryCompiler()): Kysely<Database> {
+export function queryBuilder<Database>(kysely: SqlDialect['kysely'], driver: Driver = new DummyDriver(), compiler: QueryCompiler = kysely.createQueryCompiler()): Kysely<Database> {
   return new Kysely<Database>({
     dialect: {
-      createAdapter: () => new PostgresAdapter(),
+      createAdapter: () => kysely.createAdapter(),
       createDriver: () => driver,
-      createIntrospector: (db) => new PostgresIntrospector(db),
+      createIntrospector: (db) => kysely.createIntrospector(db),
       createQueryCompiler: () => compiler,
     },
   });

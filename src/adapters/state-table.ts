@@ -1,5 +1,6 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Connection } from './adapter.js';
+import type { SqlDialect } from './dialect.js';
 import { META_SCHEMA } from '../core/constants.js';
 import { queryBuilder, runQuery } from './kysely.js';
 
@@ -42,8 +43,11 @@ export function stateTable<const Columns extends AnyColumns, const Stamp extends
   return table;
 }
 
-// The builder only compiles: tables are named at run time, so rows are typed by the callers' StateTable.
-const meta = queryBuilder<Record<string, Record<string, unknown>>>();
+/**
+ * Queries on state tables in the SQL of `dialect`. The builder only compiles: tables are named at run time, so rows are
+ * typed by the callers' StateTable.
+ */
+const metaOf = (dialect: SqlDialect) => queryBuilder<Record<string, Record<string, unknown>>>(dialect.kysely);
 
 /** One statement may carry at most this many parameters. */
 const MAX_PARAMETERS = 65_535;
@@ -54,15 +58,17 @@ const qualified = (table: { name: string }) => `${META_SCHEMA}.${table.name}`;
  * The statements that create the table where it is missing. Writers run in parallel and CREATE ... IF NOT EXISTS
  * still races on the catalog, so creators first queue on a lock held to the end of the caller's transaction.
  */
-export function createStateTableQueries<Columns extends AnyColumns>(table: StateTable<Columns, string>): CompiledQuery[] {
+export function createStateTableQueries<Columns extends AnyColumns>(dialect: SqlDialect, table: StateTable<Columns, string>): CompiledQuery[] {
+  const meta = metaOf(dialect);
   let create = meta.schema.createTable(qualified(table)).ifNotExists();
   for (const [name, column] of Object.entries(table.columns)) create = create.addColumn(name, column.type, (c) => (column.nullable ? c : c.notNull()));
   create = create.addColumn(table.stamp, 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`)).addPrimaryKeyConstraint(`${table.name}_pkey`, table.key);
-  return [sql`select pg_advisory_xact_lock(hashtext(${qualified(table)}))`.compile(meta), meta.schema.createSchema(META_SCHEMA).ifNotExists().compile(), create.compile()];
+  return [CompiledQuery.raw(dialect.sql.transactionLock(qualified(table))), meta.schema.createSchema(META_SCHEMA).ifNotExists().compile(), create.compile()];
 }
 
 /** Upserts of `rows`, in as few statements as the parameter limit allows. */
-export function writeStateQueries<Columns extends AnyColumns>(table: StateTable<Columns, string>, rows: Array<StateRow<Columns>>): CompiledQuery[] {
+export function writeStateQueries<Columns extends AnyColumns>(dialect: SqlDialect, table: StateTable<Columns, string>, rows: Array<StateRow<Columns>>): CompiledQuery[] {
+  const meta = metaOf(dialect);
   const columns = Object.keys(table.columns);
   const perStatement = Math.floor(MAX_PARAMETERS / columns.length);
   const updated = columns.filter((column) => !(table.key as string[]).includes(column));
@@ -81,20 +87,20 @@ export function writeStateQueries<Columns extends AnyColumns>(table: StateTable<
 }
 
 export async function ensureStateTable<Columns extends AnyColumns>(connection: Connection, table: StateTable<Columns, string>): Promise<void> {
-  for (const query of createStateTableQueries(table)) await connection.query(query.sql, query.parameters);
+  for (const query of createStateTableQueries(connection.dialect, table)) await connection.query(query.sql, query.parameters);
 }
 
 /** The rows about `relation`. */
 export async function readStateRows<Columns extends AnyColumns, Stamp extends string>(connection: Connection, table: StateTable<Columns, Stamp>, relation: string): Promise<Array<Stored<Columns, Stamp>>> {
-  const rows = await runQuery(connection, meta.selectFrom(qualified(table)).selectAll().where('relation', '=', relation));
+  const rows = await runQuery(connection, metaOf(connection.dialect).selectFrom(qualified(table)).selectAll().where('relation', '=', relation));
   return rows as Array<Stored<Columns, Stamp>>;
 }
 
 export async function writeStateRows<Columns extends AnyColumns>(connection: Connection, table: StateTable<Columns, string>, rows: Array<StateRow<Columns>>): Promise<void> {
-  for (const query of writeStateQueries(table, rows)) await connection.query(query.sql, query.parameters);
+  for (const query of writeStateQueries(connection.dialect, table, rows)) await connection.query(query.sql, query.parameters);
 }
 
 /** Forgets all that is known about `relation` (a full refresh, a dropped table). */
 export async function forgetStateRows(connection: Connection, table: { name: string }, relation: string): Promise<void> {
-  await runQuery(connection, meta.deleteFrom(qualified(table)).where('relation', '=', relation));
+  await runQuery(connection, metaOf(connection.dialect).deleteFrom(qualified(table)).where('relation', '=', relation));
 }

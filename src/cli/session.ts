@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Adapter } from '../adapters/adapter.js';
-import { createAdapter, type AdapterOptions } from '../adapters/factory.js';
+import type { AdapterOptions } from '../adapters/dialect.js';
+import { createAdapter, type EmbeddedTarget, type Target } from '../adapters/registry.js';
 import { buildManifest, writeManifest, type ArtifactMetadata } from '../artifacts/manifest.js';
 import { ArtifactPaths } from '../artifacts/paths.js';
 import { ArtifactWriter } from '../artifacts/artifact-writer.js';
@@ -10,7 +11,6 @@ import { TsdbtError } from '../core/errors.js';
 import { selectNodes, type PreviousState } from '../graph/selection/index.js';
 import type { ResourceType } from '../core/nodes.js';
 import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
-import type { PgliteTarget, Target } from '../config/profiles.js';
 import { createReporter } from '../runner/reporter.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
@@ -67,7 +67,7 @@ export async function openSession(args: GlobalArgs, reporter: Reporter, database
     throw error;
   }
   if (loaded.resolved.origin.kind === 'embedded-default') {
-    reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as PgliteTarget).path)}, schema public.`);
+    reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as EmbeddedTarget).path)}, schema public.`);
   }
   const paths = new ArtifactPaths(loaded.project);
   const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type };

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { dialectOf, embeddedDialect, registeredDialects, type Target } from '../adapters/registry.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
-import { registerSecret, registerShownValues } from '../redact.js';
 import { maskSecretValues } from './secret-frames.js';
 import { readYamlFile, validateYaml } from './yaml-file.js';
 import { strictObject } from '../core/strict-object.js';
@@ -11,83 +11,21 @@ import { renderYamlTemplates } from './yaml-templates.js';
 
 export const PROFILES_FILE = 'profiles.yml';
 
-// Coerced, as dbt reads a rendered "4": `threads: "{{env_var 'THREADS' '4'}}"`.
-const threads = z.coerce.number().int().min(1).max(64).default(1);
+/**
+ * Every registered dialect's output keys, one union on `type` (an unknown type lists the known ones); typed by `type`
+ * alone, each dialect's profile reading the rest of its own output.
+ */
+const output = z.discriminatedUnion(
+  'type',
+  registeredDialects.map((dialect) => strictObject(dialect.profile.shape)) as [z.ZodObject<{ type: z.ZodLiteral<string> }, z.core.$loose>],
+);
 
-const postgresOutput = strictObject({
-  type: z.literal('postgres'),
-  host: z.string().default('127.0.0.1'),
-  port: z.coerce.number().int().default(5432),
-  user: z.string(),
-  password: z.coerce.string().optional(),
-  pass: z.coerce.string().optional(),
-  dbname: z.string().optional(),
-  database: z.string().optional(),
-  schema: z.string(),
-  threads,
-  sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).optional(),
-  sslrootcert: z.string().optional(),
-  sslcert: z.string().optional(),
-  sslkey: z.string().optional(),
-  connect_timeout: z.coerce.number().int().min(0).default(10),
-  search_path: z.string().optional(),
-  keepalives_idle: z.coerce.number().int().min(0).optional(),
-  role: z.string().optional(),
-  application_name: z.string().default('tsdbt'),
-  retries: z.coerce.number().int().min(0).optional(),
-  statement_timeout: z.coerce.number().int().min(0).optional(),
-});
-
-const pgliteOutput = strictObject({
-  type: z.literal('pglite'),
-  path: z.string().default('.tsdbt/pglite'),
-  schema: z.string().default('public'),
-  threads,
-});
-
-const output = z.discriminatedUnion('type', [postgresOutput, pgliteOutput]);
 const profilesSchema = z.record(
   z.string(),
   strictObject({ target: z.string(), outputs: z.record(z.string(), z.unknown()) }),
 );
 
-export interface PostgresTarget {
-  type: 'postgres';
-  name: string;
-  profileName: string;
-  schema: string;
-  threads: number;
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  sslmode?: string;
-  sslrootcert?: string;
-  sslcert?: string;
-  sslkey?: string;
-  connectTimeoutSeconds: number;
-  searchPath?: string;
-  keepalivesIdleSeconds?: number;
-  role?: string;
-  applicationName: string;
-  /** dbt-postgres's `retries`: the default of --retries. */
-  retries?: number;
-  /** Milliseconds a statement may run before the server cancels it (PostgreSQL's statement_timeout). */
-  statementTimeoutMs?: number;
-}
-
-export interface PgliteTarget {
-  type: 'pglite';
-  name: string;
-  profileName: string;
-  schema: string;
-  threads: number;
-  /** Absolute path of the data directory. */
-  path: string;
-}
-
-export type Target = PostgresTarget | PgliteTarget;
+export type { Target };
 
 export interface ResolvedTarget {
   target: Target;
@@ -138,82 +76,30 @@ export function resolveTarget(options: ProfileOptions): ResolvedTarget {
   }
   const at = [profileName, 'outputs', targetName];
   const parsed = validateYaml(file, output, at, renderYamlTemplates(file, at, profile.outputs[targetName], { allowSecrets: true }));
-  const threadsOverride = options.threads;
-  if (parsed.type === 'pglite') {
-    return {
-      target: {
-        type: 'pglite',
-        name: targetName,
-        profileName,
-        schema: parsed.schema,
-        threads: threadsOverride ?? parsed.threads,
-        path: resolve(options.projectRoot, parsed.path),
-      },
-      origin: { kind: 'profiles', file: found },
-    };
-  }
-  const password = parsed.password ?? parsed.pass;
-  const database = parsed.dbname ?? parsed.database;
-  registerSecret(password);
-  registerShownValues([parsed.user, parsed.host, database, parsed.schema]);
-  if (!database) {
-    throw new TsdbtError('config', `output '${targetName}' of profile '${profileName}' needs dbname (or database)`, {
-      location: file.locate([profileName, 'outputs', targetName]),
-    });
-  }
   return {
-    target: {
-      type: 'postgres',
+    target: dialectOf(parsed).profile.target(parsed, {
       name: targetName,
       profileName,
-      schema: parsed.schema,
-      threads: threadsOverride ?? parsed.threads,
-      host: parsed.host,
-      port: parsed.port,
-      user: parsed.user,
-      password,
-      database,
-      sslmode: parsed.sslmode,
-      sslrootcert: parsed.sslrootcert,
-      sslcert: parsed.sslcert,
-      sslkey: parsed.sslkey,
-      connectTimeoutSeconds: parsed.connect_timeout,
-      searchPath: parsed.search_path,
-      keepalivesIdleSeconds: parsed.keepalives_idle,
-      role: parsed.role,
-      applicationName: parsed.application_name,
-      retries: parsed.retries,
-      statementTimeoutMs: parsed.statement_timeout,
-    },
+      projectRoot: options.projectRoot,
+      threads: options.threads,
+      location: () => file.locate(at),
+    }),
     origin: { kind: 'profiles', file: found },
   };
 }
 
 function embeddedDefault(options: ProfileOptions, searched: string[]): ResolvedTarget {
-  return {
-    target: {
-      type: 'pglite',
-      name: 'embedded',
-      profileName: options.profile ?? options.projectProfile ?? 'embedded',
-      schema: 'public',
-      threads: options.threads ?? 1,
-      path: resolve(options.projectRoot, '.tsdbt/pglite'),
-    },
-    origin: { kind: 'embedded-default', searched },
-  };
+  const { profile, type } = embeddedDialect;
+  const target = profile.target(strictObject(profile.shape).parse({ type }), {
+    name: 'embedded',
+    profileName: options.profile ?? options.projectProfile ?? 'embedded',
+    projectRoot: options.projectRoot,
+    threads: options.threads,
+  });
+  return { target, origin: { kind: 'embedded-default', searched } };
 }
 
 /** The target as artifacts and `debug` show it: never the password. */
 export function describeTarget(target: Target): Record<string, unknown> {
-  if (target.type === 'pglite') return { type: target.type, name: target.name, schema: target.schema, path: target.path };
-  return {
-    type: target.type,
-    name: target.name,
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    database: target.database,
-    schema: target.schema,
-    threads: target.threads,
-  };
+  return dialectOf(target).profile.describe(target);
 }

@@ -2,7 +2,7 @@
 export interface CatalogEntry {
   relationType: string;
   columns: Array<{ name: string; type: string }>;
-  /** pg_class.reltuples: the planner's estimate, null before the first ANALYZE or VACUUM. */
+  /** The planner's estimate, null before the first ANALYZE or VACUUM, and for views. */
   rowEstimate: number | null;
   bytes: number | null;
 }

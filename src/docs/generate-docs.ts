@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Adapter } from '../adapters/adapter.js';
+import { dialectOf } from '../adapters/registry.js';
 import { writeCatalog } from '../artifacts/catalog.js';
 import type { ArtifactMetadata } from '../artifacts/manifest.js';
 import { compiledFileOf, type ArtifactPaths } from '../artifacts/paths.js';
@@ -12,7 +13,7 @@ import { computeLineage } from '../lineage/compute-lineage.js';
 import { createRelationIndex, type IndexedRelation } from '../lineage/relation-index.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
-import { catalogEntryOf, readCatalog } from './catalog.js';
+import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
 import { buildDocsData, hasRelation } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
@@ -97,7 +98,7 @@ export async function generateDocs(session: DocsSession, adapter: Adapter, compi
 /** The catalog of the project's relations, and the column lineage of its models over it (`tsdbt lineage` too). */
 export async function readProjectLineage(session: DocsSession, adapter: Adapter, compiled: Map<string, string>): Promise<{ subjects: RelationSubject[]; catalog: Map<string, CatalogEntry>; lineage: ProjectLineage }> {
   const subjects = relationSubjects(session);
-  const catalog = await adapter.withConnection((connection) => readCatalog(connection, subjects.map((s) => s.relation)));
+  const catalog = await adapter.withConnection((connection) => connection.introspector.describeRelations(subjects.map((s) => s.relation)));
   return { subjects, catalog, lineage: await computeProjectLineage(session, subjects, catalog, compiled) };
 }
 
@@ -111,10 +112,10 @@ function computeProjectLineage(session: DocsSession, subjects: RelationSubject[]
   return computeLineage(lineageModels(session, compiled), createRelationIndex(relations, session.loaded.resolved.target.schema));
 }
 
-/** What catalog.json names the database: the PostgreSQL database, or the embedded one. */
+/** What catalog.json names the database, as the target's dialect says. */
 function databaseName(session: DocsSession): string {
   const { target } = session.loaded.resolved;
-  return target.type === 'postgres' ? target.database : 'pglite';
+  return dialectOf(target).profile.databaseName(target);
 }
 
 /** A fresh folder each time, so a file the site no longer has does not linger. */

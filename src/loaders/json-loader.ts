@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
-import { listColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { type SwapTarget, restoreViews } from '../materializations/swap.js';
@@ -9,7 +8,6 @@ import { copyField } from './json/copy-text.js';
 import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
 import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
-import { dependentViews } from '../adapters/catalog.js';
 import type { SeedLoadContext, SeedSourceOf } from './seed-loader.js';
 
 
@@ -46,7 +44,7 @@ export async function loadJsonSeed(execution: SwapTarget, source: SeedSourceOf<'
     // One transaction for the whole reload: the old table stays until the new one is complete; views reading it
     // are recreated on the new one.
     const totals = await adapter.transaction(async (connection) => {
-      const dependents = (await execution.findExisting(connection)) ? await dependentViews(connection, node.relation) : [];
+      const dependents = (await execution.findExisting(connection)) ? await connection.introspector.dependentViews(node.relation) : [];
       await execution.run(connection, `drop table if exists ${tables.data}, ${tables.rejects} cascade`);
       await createTables(execution, connection, tables);
       await forgetRelation(connection, key);
@@ -104,7 +102,7 @@ async function createTables(execution: SwapTarget, connection: Connection, table
 
 /** A relation of that name made by something else (a CSV seed, a model) is not appended to. */
 async function checkShape(connection: Connection, execution: SwapTarget): Promise<void> {
-  const columns = (await listColumns(connection, execution.node.relation)).map((c) => c.name);
+  const columns = (await connection.introspector.listColumns(execution.node.relation)).map((c) => c.name);
   if (TABLE_COLUMNS.some((name) => !columns.includes(name))) {
     throw new TsdbtError('runtime', `${execution.relation} exists with other columns (${columns.join(', ')}) than a JSON seed's`, {
       hint: 'run tsdbt seed --full-refresh to rebuild it',

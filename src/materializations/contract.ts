@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import { constraintNames, relationColumns, type ColumnType } from '../adapters/catalog.js';
+import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { formatTable } from '../util/table.js';
 import { TsdbtError } from '../core/errors.js';
@@ -71,7 +71,7 @@ function scratchName(target: SwapTarget, role: 'query' | 'contract'): string {
 export async function scratchColumns(target: SwapTarget, connection: Connection, role: 'query' | 'contract', create: (relation: string) => Promise<unknown>): Promise<ColumnType[]> {
   const relation = scratchName(target, role);
   await create(relation);
-  const columns = await relationColumns(connection, relation);
+  const columns = await connection.introspector.relationColumns(relation);
   await target.run(connection, `drop table ${relation}`);
   return columns;
 }
@@ -128,7 +128,7 @@ export async function releaseConstraintNames(target: SwapTarget, connection: Con
       .map((constraint) => constraint.name!),
   );
   if (wanted.size === 0) return;
-  for (const name of (await constraintNames(connection, target.node.relation)).filter((held) => wanted.has(held))) {
+  for (const name of (await connection.introspector.constraintNames(target.node.relation)).filter((held) => wanted.has(held))) {
     const released = temporaryName(name, 'old', target.runId, target.adapter.capabilities.maxIdentifierLength);
     await target.run(connection, `alter table ${target.relation} rename constraint ${quoteIdentifier(name)} to ${quoteIdentifier(released)}`);
   }

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { RelationKind } from '../adapters/catalog.js';
+import type { RelationKind } from '../adapters/introspector.js';
 import type { GraphNode } from '../core/nodes.js';
 import type { BatchResults } from '../core/results.js';
 import type { RenderOptions, TimeRange } from '../core/render.js';

@@ -1,4 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
+import type { TableOptions } from '../adapters/dialect-sql.js';
 import { quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { checkContract, contractColumns, contractEnforced, releaseConstraintNames, scratchColumns, warnUnsupportedConstraints } from './contract.js';
@@ -40,7 +41,7 @@ export async function createTableFrom(target: SwapTarget, connection: Connection
   if (!contractEnforced(target.node)) return createAs(target.run, connection, relation, output, options);
   await checkOutputContract(target, connection, output);
   if (!options.temporary) await releaseConstraintNames(target, connection);
-  await target.run(connection, `${createTable(options)} ${relation} (${contractColumns(target.node, !options.temporary)})${onCommit(options)}`);
+  await target.run(connection, connection.dialect.sql.createTable(relation, contractColumns(target.node, !options.temporary), options));
   if (options.withData === false) return 0;
   if (output.kind === 'rows') return copyInto(connection, relation, output);
   const list = Object.keys(target.node.columns).map(quoteIdentifier).join(', ');
@@ -60,23 +61,14 @@ async function checkOutputContract(target: SwapTarget, connection: Connection, o
   await checkContract(target, connection, actual);
 }
 
-interface TableOptions {
-  temporary?: boolean;
-  withData?: boolean;
-}
-
-const createTable = (options: TableOptions) => (options.temporary ? 'create temporary table' : 'create table');
-const onCommit = (options: TableOptions) => (options.temporary ? ' on commit drop' : '');
-
 /** The table the output describes: `create table ... as` a query, or the declared columns filled by COPY. */
 async function createAs(run: SwapTarget['run'], connection: Connection, relation: string, output: ModelOutput, options: TableOptions): Promise<number> {
   if (output.kind === 'sql') {
-    const noData = options.withData === false ? ' with no data' : '';
-    const created = await run(connection, `${createTable(options)} ${relation}${onCommit(options)} as (\n${output.sql}\n)${noData}`);
+    const created = await run(connection, connection.dialect.sql.createTableAs(relation, output.sql, options));
     return created.rowCount ?? 0;
   }
   const columns = output.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`).join(', ');
-  await run(connection, `${createTable(options)} ${relation} (${columns})${onCommit(options)}`);
+  await run(connection, connection.dialect.sql.createTable(relation, columns, options));
   return options.withData === false ? 0 : copyInto(connection, relation, output);
 }
 

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import { relationColumns, type RelationKind } from '../adapters/catalog.js';
+import type { RelationKind } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { SQL_KEYWORD_BY_KIND } from './materialization.js';
 import type { SwapTarget } from './swap.js';
@@ -16,7 +16,7 @@ export async function persistDocs(target: SwapTarget, connection: Connection, re
   if (config.relation) await target.run(connection, `comment on ${SQL_KEYWORD_BY_KIND[kind]} ${relation} is ${quoteLiteral(node.description)}`);
   const documented = config.columns ? Object.values(node.columns) : [];
   if (documented.length === 0) return;
-  const actual = new Set((await relationColumns(connection, relation)).map((column) => column.name));
+  const actual = new Set((await connection.introspector.relationColumns(relation)).map((column) => column.name));
   for (const column of documented) {
     // Property files name columns as written in SQL, where unquoted names fold to lower case.
     const name = actual.has(column.name) ? column.name : column.name.toLowerCase();

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { RelationKind } from '../adapters/catalog.js';
+import type { RelationKind } from '../adapters/introspector.js';
 import { applyGrants } from './grants.js';
 import { createMissingIndexes } from './indexes.js';
 import { persistDocs } from './persist-docs.js';

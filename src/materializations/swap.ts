@@ -1,5 +1,5 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
-import { dependentViews, type CatalogRelation, type DependentView, type RelationKind } from '../adapters/catalog.js';
+import type { CatalogRelation, DependentView, RelationKind } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../core/nodes.js';
 import { SQL_KEYWORD_BY_KIND, type MaterializationContext, type MaterializationResult } from './materialization.js';
@@ -49,11 +49,11 @@ export async function swapIn(target: SwapTarget, connection: Connection, kind: R
   const backup = temporaryName(node.relation.identifier, 'backup', runId, adapter.capabilities.maxIdentifierLength);
   const existing = await target.findExisting(connection);
   // Read while the old relation still has its name, so the definitions name it and not the backup.
-  const dependents = existing ? await dependentViews(connection, node.relation) : [];
+  const dependents = existing ? await connection.introspector.dependentViews(node.relation) : [];
   if (existing) {
-    await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[existing.kind]} ${target.relation} rename to ${quoteIdentifier(backup)}`);
+    await target.run(connection, connection.dialect.sql.renameRelation(SQL_KEYWORD_BY_KIND[existing.kind], target.relation, quoteIdentifier(backup)));
   }
-  await target.run(connection, `alter ${SQL_KEYWORD_BY_KIND[kind]} ${schema}.${quoteIdentifier(temporary)} rename to ${quoteIdentifier(node.relation.identifier)}`);
+  await target.run(connection, connection.dialect.sql.renameRelation(SQL_KEYWORD_BY_KIND[kind], `${schema}.${quoteIdentifier(temporary)}`, quoteIdentifier(node.relation.identifier)));
   if (existing) {
     await target.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${schema}.${quoteIdentifier(backup)} cascade`);
     await restoreViews(target, connection, dependents);

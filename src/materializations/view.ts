@@ -1,5 +1,4 @@
 import { inTransaction, type Connection } from '../adapters/adapter.js';
-import { dependentViews } from '../adapters/catalog.js';
 import { SQL_KEYWORD_BY_KIND, type Materialization, type MaterializationContext } from './materialization.js';
 import { contractEnforced } from './contract.js';
 import { checkQueryContract, requireSql } from './model-output.js';
@@ -38,7 +37,7 @@ export const view: Materialization = {
 
 async function dropAndCreate(context: MaterializationContext, connection: Connection): Promise<void> {
   const existing = await context.findExisting(connection);
-  const dependents = existing ? await dependentViews(connection, context.node.relation) : [];
+  const dependents = existing ? await connection.introspector.dependentViews(context.node.relation) : [];
   if (existing) await context.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${context.relation} cascade`);
   const sql = requireSql(await context.render({}, connection), 'view', context.node.originalFilePath);
   await context.run(connection, `create view ${context.relation} as\n${sql}`);

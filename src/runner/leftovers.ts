@@ -1,5 +1,4 @@
 import type { Adapter } from '../adapters/adapter.js';
-import { listRelations } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { SQL_KEYWORD_BY_KIND } from '../materializations/materialization.js';
 import { isLeftover } from '../materializations/temporary-names.js';
@@ -10,7 +9,7 @@ import { isLeftover } from '../materializations/temporary-names.js';
  */
 export async function dropLeftovers(adapter: Adapter, schemas: string[]): Promise<string[]> {
   return adapter.transaction(async (connection) => {
-    const leftovers = (await listRelations(connection, [...new Set(schemas)])).filter((relation) => isLeftover(relation.identifier));
+    const leftovers = (await connection.introspector.listRelations([...new Set(schemas)])).filter((relation) => isLeftover(relation.identifier));
     for (const relation of leftovers) await connection.query(`drop ${SQL_KEYWORD_BY_KIND[relation.kind]} if exists ${quoteRelation(relation)} cascade`);
     return leftovers.map(quoteRelation);
   });

@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import type { Adapter, Connection } from '../adapters/adapter.js';
-import { findRelation } from '../adapters/catalog.js';
 import { quoteRelation } from '../adapters/sql.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
@@ -80,7 +79,7 @@ export async function executeNode(
     relation,
     adapter: deps.adapter,
     runId: deps.runId,
-    findExisting: (connection) => findRelation(connection, node.relation),
+    findExisting: (connection) => connection.introspector.findRelation(node.relation),
     warn: (message) => deps.reporter.warn(message),
     run: async (connection: Connection, sql: string) => {
       statements.push(sql);

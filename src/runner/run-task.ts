@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Adapter } from '../adapters/adapter.js';
-import { listSchemas } from '../adapters/catalog.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { parseInstant } from '../util/time.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
@@ -139,7 +138,7 @@ async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void
   const building = nodes.filter((node) => (node.resourceType !== 'test' || node.config.store_failures) && node.resourceType !== 'unit_test');
   const schemas = [...new Set(building.map((node) => node.relation.schema))].sort();
   await adapter.withConnection(async (connection) => {
-    const existing = new Set(await listSchemas(connection));
+    const existing = new Set(await connection.introspector.listSchemas());
     for (const schema of schemas.filter((s) => !existing.has(s))) {
       await connection.query(`create schema if not exists ${quoteIdentifier(schema)}`);
     }

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import { relationColumns, type ColumnType } from '../adapters/catalog.js';
+import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { SnapshotSpec } from '../core/nodes.js';
@@ -49,13 +49,13 @@ async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): 
       });
     }
     await execution.run(connection, `create temporary table ${staging} on commit drop as (\n${sql}\n)`);
-    const columns = await relationColumns(connection, staging);
+    const columns = await connection.introspector.relationColumns(staging);
     const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
     if (!existing) {
       const created = await execution.run(connection, statements.create);
       return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
     }
-    const present = new Set((await relationColumns(connection, execution.relation)).map((column) => column.name));
+    const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));
     if (!present.has('dbt_valid_to') || !present.has('dbt_updated_at')) {
       throw new TsdbtError('runtime', `${execution.relation} exists but is not a snapshot table (it has no dbt_valid_to and dbt_updated_at columns)`, {
         hint: 'drop it, or give the snapshot another name with alias or schema',

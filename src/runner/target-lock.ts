@@ -17,14 +17,15 @@ export function schemaLockKey(schema: string): number {
   return createHash('sha256').update(schema).digest().readInt32BE(0);
 }
 
-/** What other sessions see of the holder, in pg_stat_activity.application_name (at most 63 bytes). */
+/** What other sessions see of the holder, as its application_name (at most 63 bytes). */
 function holderName(command: string, startedAt: Date): string {
   return `tsdbt ${command} ${process.pid}@${hostname().slice(0, 20)} ${startedAt.toISOString().slice(0, 19)}Z`.slice(0, 63);
 }
 
 /**
- * One writer per target: a session-level advisory lock per schema the project writes, all or none, on a session of
- * its own that lives as long as the command. A second writer polls until `timeoutMs`, then fails naming the holder.
+ * One writer per target: a session-level lock (the dialect's `tryLock`) per schema the project writes, all or none, on
+ * a session of its own that lives as long as the command. A second writer polls until `timeoutMs`, then fails naming
+ * the holder.
  * Locks are taken together and given back together while waiting, so two writers never deadlock on two schemas. On an
  * adapter without multiple connections (PGlite) the data directory's lock file already admits one process.
  */
@@ -39,12 +40,12 @@ export async function lockTarget(adapter: Adapter, schemas: string[], options: {
     for (;;) {
       const taken: number[] = [];
       for (const { key } of keys) {
-        const result = await session.query('select pg_try_advisory_lock($1::int4, $2::int4) as ok', [LOCK_NAMESPACE, key]);
+        const result = await session.query(session.dialect.sql.tryLock, [LOCK_NAMESPACE, key]);
         if (result.rows[0]?.ok !== true) break;
         taken.push(key);
       }
       if (taken.length === keys.length) return { release: () => releaseAll(session, taken) };
-      for (const key of taken) await session.query('select pg_advisory_unlock($1::int4, $2::int4)', [LOCK_NAMESPACE, key]);
+      for (const key of taken) await session.query(session.dialect.sql.unlock, [LOCK_NAMESPACE, key]);
       const holder = await describeHolder(session, keys.map((k) => k.key));
       const waited = Date.now() - started.getTime();
       if (waited >= options.timeoutMs) {
@@ -64,7 +65,7 @@ export async function lockTarget(adapter: Adapter, schemas: string[], options: {
 
 async function releaseAll(session: DedicatedConnection, keys: number[]): Promise<void> {
   try {
-    for (const key of keys) await session.query('select pg_advisory_unlock($1::int4, $2::int4)', [LOCK_NAMESPACE, key]);
+    for (const key of keys) await session.query(session.dialect.sql.unlock, [LOCK_NAMESPACE, key]);
   } catch {
     // The locks belong to the session: one the server lost (a restart) has let go of them already, and release()
     // ends any other.
@@ -75,16 +76,7 @@ async function releaseAll(session: DedicatedConnection, keys: number[]): Promise
 
 /** Who holds one of the locks: its application name (command, client pid, host, start) and server pid. */
 async function describeHolder(session: DedicatedConnection, keys: number[]): Promise<string> {
-  const result = await session.query(
-    `select a.pid, a.application_name, a.backend_start
-     from pg_locks as l join pg_stat_activity as a on a.pid = l.pid
-     where l.locktype = 'advisory' and l.granted and l.database = (select oid from pg_database where datname = current_database())
-       and l.classid = ($1::int4)::oid and l.objid = any(select (k::int4)::oid from unnest($2::int4[]) as k) and l.objsubid = 2
-     limit 1`,
-    [LOCK_NAMESPACE, keys],
-  );
-  const row = result.rows[0] as { pid: number; application_name: string; backend_start: Date | string } | undefined;
-  if (!row) return 'a holder that has just let go';
-  const since = row.backend_start instanceof Date ? row.backend_start.toISOString() : String(row.backend_start);
-  return `${row.application_name || 'a session'} (server pid ${row.pid}, connected since ${since})`;
+  const holder = await session.introspector.lockHolder(LOCK_NAMESPACE, keys);
+  if (!holder) return 'a holder that has just let go';
+  return `${holder.applicationName || 'a session'} (server pid ${holder.serverPid}, connected since ${holder.connectedSince})`;
 }

@@ -1,5 +1,4 @@
 import type { Connection } from '../adapters/adapter.js';
-import { findRelation, relationColumns } from '../adapters/catalog.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import type { ColumnInfo, FixtureRows, GraphNode, Relation, UnitTestInput } from '../core/nodes.js';
@@ -52,7 +51,7 @@ export const unitTestRunner: NodeRunner = {
           execution.locate = () => ({ compiled: compiledPath });
           const actual = quoteIdentifier(derivedIdentifier(`tsdbt_unit__${node.name}`, '', maxLength));
           await execution.run(connection, `create temporary table ${actual} as\n${sql}`);
-          const diff = await compareRows(connection, actual, await relationColumns(connection, actual), spec.expect);
+          const diff = await compareRows(connection, actual, await connection.introspector.relationColumns(actual), spec.expect);
           const failed = diff.rows.length > 0;
           return { status: failed ? 'fail' : 'pass', message: failed ? describeDiff(diff) : 'PASS', rowsAffected: null, failures: diff.rows.length, location: compiledPath };
         }),
@@ -93,8 +92,8 @@ function upstreamOf(parsed: ParsedProject, model: GraphNode, input: UnitTestInpu
  * types; then any other column the rows name, typed from its values. Columns the rows omit are null.
  */
 async function givenColumns(connection: Connection, upstream: { relation: Relation; columns: Record<string, ColumnInfo> }, rows: FixtureRows): Promise<TypedColumn[]> {
-  const known: TypedColumn[] = (await findRelation(connection, upstream.relation))
-    ? await relationColumns(connection, quoteRelation(upstream.relation))
+  const known: TypedColumn[] = (await connection.introspector.findRelation(upstream.relation))
+    ? await connection.introspector.relationColumns(quoteRelation(upstream.relation))
     : Object.values(upstream.columns).flatMap((column) => (column.dataType ? [{ name: column.name, type: column.dataType }] : []));
   const inferred = fixtureColumns(rows)
     .filter((name) => !known.some((column) => column.name === name))

@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { ColumnType } from '../adapters/catalog.js';
+import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier } from '../adapters/sql.js';
 import { formatTable } from '../util/table.js';
 import { TsdbtError } from '../core/errors.js';

@@ -20,7 +20,7 @@ export class ModelConnections {
   private writing = false;
 
   constructor(
-    private readonly adapter: Adapter,
+    readonly adapter: Adapter,
     private readonly build: Connection,
     private readonly file: string,
   ) {}

@@ -11,7 +11,6 @@ import { injectCtes, type CompilerInput } from '../templating/compiler.js';
 import { batchFilter } from '../materializations/incremental/batch-filter.js';
 import type { RenderOptions, TimeRange } from '../core/render.js';
 import type { TargetScope } from '../templating/render-hooks.js';
-import { InliningQueryCompiler } from './inline-compiler.js';
 import { DEFAULT_BATCH_SIZE, ModelDriver } from './kysely-driver.js';
 import type { ModelConnections } from './model-connections.js';
 
@@ -53,7 +52,8 @@ export interface ModelContext {
 export function createModelContext(parsed: CompilerInput, node: GraphNode, options: RenderOptions, connections: ModelConnections): ModelContext & { batchFilters: string[] } {
   // In a microbatch, refs to models with an event_time name CTEs holding the batch's range; a query using them gets them.
   const batchFilters: string[] = [];
-  const db: ModelContext['db'] = queryBuilder(new ModelDriver(connections), new InliningQueryCompiler());
+  const { kysely } = connections.adapter.dialect;
+  const db: ModelContext['db'] = queryBuilder(kysely, new ModelDriver(connections), kysely.createInliningQueryCompiler());
   const file = node.originalFilePath;
   const undeclared = (call: string) =>
     new TsdbtError('runtime', `${call} is not among the model's dependencies`, {

@@ -2,11 +2,13 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
+import type { DialectType } from '../../src/adapters/registry.js';
 
 /** A database backend the integration suite runs on: every integration test runs on each of them. */
 export interface TestBackend {
-  name: 'pglite' | 'postgres';
+  /** The dialect's profile type. */
+  name: DialectType;
   /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
   profile(projectDir: string, schema: string): string;
   /**
@@ -40,12 +42,14 @@ if (pgProblem) {
 }
 export const postgresAvailable = pgProblem === undefined;
 
-/** One database per test file, dropped at the end. */
+/** One database per test file, dropped at the end, on the server at `serverUrl`. */
 export class PostgresTestDatabase {
   readonly name = `tsdbt_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
+  constructor(private readonly serverUrl: string = PG_URL) {}
+
   async create(): Promise<void> {
-    await adminQuery(`create database ${this.name}`);
+    await adminQuery(this.serverUrl, `create database ${this.name}`);
   }
 
   /** Tests in a file share the database one after another; each starts from empty schemas. */
@@ -64,18 +68,18 @@ export class PostgresTestDatabase {
   }
 
   async drop(): Promise<void> {
-    await adminQuery(`drop database if exists ${this.name} with (force)`);
+    await adminQuery(this.serverUrl, `drop database if exists ${this.name} with (force)`);
   }
 
   url(): URL {
-    const url = new URL(PG_URL);
+    const url = new URL(this.serverUrl);
     url.pathname = `/${this.name}`;
     return url;
   }
 }
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
+async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(sql);
@@ -120,13 +124,14 @@ export const pgliteBackend: TestBackend = {
   },
 };
 
-export function postgresBackend(database: PostgresTestDatabase): TestBackend {
+/** A server of the PostgreSQL family, in `database`, through a profile of type `type` (PostgreSQL's keys). */
+export function postgresBackend(database: PostgresTestDatabase, type: DialectType = 'postgres'): TestBackend {
   return {
-    name: 'postgres',
+    name: type,
     profile(_projectDir, schema) {
       const url = database.url();
       const password = url.password ? `\n      password: ${decodeURIComponent(url.password)}` : '';
-      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n`;
+      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: ${type}\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n`;
     },
     async query(_projectDir, sql, params) {
       const client = new pg.Client({ connectionString: database.url().toString() });
@@ -139,3 +144,34 @@ export function postgresBackend(database: PostgresTestDatabase): TestBackend {
     },
   };
 }
+
+/** How the integration suite runs on one registered dialect. */
+export interface DialectFixture {
+  /** Why it cannot run on this machine (no server reachable), or undefined: its half of the suite is skipped. */
+  unavailable: string | undefined;
+  /** Inside a test file's describe: declares the file's setup and teardown, and returns the backend its tests use. */
+  backendForFile(): TestBackend;
+}
+
+/** A database of the file's own on the server at `serverUrl`, emptied before each test. */
+function serverFixture(type: DialectType, serverUrl: string, unavailable: string | undefined): DialectFixture {
+  return {
+    unavailable,
+    backendForFile() {
+      const database = new PostgresTestDatabase(serverUrl);
+      beforeAll(() => database.create());
+      beforeEach(() => database.reset());
+      afterAll(() => database.drop());
+      return postgresBackend(database, type);
+    },
+  };
+}
+
+/**
+ * One fixture per registered dialect (a dialect registered without one does not compile): `describeBackends` runs
+ * every integration test on each, so a new dialect joins the whole suite by its registry line and its line here.
+ */
+export const DIALECT_FIXTURES: Record<DialectType, DialectFixture> = {
+  postgres: serverFixture('postgres', PG_URL, pgProblem),
+  pglite: { unavailable: undefined, backendForFile: () => pgliteBackend },
+};

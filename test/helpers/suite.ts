@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { pgliteBackend, postgresAvailable, postgresBackend, PostgresTestDatabase, type TestBackend } from './backends.js';
+import { describe } from 'vitest';
+import { registeredDialects } from '../../src/adapters/registry.js';
+import { DIALECT_FIXTURES, type TestBackend } from './backends.js';
 
-/** Declares the same tests once per backend: embedded PGlite, and a PostgreSQL server in a database of this file's own. */
+/** Declares the same tests once per registered dialect (embedded PGlite, a PostgreSQL server...), as its fixture sets it up. */
 export function describeBackends(title: string, body: (backend: TestBackend) => void): void {
-  describe(`${title} [pglite]`, () => body(pgliteBackend));
-  describe.skipIf(!postgresAvailable)(`${title} [postgres]`, () => {
-    const database = new PostgresTestDatabase();
-    beforeAll(() => database.create());
-    beforeEach(() => database.reset());
-    afterAll(() => database.drop());
-    body(postgresBackend(database));
-  });
+  for (const { type } of registeredDialects) {
+    const fixture = DIALECT_FIXTURES[type];
+    describe.skipIf(fixture.unavailable !== undefined)(`${title} [${type}]`, () => body(fixture.backendForFile()));
+  }
 }

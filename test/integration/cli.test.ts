@@ -2,6 +2,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
+import { postgresSqlDialect } from '../../src/adapters/postgres/postgres-sql-dialect.js';
 import { lockWaitSeconds, makeProject, runCli, spawnCli } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 import { temporaryDir } from '../helpers/temporary-dir.js';
@@ -103,7 +104,7 @@ describe('tsdbt CLI', () => {
     const path = join(project.dir, '.tsdbt/pglite');
     cpSync(inject('pgliteTemplate'), path, { recursive: true });
     const target = { type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path } as const;
-    const holder = new PgliteAdapter(target, 0);
+    const holder = new PgliteAdapter(target, postgresSqlDialect, 0);
     await holder.open();
     try {
       const second = await spawnCli(['run', '--project-dir', project.dir, '--lock-timeout', '1']);
@@ -115,7 +116,7 @@ describe('tsdbt CLI', () => {
     }
     expect(existsSync(join(path, 'tsdbt.lock'))).toBe(false);
     // A holder that lets go within the timeout is waited for.
-    const again = new PgliteAdapter(target, 0);
+    const again = new PgliteAdapter(target, postgresSqlDialect, 0);
     await again.open();
     setTimeout(() => void again.close(), 1_500);
     const waited = await spawnCli(['run', '--project-dir', project.dir, '--lock-timeout', '20']);

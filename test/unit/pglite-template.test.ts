@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
+import { postgresSqlDialect } from '../../src/adapters/postgres/postgres-sql-dialect.js';
 import { LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
 import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, tsdbtCacheDir, usableTemplate } from '../../src/adapters/pglite/pglite-template.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
 
 async function withAdapter<T>(path: string, work: (adapter: PgliteAdapter) => Promise<T>): Promise<T> {
-  const adapter = new PgliteAdapter({ type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path }, 0);
+  const adapter = new PgliteAdapter({ type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path }, postgresSqlDialect, 0);
   await adapter.open();
   try {
     return await work(adapter);

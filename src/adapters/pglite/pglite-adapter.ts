@@ -1,8 +1,10 @@
 import type { PGlite, Results } from '@electric-sql/pglite';
-import type { PgliteTarget } from '../../config/profiles.js';
 import { TsdbtError } from '../../core/errors.js';
-import { inTransaction, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
+import { connectionOf, inTransaction, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
+import type { SqlDialect } from '../dialect.js';
+import { postgresCapabilities } from '../postgres/postgres-capabilities.js';
 import { DataDirectoryLock } from './pglite-lock.js';
+import type { PgliteTarget } from './pglite-profile.js';
 import { isInitialised, nodeFsAfter, PGLITE_SHARED_BUFFERS, seedDataDir, usableTemplate } from './pglite-template.js';
 import { compilePgliteWasm } from './pglite-wasm.js';
 
@@ -17,7 +19,11 @@ export class PgliteAdapter implements Adapter {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** `lockTimeoutMs`: how long open() waits for another process holding the data directory. */
-  constructor(private readonly target: PgliteTarget, private readonly lockTimeoutMs: number) {
+  constructor(
+    private readonly target: PgliteTarget,
+    readonly dialect: SqlDialect,
+    private readonly lockTimeoutMs: number,
+  ) {
     this.description = `embedded PGlite at ${target.path}`;
     this.lock = new DataDirectoryLock(target.path);
   }
@@ -65,7 +71,7 @@ export class PgliteAdapter implements Adapter {
   withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     const db = this.db;
     if (!db) throw new Error('PgliteAdapter used before open()');
-    const connection: Connection = {
+    const connection: Connection = connectionOf(this.dialect, {
       async query(sql, params) {
         return toResult(await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined));
       },
@@ -87,7 +93,7 @@ export class PgliteAdapter implements Adapter {
         }
         return rows;
       },
-    };
+    });
     const next = this.queue.then(() => work(connection));
     this.queue = next.catch(() => undefined);
     return next;

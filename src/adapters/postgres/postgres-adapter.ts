@@ -3,21 +3,26 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { PostgresTarget } from '../../config/profiles.js';
 import { isConnectionLost, TsdbtError } from '../../core/errors.js';
-import { inTransaction, leftConnectionUnusable, postgresCapabilities, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
+import { connectionOf, inTransaction, leftConnectionUnusable, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
+import type { SqlDialect } from '../dialect.js';
 import { quoteIdentifier } from '../sql.js';
+import { postgresCapabilities } from './postgres-capabilities.js';
+import type { PostgresTarget } from './postgres-profile.js';
 
-/** PostgreSQL through a pg Pool of `threads` connections. */
+/** PostgreSQL through a pg Pool of `threads` connections: the driver of `dialect`. */
 export class PostgresAdapter implements Adapter {
-  readonly type = 'postgres';
   readonly concurrency: number;
   readonly description: string;
   serverVersion = 0;
   private readonly pool: pg.Pool;
   private readonly active = new Set<pg.ClientBase>();
 
-  constructor(private readonly target: PostgresTarget) {
+  constructor(
+    private readonly target: PostgresTarget,
+    readonly dialect: SqlDialect,
+    readonly type = 'postgres',
+  ) {
     this.concurrency = target.threads;
     this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
     this.pool = new pg.Pool({ ...connectionConfig(target), max: target.threads });
@@ -46,7 +51,7 @@ export class PostgresAdapter implements Adapter {
     this.active.add(client);
     let discard = false;
     try {
-      return await work(wrap(client));
+      return await work(wrap(client, this.dialect));
     } catch (error) {
       discard = leftConnectionUnusable(error) || isConnectionLost(error);
       throw error;
@@ -71,7 +76,7 @@ export class PostgresAdapter implements Adapter {
     }
     this.active.add(client);
     return {
-      ...wrap(client),
+      ...wrap(client, this.dialect),
       release: async () => {
         this.active.delete(client);
         await client.end().catch(() => undefined);
@@ -97,8 +102,8 @@ export class PostgresAdapter implements Adapter {
   }
 }
 
-function wrap(client: pg.ClientBase): Connection {
-  return {
+function wrap(client: pg.ClientBase, dialect: SqlDialect): Connection {
+  return connectionOf(dialect, {
     async query(sql, params) {
       return toResult(await client.query({ text: sql, values: params as unknown[] | undefined }));
     },
@@ -132,7 +137,7 @@ function wrap(client: pg.ClientBase): Connection {
       }
       return stream.rowCount;
     },
-  };
+  });
 }
 
 /** Every value as the server sent it: PostgreSQL's text output, unparsed. */

@@ -1,6 +1,6 @@
 import { loadProject } from '../../config/project.js';
 import { describeTarget, resolveTarget } from '../../config/profiles.js';
-import { createAdapter } from '../../adapters/factory.js';
+import { createAdapter } from '../../adapters/registry.js';
 import { TSDBT_VERSION } from '../../version.js';
 import { parseVars } from '../options.js';
 import type { Command } from './command.js';

@@ -1,3 +1,4 @@
+import { dialectOf } from '../../adapters/registry.js';
 import { writeRunResults } from '../../artifacts/run-results.js';
 import { isEphemeral } from '../../materializations/registry.js';
 import { countResources } from '../../parser/resource-counts.js';
@@ -117,10 +118,10 @@ function writtenSchemas(session: Session): string[] {
   return [...schemas];
 }
 
-/** The profile's `retries` (dbt-postgres's key), the default for --retries. */
+/** The profile's `retries` (dbt-postgres's key), the default for --retries, where the target's dialect takes one. */
 function retriesOf(session: Session): number | undefined {
   const { target } = session.loaded.resolved;
-  return target.type === 'postgres' ? target.retries : undefined;
+  return dialectOf(target).profile.retries(target);
 }
 
 export const runCommand: Command<BuildArgs> = {

@@ -1,4 +1,3 @@
-import { relationColumns } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
 import type { GraphNode } from '../../core/nodes.js';
 import type { Materialization } from '../materialization.js';
@@ -40,7 +39,7 @@ export const incremental: Materialization = {
       const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
       await createTableFrom(context, connection, staged, output, { temporary: true, withData: direct === undefined });
       const mode = context.node.config.on_schema_change ?? 'ignore';
-      const columns = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
+      const columns = await applySchemaChange(context, connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
       const source = direct === undefined ? `${staged} as ${SOURCE}` : `(\n${direct}\n) as ${SOURCE}`;
       const written = await STRATEGIES[strategy]({ target: context, connection, source, columns });
       await applyRelationSettings(context, connection, context.relation, 'table');

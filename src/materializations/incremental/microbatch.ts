@@ -1,5 +1,4 @@
 import type { Connection } from '../../adapters/adapter.js';
-import { relationColumns } from '../../adapters/catalog.js';
 import { quoteIdentifier, quoteRelation } from '../../adapters/sql.js';
 import { describeNodeFailure, TsdbtError } from '../../core/errors.js';
 import type { GraphNode } from '../../core/nodes.js';
@@ -89,7 +88,7 @@ async function addBatches(context: MaterializationContext, config: MicrobatchCon
     const output = await context.render({ isIncremental: true, batch: batches[0]! }, connection);
     await createTableFrom(context, connection, staged, output, { temporary: true, withData: false });
     const mode = context.node.config.on_schema_change ?? 'ignore';
-    const written = await applySchemaChange(context, connection, mode, await relationColumns(connection, context.relation), await relationColumns(connection, staged));
+    const written = await applySchemaChange(context, connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
     await applyRelationSettings(context, connection, context.relation, 'table');
     return written;
   });
@@ -106,7 +105,7 @@ async function refreshInto(context: MaterializationContext, config: MicrobatchCo
     const output = await context.render({ isIncremental: false, batch: batches[0]! }, connection);
     await createTableFrom(context, connection, relation, output, { withData: false });
     await applyRelationSettings(context, connection, relation, 'table');
-    return (await relationColumns(connection, relation)).map((column) => column.name);
+    return (await connection.introspector.relationColumns(relation)).map((column) => column.name);
   });
   try {
     const outcomes = await runBatches(context, config, batches, { relation, columns, isIncremental: false });

@@ -1,5 +1,4 @@
 import type { Connection } from '../../adapters/adapter.js';
-import { listUniqueIndexes } from '../../adapters/catalog.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
 import { TsdbtError } from '../../core/errors.js';
 import type { GraphNode } from '../../core/nodes.js';
@@ -46,25 +45,27 @@ const deleteInsert: IncrementalStrategy = async (increment) => {
  */
 const merge: IncrementalStrategy = async ({ target, connection, source, columns }) => {
   const keys = uniqueKey(target.node, 'merge');
-  const updates = updateColumns(target.node, columns, keys);
-  const list = columns.map(quoteIdentifier).join(', ');
+  const updates = updateColumns(target.node, columns, keys).map(quoteIdentifier);
   const predicates = incrementalPredicates(target.node);
-  const indexed = (await listUniqueIndexes(connection, target.node.relation)).some((index) => sameSet(index, keys));
-  if (indexed && predicates.length === 0) {
-    const action = updates.length > 0 ? `do update set ${updates.map((column) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`).join(', ')}` : 'do nothing';
-    const sql = `insert into ${target.relation} as ${DEST} (${list})\nselect ${list} from ${source}\non conflict (${keys.map(quoteIdentifier).join(', ')}) ${action}`;
-    return (await target.run(connection, sql)).rowCount ?? 0;
-  }
+  const upsert = {
+    relation: target.relation,
+    targetAlias: DEST,
+    source,
+    sourceAlias: SOURCE,
+    columns: columns.map(quoteIdentifier),
+    keys: keys.map(quoteIdentifier),
+    updates,
+  };
+  const indexed = (await connection.introspector.uniqueIndexes(target.node.relation)).some((index) => sameSet(index, keys));
+  if (indexed && predicates.length === 0) return (await target.run(connection, connection.dialect.sql.upsert(upsert))).rowCount ?? 0;
   if (!target.adapter.capabilities.merge) {
     throw new TsdbtError('runtime', `merge on ${target.relation} needs PostgreSQL 15 or later, or a unique index on (${keys.join(', ')})`, {
       location: { file: target.node.originalFilePath },
       hint: `add indexes: [{columns: [${keys.join(', ')}], unique: true}] to the model's config`,
     });
   }
-  const on = [...keys.map((key) => `${DEST}.${quoteIdentifier(key)} = ${SOURCE}.${quoteIdentifier(key)}`), ...predicates].join('\n  and ');
-  const matched = updates.length > 0 ? `\nwhen matched then update set ${updates.map((column) => `${quoteIdentifier(column)} = ${SOURCE}.${quoteIdentifier(column)}`).join(', ')}` : '';
-  const sql = `merge into ${target.relation} as ${DEST}\nusing ${source}\non ${on}${matched}\nwhen not matched then insert (${list}) values (${columns.map((column) => `${SOURCE}.${quoteIdentifier(column)}`).join(', ')})`;
-  return (await target.run(connection, sql)).rowCount ?? 0;
+  const on = [...keys.map((key) => `${DEST}.${quoteIdentifier(key)} = ${SOURCE}.${quoteIdentifier(key)}`), ...predicates];
+  return (await target.run(connection, connection.dialect.sql.merge({ ...upsert, on }))).rowCount ?? 0;
 };
 
 export const STRATEGIES: Record<'append' | 'merge' | 'delete+insert', IncrementalStrategy> = { append, merge, 'delete+insert': deleteInsert };

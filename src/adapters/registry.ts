@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { Adapter } from './adapter.js';
+import type { AdapterOptions, Dialect } from './dialect.js';
+import { pgliteDialect } from './pglite/pglite-dialect.js';
+import { postgresDialect } from './postgres/postgres-dialect.js';
+
+/** Every engine tsdbt runs on, by profile `type`: a new dialect is its folder and one line here. */
+const DIALECTS = [postgresDialect, pgliteDialect] as const;
+
+/** The engine a project without a profile runs on, in a data directory of its own. */
+export const embeddedDialect = pgliteDialect;
+
+type RegisteredDialect = (typeof DIALECTS)[number];
+/** The profile types tsdbt knows: `postgres`, `pglite`... */
+export type DialectType = z.output<RegisteredDialect['profile']['shape']['type']>;
+type TargetOf<D extends { createAdapter(target: never, options: never): unknown }> = Parameters<D['createAdapter']>[0];
+
+/** A resolved profile output, one type per registered dialect, told apart by `type`. */
+export type Target = TargetOf<RegisteredDialect>;
+export type EmbeddedTarget = TargetOf<typeof embeddedDialect>;
+
+export const registeredDialects: ReadonlyArray<Dialect & { type: DialectType }> = DIALECTS as unknown as ReadonlyArray<Dialect & { type: DialectType }>;
+
+/**
+ * The dialect of `type`. Its methods take the target of its own type: the registry is keyed by that type, which is
+ * why the one type assertion here is sound.
+ */
+export function dialectOf<T extends { type: string }>(target: T): Dialect<T & Target> {
+  const dialect = DIALECTS.find((candidate) => candidate.type === target.type);
+  if (!dialect) throw new Error(`no dialect of type '${target.type}' is registered`);
+  return dialect as unknown as Dialect<T & Target>;
+}
+
+/** Opens nothing: the adapter's driver is loaded here, lazily, so commands that never connect do not load it. */
+export function createAdapter(target: Target, options: AdapterOptions = {}): Promise<Adapter> {
+  return dialectOf(target).createAdapter(target, options);
+}
