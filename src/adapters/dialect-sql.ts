@@ -1,6 +1,7 @@
 /**
- * The statements whose spelling is the engine's, not the standard's: the core emits these through
- * `connection.dialect.sql` and writes the rest (SELECT, INSERT ... SELECT, DROP) itself.
+ * The statements whose spelling is the engine's, or which a distributed engine must spell its own way (where a table
+ * lives, what a view or a comment reaches): the core emits these through `connection.dialect.sql` and writes the rest
+ * (SELECT, INSERT ... SELECT, UPDATE, DELETE, DROP ... CASCADE, ALTER TABLE) itself.
  */
 export interface DialectSql {
   /**
@@ -16,6 +17,14 @@ export interface DialectSql {
   createTableAs(relation: string, query: string, options: TableOptions): string;
   /** `relation` with declared columns (`"a" int, "b" text`, constraints included), to be filled by COPY or INSERT. */
   createTable(relation: string, definition: string, options: TableOptions): string;
+  /** A view (or, `materialized`, a materialized view) `relation` of `query`, which follows `as` as given. */
+  createView(relation: string, query: string, options: ViewOptions): string;
+  /** Describes `object` (`table "s"."t"`, `column "s"."t"."c"`...) with `text`, as `docs` and catalog readers see it. */
+  commentOn(object: string, text: string): string;
+  /** The options of `COPY ... FROM STDIN` for rows in the text format (tab-separated, `\N` for null), as copy-rows.ts encodes them. */
+  readonly copyTextOptions: string;
+  /** The same for CSV, as a seed file is written. */
+  copyCsvOptions(options: CopyCsvOptions): string;
   /** Gives `relation` (quoted, a `keyword`: table, view...) the name `identifier` (quoted) in its schema: the swap. */
   renameRelation(keyword: string, relation: string, identifier: string): string;
   /** Inserts `source`'s rows, updating `updates` (or nothing) where a row with the same `keys` exists: needs a unique index on them. */
@@ -28,6 +37,26 @@ export interface TableOptions {
   /** Dropped at the end of the transaction. */
   temporary?: boolean;
   withData?: boolean;
+  /** createTableAs: the names (quoted) the query's columns get, in its order, where they differ from its own. */
+  columns?: string[];
+  /** createTable: nothing happens when the relation exists. */
+  ifNotExists?: boolean;
+}
+
+export interface ViewOptions {
+  materialized?: boolean;
+  /** Replaces a view of the same name whose columns it keeps (engines refuse otherwise). */
+  orReplace?: boolean;
+}
+
+export interface CopyCsvOptions {
+  /** The first line names the columns and is skipped. */
+  header: boolean;
+  /** One character each. */
+  delimiter: string;
+  quote: string;
+  /** The unquoted value read as null. */
+  null: string;
 }
 
 /** Column names are quoted; `source` is a FROM item aliased `sourceAlias`. */

@@ -98,21 +98,20 @@ async function copyCsv(
   const known = guess?.scan ?? (await scanFile(absolute, file, options));
   const types = sqlTypes(known, overrides);
   const columns = known.columns.map(quoteIdentifier);
-  await execution.run(connection, `create table ${temporary} (${columns.map((c, i) => `${c} ${types[i]}`).join(', ')})`);
+  await execution.run(connection, connection.dialect.sql.createTable(temporary, columns.map((c, i) => `${c} ${types[i]}`).join(', '), {}));
   // Several null markers: COPY knows one, so the file goes through a text staging table first.
   const staging = options.nullValues.length > 1 ? quoteIdentifier(`tsdbt_csv_staging_${execution.runId}`) : undefined;
-  if (staging) await execution.run(connection, `create temporary table ${staging} (${columns.map((c) => `${c} text`).join(', ')}) on commit drop`);
+  if (staging) await execution.run(connection, connection.dialect.sql.createTable(staging, columns.map((c) => `${c} text`).join(', '), { temporary: true }));
   const copyTarget = `${staging ?? temporary} (${columns.join(', ')})`;
   // Where COPY takes a plain byte stream, the file's bytes go to the server as read (header and all) while the scan
   // checks the same bytes here: two processes, two cores. Otherwise the scan cuts row-aligned chunks for COPY.
   const streaming = execution.adapter.capabilities.streamingCopy;
-  const copyOptions = [
-    'format csv',
-    `header ${streaming && options.header}`,
-    `delimiter ${quoteLiteral(options.delimiter)}`,
-    `quote ${quoteLiteral(options.quote)}`,
-    `null ${quoteLiteral(staging ? '\u0001' : options.nullValues[0] ?? '')}`,
-  ].join(', ');
+  const copyOptions = connection.dialect.sql.copyCsvOptions({
+    header: streaming && options.header,
+    delimiter: options.delimiter,
+    quote: options.quote,
+    null: staging ? '\u0001' : (options.nullValues[0] ?? ''),
+  });
 
   const channel = new ChunkChannel<Buffer>();
   let copyError: unknown;

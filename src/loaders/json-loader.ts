@@ -90,13 +90,20 @@ function seedTables(execution: SwapTarget): SeedTables {
 }
 
 async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
+  const { sql } = connection.dialect;
   await execution.run(
     connection,
-    `create table if not exists ${tables.data} (data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false)`,
+    sql.createTable(
+      tables.data,
+      'data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false',
+      { ifNotExists: true },
+    ),
   );
   await execution.run(
     connection,
-    `create table if not exists ${tables.rejects} (_file text not null, _record_no integer not null, raw_text text not null, error text not null, _loaded_at timestamptz not null default now())`,
+    sql.createTable(tables.rejects, '_file text not null, _record_no integer not null, raw_text text not null, error text not null, _loaded_at timestamptz not null default now()', {
+      ifNotExists: true,
+    }),
   );
 }
 
@@ -167,8 +174,8 @@ async function loadFiles(
     }
     if (buffer.length > 0) yield buffer;
   }
-  const copied = await connection.copyFrom(`${tables.data} (data, _file, _record_no, _repaired)`, 'format text', rows());
-  if (rejects.length > 0) await connection.copyFrom(`${tables.rejects} (_file, _record_no, raw_text, error)`, 'format text', chunks(rejects));
+  const copied = await connection.copyFrom(`${tables.data} (data, _file, _record_no, _repaired)`, connection.dialect.sql.copyTextOptions, rows());
+  if (rejects.length > 0) await connection.copyFrom(`${tables.rejects} (_file, _record_no, raw_text, error)`, connection.dialect.sql.copyTextOptions, chunks(rejects));
   const records = loaded.reduce((sum, file) => sum + file.records, 0);
   // The books must balance before the batch commits: every record read is a row or a reject.
   if (copied !== records) throw new TsdbtError('runtime', `${execution.relation}: read ${records} records but the database took ${copied}`);

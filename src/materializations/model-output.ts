@@ -74,5 +74,5 @@ async function createAs(run: SwapTarget['run'], connection: Connection, relation
 
 function copyInto(connection: Connection, relation: string, output: Extract<ModelOutput, { kind: 'rows' }>): Promise<number> {
   const names = output.columns.map((column) => quoteIdentifier(column.name)).join(', ');
-  return connection.copyFrom(`${relation} (${names})`, 'format text', encodeCopyRows(output.columns, output.rows));
+  return connection.copyFrom(`${relation} (${names})`, connection.dialect.sql.copyTextOptions, encodeCopyRows(output.columns, output.rows));
 }

@@ -1,6 +1,6 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { RelationKind } from '../adapters/introspector.js';
-import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import { quoteIdentifier } from '../adapters/sql.js';
 import { SQL_KEYWORD_BY_KIND } from './materialization.js';
 import type { SwapTarget } from './swap.js';
 
@@ -13,7 +13,7 @@ export interface PersistDocsConfig {
 /** Comments `relation` (quoted) with the model's description, and each documented column that it has. */
 export async function persistDocs(target: SwapTarget, connection: Connection, relation: string, kind: RelationKind, config: PersistDocsConfig): Promise<void> {
   const { node } = target;
-  if (config.relation) await target.run(connection, `comment on ${SQL_KEYWORD_BY_KIND[kind]} ${relation} is ${quoteLiteral(node.description)}`);
+  if (config.relation) await target.run(connection, connection.dialect.sql.commentOn(`${SQL_KEYWORD_BY_KIND[kind]} ${relation}`, node.description));
   const documented = config.columns ? Object.values(node.columns) : [];
   if (documented.length === 0) return;
   const actual = new Set((await connection.introspector.relationColumns(relation)).map((column) => column.name));
@@ -21,6 +21,6 @@ export async function persistDocs(target: SwapTarget, connection: Connection, re
     // Property files name columns as written in SQL, where unquoted names fold to lower case.
     const name = actual.has(column.name) ? column.name : column.name.toLowerCase();
     if (!actual.has(name)) continue;
-    await target.run(connection, `comment on column ${relation}.${quoteIdentifier(name)} is ${quoteLiteral(column.description)}`);
+    await target.run(connection, connection.dialect.sql.commentOn(`column ${relation}.${quoteIdentifier(name)}`, column.description));
   }
 }

@@ -69,7 +69,7 @@ export async function restoreViews(target: SwapTarget, connection: Connection, v
     const name = quoteRelation(view);
     await connection.query('savepoint tsdbt_restore_view');
     try {
-      await target.run(connection, `create ${SQL_KEYWORD_BY_KIND[view.kind]} ${name} as ${view.definition}`);
+      await target.run(connection, connection.dialect.sql.createView(name, view.definition, { materialized: view.kind === 'materialized_view' }));
       await connection.query('release savepoint tsdbt_restore_view');
     } catch (error) {
       await connection.query('rollback to savepoint tsdbt_restore_view');
@@ -86,7 +86,8 @@ export async function createAndSwap(context: MaterializationContext, kind: 'tabl
     const count =
       kind === 'table'
         ? await createTableFrom(context, connection, temporary, output)
-        : (await context.run(connection, `create materialized view ${temporary} as (\n${requireSql(output, 'materialized view', context.node.originalFilePath)}\n)`)).rowCount;
+        : (await context.run(connection, connection.dialect.sql.createView(temporary, `(\n${requireSql(output, 'materialized view', context.node.originalFilePath)}\n)`, { materialized: true })))
+            .rowCount;
     await applyRelationSettings(context, connection, temporary, kind);
     return count;
   });

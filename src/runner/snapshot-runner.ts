@@ -48,11 +48,11 @@ async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): 
         hint: 'drop it, or give the snapshot another name with alias or schema',
       });
     }
-    await execution.run(connection, `create temporary table ${staging} on commit drop as (\n${sql}\n)`);
+    await execution.run(connection, connection.dialect.sql.createTableAs(staging, sql, { temporary: true }));
     const columns = await connection.introspector.relationColumns(staging);
     const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
     if (!existing) {
-      const created = await execution.run(connection, statements.create);
+      const created = await execution.run(connection, connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, {}));
       return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
     }
     const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));
@@ -99,7 +99,8 @@ function checkColumns(execution: Execution, spec: SnapshotSpec, columns: ColumnT
 }
 
 interface SnapshotStatements {
-  create: string;
+  /** The query the first run creates the snapshot from. */
+  firstVersions: string;
   closeChanged: string;
   closeDeleted: string;
   insertCurrent: string;
@@ -121,7 +122,7 @@ function snapshotStatements(spec: SnapshotSpec, columns: string[], target: strin
   const current = (alias: string) => `${alias}.${VALID_TO} is null`;
   return {
     // nullif(x, x): a null of x's type, so dbt_valid_to has the type of the other dates.
-    create: `create table ${target} as\nselect s.*, ${scdId} as ${SCD_ID}, ${updatedAt} as ${UPDATED_AT}, ${updatedAt} as ${VALID_FROM}, nullif(${updatedAt}, ${updatedAt}) as ${VALID_TO}\nfrom ${staging} as s`,
+    firstVersions: `select s.*, ${scdId} as ${SCD_ID}, ${updatedAt} as ${UPDATED_AT}, ${updatedAt} as ${VALID_FROM}, nullif(${updatedAt}, ${updatedAt}) as ${VALID_TO}\nfrom ${staging} as s`,
     closeChanged: `update ${target} as t\nset ${VALID_TO} = ${updatedAt}\nfrom ${staging} as s\nwhere ${keyMatch} and ${current('t')} and (${changed})`,
     closeDeleted: `update ${target} as t\nset ${VALID_TO} = ${now}\nwhere ${current('t')} and not exists (select 1 from ${staging} as s where ${keyMatch})`,
     // After the closes, a key without a current row is new, changed, or back after a hard delete.

@@ -26,7 +26,7 @@ export const testRunner: NodeRunner = {
         failures =
           (await buildAndSwap(execution, 'table', async (connection, temporary) => {
             const columns = await failingColumns(connection, failing, deps.adapter.capabilities.maxIdentifierLength);
-            return (await execution.run(connection, `create table ${temporary}${columns} as (\n${failing}\n)`)).rowCount;
+            return (await execution.run(connection, connection.dialect.sql.createTableAs(temporary, failing, { columns }))).rowCount;
           })) ?? 0;
       } else {
         const counted = await deps.adapter.withConnection((connection) => connection.query(`select count(*)::bigint as failures from (\n${failing}\n) as dbt_test`));
@@ -45,8 +45,8 @@ export const testRunner: NodeRunner = {
  * made distinct (`id`, `id_2`), as a test joining two tables with `select *` returns them. None for a query of no
  * columns (`select from ...`), which `()` would not parse.
  */
-async function failingColumns(connection: Connection, failing: string, maxLength: number): Promise<string> {
+async function failingColumns(connection: Connection, failing: string, maxLength: number): Promise<string[] | undefined> {
   const { fields } = await connection.queryArrays(`select * from (\n${failing}\n) as dbt_test limit 0`);
-  if (fields.length === 0) return '';
-  return ` (${distinctIdentifiers(fields.map((field) => field.name), maxLength).map(quoteIdentifier).join(', ')})`;
+  if (fields.length === 0) return undefined;
+  return distinctIdentifiers(fields.map((field) => field.name), maxLength).map(quoteIdentifier);
 }

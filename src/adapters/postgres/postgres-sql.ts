@@ -4,16 +4,29 @@ import type { DialectSql, TableOptions } from '../dialect-sql.js';
 import { quoteLiteral } from '../sql.js';
 import { InliningQueryCompiler } from './postgres-inlining-compiler.js';
 
-const createTable = (options: TableOptions) => (options.temporary ? 'create temporary table' : 'create table');
+const createTable = (options: TableOptions) => `${options.temporary ? 'create temporary table' : 'create table'}${options.ifNotExists ? ' if not exists' : ''}`;
+const columnNames = (options: TableOptions) => (options.columns ? ` (${options.columns.join(', ')})` : '');
 const onCommit = (options: TableOptions) => (options.temporary ? ' on commit drop' : '');
 
-/** PostgreSQL's own statements: advisory locks keyed by two 32-bit integers or a name's hash, CTAS, ON CONFLICT, MERGE. */
+/** PostgreSQL's own statements: advisory locks keyed by two 32-bit integers or a name's hash, CTAS, ON CONFLICT, MERGE, COPY's options. */
 export const postgresSql: DialectSql = {
   tryLock: 'select pg_try_advisory_lock($1::int4, $2::int4) as ok',
   unlock: 'select pg_advisory_unlock($1::int4, $2::int4)',
   transactionLock: (name) => `select pg_advisory_xact_lock(hashtext(${quoteLiteral(name)}))`,
-  createTableAs: (relation, query, options) => `${createTable(options)} ${relation}${onCommit(options)} as (\n${query}\n)${options.withData === false ? ' with no data' : ''}`,
+  createTableAs: (relation, query, options) =>
+    `${createTable(options)} ${relation}${columnNames(options)}${onCommit(options)} as (\n${query}\n)${options.withData === false ? ' with no data' : ''}`,
   createTable: (relation, definition, options) => `${createTable(options)} ${relation} (${definition})${onCommit(options)}`,
+  createView: (relation, query, options) => `create ${options.orReplace ? 'or replace ' : ''}${options.materialized ? 'materialized view' : 'view'} ${relation} as ${query}`,
+  commentOn: (object, text) => `comment on ${object} is ${quoteLiteral(text)}`,
+  copyTextOptions: 'format text',
+  copyCsvOptions: (options) =>
+    [
+      'format csv',
+      `header ${options.header}`,
+      `delimiter ${quoteLiteral(options.delimiter)}`,
+      `quote ${quoteLiteral(options.quote)}`,
+      `null ${quoteLiteral(options.null)}`,
+    ].join(', '),
   renameRelation: (keyword, relation, identifier) => `alter ${keyword} ${relation} rename to ${identifier}`,
   upsert({ relation, targetAlias, source, columns, keys, updates }) {
     const list = columns.join(', ');
