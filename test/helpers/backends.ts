@@ -9,6 +9,13 @@ import type { DialectType } from '../../src/adapters/registry.js';
 export interface TestBackend {
   /** The dialect's profile type. */
   name: DialectType;
+  /**
+   * The server the backend's databases are on, or undefined for an embedded database (PGlite's, in the project's
+   * folder: one process at a time, seconds to open, no per-database settings).
+   */
+  serverUrl: string | undefined;
+  /** Whether a running query can be cancelled from outside, as the dialect's `cancellation` capability says. */
+  cancellation: boolean;
   /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
   profile(projectDir: string, schema: string): string;
   /**
@@ -46,7 +53,7 @@ export const postgresAvailable = pgProblem === undefined;
 export class PostgresTestDatabase {
   readonly name = `tsdbt_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(private readonly serverUrl: string = PG_URL) {}
+  constructor(readonly serverUrl: string = PG_URL) {}
 
   async create(): Promise<void> {
     await adminQuery(this.serverUrl, `create database ${this.name}`);
@@ -113,6 +120,8 @@ function openForQuery(dataDir: string): Promise<PGlite> {
 
 export const pgliteBackend: TestBackend = {
   name: 'pglite',
+  serverUrl: undefined,
+  cancellation: false,
   profile(projectDir, schema) {
     // A copy of an initialised data directory: PGlite's initdb takes seconds.
     cpSync(inject('pgliteTemplate'), join(projectDir, '.tsdbt/pglite'), { recursive: true });
@@ -128,6 +137,8 @@ export const pgliteBackend: TestBackend = {
 export function postgresBackend(database: PostgresTestDatabase, type: DialectType = 'postgres'): TestBackend {
   return {
     name: type,
+    serverUrl: database.serverUrl,
+    cancellation: true,
     profile(_projectDir, schema) {
       const url = database.url();
       const password = url.password ? `\n      password: ${decodeURIComponent(url.password)}` : '';

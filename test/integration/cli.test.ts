@@ -126,9 +126,9 @@ describe('tsdbt CLI', () => {
 
 describeBackends('Ctrl-C and SIGTERM', (backend) => {
   it.each([['SIGINT', 130], ['SIGTERM', 143]] as const)('%s cancels the running query, skips what had not started, records what finished and exits %i', async (signal, exitCode) => {
-    // On PostgreSQL the sleep far outlasts the run, so a query still running after the exit was not cancelled; PGlite
-    // cannot interrupt its one in-process query, which must end first.
-    const nap = backend.name === 'postgres' ? 60 : 3;
+    // Where queries can be cancelled (a server) the sleep far outlasts the run, so a query still running after the exit
+    // was not cancelled; PGlite cannot interrupt its one in-process query, which must end first.
+    const nap = backend.cancellation ? 60 : 3;
     const project = makeProject(
       {
         'models/quick.sql': 'select 1 as id',
@@ -153,7 +153,7 @@ describeBackends('Ctrl-C and SIGTERM', (backend) => {
     const byName = Object.fromEntries(results.results.map((r) => [r.unique_id.split('.').at(-1), r]));
     expect(byName.quick!.status).toBe('success');
     expect(byName.after_slow).toMatchObject({ status: 'skipped', message: 'cancelled' });
-    if (backend.name === 'postgres') {
+    if (backend.cancellation) {
       // The server cancelled the query: it is no longer running, a minute before its sleep would have ended.
       expect(byName.slow).toMatchObject({ status: 'error', message: 'cancelled' });
       const running = await project.query<{ n: number }>(

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runLoaderTrials } from '../../chaos/loader-fuzz.js';
-import { PG_URL } from '../helpers/backends.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 
@@ -210,8 +209,9 @@ describeBackends('loader fuzz', (backend) => {
   it('seeded trials of damaged CSV, JSON and NDJSON: nothing crashes, no mismatch, no record lost', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'tsdbt-loader-fuzz-'));
     // PGlite opens an embedded database twice a trial (seconds each): fewer trials there; npm run chaos runs many more.
-    const trials = backend.name === 'pglite' ? 3 : 6;
-    const result = await runLoaderTrials({ seed: 1, trials, backend: backend.name, pgUrl: PG_URL, workDir }).finally(() => rmSync(workDir, { recursive: true, force: true }));
+    const trials = backend.serverUrl ? 6 : 3;
+    const server = backend.serverUrl ? { backend: 'postgres' as const, pgUrl: backend.serverUrl } : { backend: 'pglite' as const };
+    const result = await runLoaderTrials({ seed: 1, trials, ...server, workDir }).finally(() => rmSync(workDir, { recursive: true, force: true }));
     expect(result.details).toEqual([]);
     expect(result).toMatchObject({ trials, mismatches: 0, recordsLost: 0 });
     expect(result.faults).toBeGreaterThanOrEqual(trials);

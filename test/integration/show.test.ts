@@ -25,12 +25,13 @@ describeBackends('tsdbt show', (backend) => {
 
   it("prints values in PostgreSQL's own text form, and NULL apart from an empty string", async () => {
     const project = makeProject({}, backend);
-    // A fixed zone for later sessions, not the server's or PGlite's default: timestamptz prints in it. PGlite reads
-    // its configuration files but not per-database settings; the server is shared, so only this test's database.
+    // A fixed zone for later sessions, not the server's or PGlite's default: timestamptz prints in it. An embedded
+    // database (PGlite) reads its configuration files but not per-database settings; a server is shared, so only this
+    // test's database.
     await project.query(
-      backend.name === 'pglite'
-        ? "alter system set timezone = 'Asia/Kolkata'"
-        : "do $$ begin execute format('alter database %I set timezone = %L', current_database(), 'Asia/Kolkata'); end $$",
+      backend.serverUrl
+        ? "do $$ begin execute format('alter database %I set timezone = %L', current_database(), 'Asia/Kolkata'); end $$"
+        : "alter system set timezone = 'Asia/Kolkata'",
     );
     const sql = `select
       date '2018-01-01' as day,
