@@ -17,7 +17,7 @@ export interface DialectSql {
   createTableAs(relation: string, query: string, options: TableOptions): string;
   /** `relation` with declared columns (`"a" int, "b" text`, constraints included), to be filled by COPY or INSERT. */
   createTable(relation: string, definition: string, options: TableOptions): string;
-  /** A view (or, `materialized`, a materialized view) `relation` of `query`, which follows `as` as given. */
+  /** A view (or, `materialized`, a materialized view) `relation` of `query`, a SELECT (or a stored view definition). */
   createView(relation: string, query: string, options: ViewOptions): string;
   /** Describes `object` (`table "s"."t"`, `column "s"."t"."c"`...) with `text`, as `docs` and catalog readers see it. */
   commentOn(object: string, text: string): string;

@@ -86,8 +86,7 @@ export async function createAndSwap(context: MaterializationContext, kind: 'tabl
     const count =
       kind === 'table'
         ? await createTableFrom(context, connection, temporary, output)
-        : (await context.run(connection, connection.dialect.sql.createView(temporary, `(\n${requireSql(output, 'materialized view', context.node.originalFilePath)}\n)`, { materialized: true })))
-            .rowCount;
+        : (await context.run(connection, connection.dialect.sql.createView(temporary, requireSql(output, 'materialized view', context.node.originalFilePath), { materialized: true }))).rowCount;
     await applyRelationSettings(context, connection, temporary, kind);
     return count;
   });

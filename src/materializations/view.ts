@@ -22,7 +22,7 @@ export const view: Materialization = {
       // The check's scratch tables live in a transaction of their own, so none outlives it.
       if (contractEnforced(context.node)) await inTransaction(connection, (checking) => checkQueryContract(context, checking, output, 'view'));
       try {
-        await context.run(connection, connection.dialect.sql.createView(context.relation, `\n${sql}`, { orReplace: true }));
+        await context.run(connection, connection.dialect.sql.createView(context.relation, sql, { orReplace: true }));
       } catch (error) {
         if (!CANNOT_REPLACE.has((error as { code?: string }).code ?? '')) throw error;
         return false;
@@ -40,7 +40,7 @@ async function dropAndCreate(context: MaterializationContext, connection: Connec
   const dependents = existing ? await connection.introspector.dependentViews(context.node.relation) : [];
   if (existing) await context.run(connection, `drop ${SQL_KEYWORD_BY_KIND[existing.kind]} ${context.relation} cascade`);
   const sql = requireSql(await context.render({}, connection), 'view', context.node.originalFilePath);
-  await context.run(connection, connection.dialect.sql.createView(context.relation, `\n${sql}`, {}));
+  await context.run(connection, connection.dialect.sql.createView(context.relation, sql, {}));
   await applyRelationSettings(context, connection, context.relation, 'view');
   await restoreViews(context, connection, dependents);
 }

@@ -16,7 +16,7 @@ export const postgresSql: DialectSql = {
   createTableAs: (relation, query, options) =>
     `${createTable(options)} ${relation}${columnNames(options)}${onCommit(options)} as (\n${query}\n)${options.withData === false ? ' with no data' : ''}`,
   createTable: (relation, definition, options) => `${createTable(options)} ${relation} (${definition})${onCommit(options)}`,
-  createView: (relation, query, options) => `create ${options.orReplace ? 'or replace ' : ''}${options.materialized ? 'materialized view' : 'view'} ${relation} as ${query}`,
+  createView: (relation, query, options) => `create ${options.orReplace ? 'or replace ' : ''}${options.materialized ? 'materialized view' : 'view'} ${relation} as\n${query}`,
   commentOn: (object, text) => `comment on ${object} is ${quoteLiteral(text)}`,
   copyTextOptions: 'format text',
   copyCsvOptions: (options) =>
