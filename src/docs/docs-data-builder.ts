@@ -55,7 +55,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
       path: node.originalFilePath,
       fqn: node.fqn,
       packageName: node.packageName,
-      ...(node.test?.testName !== undefined && { testName: node.test.testName }),
+      ...('test' in node && node.test.testName !== undefined && { testName: node.test.testName }),
       description: node.description,
       tags: node.config.tags ?? [],
       config: node.config,
@@ -84,17 +84,14 @@ export function hasRelation(node: GraphNode): boolean {
 }
 
 function attachment(node: GraphNode): { attachedNode?: string } {
-  if (node.test?.attachedNode) return { attachedNode: node.test.attachedNode };
-  // A unit test depends on the model it tests and nothing else.
-  if (node.resourceType === 'unit_test' && node.dependsOn.length > 0) return { attachedNode: node.dependsOn[0] };
-  return {};
+  return 'test' in node && node.test.attachedNode ? { attachedNode: node.test.attachedNode } : {};
 }
 
 /** The data tests declared on each column, by node and column name. */
 function columnTests(nodes: Iterable<GraphNode>): Map<string, string[]> {
   const tests = new Map<string, string[]>();
   for (const node of nodes) {
-    const { attachedNode, columnName } = node.test ?? {};
+    const { attachedNode, columnName } = 'test' in node ? node.test : {};
     if (!attachedNode || !columnName) continue;
     const key = columnKey({ node: attachedNode, column: columnName });
     tests.set(key, [...(tests.get(key) ?? []), node.uniqueId]);
