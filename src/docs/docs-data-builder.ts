@@ -1,4 +1,5 @@
 import { quoteRelation } from '../adapters/sql.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
@@ -7,7 +8,7 @@ import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
+import type { DocsColumn, DocsData, DocsNode, DocsRun } from './docs-data.js';
 
 /** What `run_results.json` holds that the docs show. */
 export interface RunResultsFile {
@@ -48,7 +49,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
     nodes.push({
       uniqueId: node.uniqueId,
       name: node.name,
-      resourceType: node.resourceType as DocsResourceType,
+      resourceType: node.resourceType,
       materialized: node.config.materialized,
       ...(node.resourceType === 'model' && { language: node.language ?? 'sql' }),
       ...(hasRelation(node) && { relation: quoteRelation(node.relation), schema: node.relation.schema }),
@@ -80,7 +81,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
 
 /** Tests and ephemeral models have no relation of their own. */
 export function hasRelation(node: GraphNode): boolean {
-  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && node.config.materialized !== 'ephemeral';
+  return RESOURCE_KINDS[node.resourceType].createsRelation === 'always' && node.config.materialized !== 'ephemeral';
 }
 
 function attachment(node: GraphNode): { attachedNode?: string } {
