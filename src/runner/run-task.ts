@@ -25,7 +25,7 @@ import { schedule } from './scheduler.js';
 /** One runner per kind of node: a new kind is one module and one line here (a kind without a runner does not compile). */
 const RUNNERS: { readonly [K in NodeKind]: NodeRunner<NodeOfKind<K>> } = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner, unit_test: unitTestRunner };
 
-/** The runner of a node's kind. */
+/** The runner of a node's kind, which is only ever handed nodes of that kind (hence its methods widen to any node). */
 function runnerOf(node: GraphNode): NodeRunner {
   return RUNNERS[node.resourceType];
 }
