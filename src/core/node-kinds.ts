@@ -53,15 +53,7 @@ export const RESOURCE_KINDS: { readonly [K in ResourceType]: ResourceKind } = {
 /** The kinds of node, in the order a project's counts list them. */
 export const NODE_KINDS: readonly NodeKind[] = ['model', 'snapshot', 'seed', 'test', 'unit_test'];
 
-/**
- * The facts of a resource type read from data that may hold any string (the docs site's, a selector's); undefined
- * for a type tsdbt does not know.
- */
-export function resourceKind(resourceType: string): ResourceKind | undefined {
-  return Object.hasOwn(RESOURCE_KINDS, resourceType) ? RESOURCE_KINDS[resourceType as ResourceType] : undefined;
-}
-
 /** Whether a node, of the project or of the docs data, is a data test or a unit test. */
-export function isTest(node: { resourceType: string }): boolean {
-  return resourceKind(node.resourceType)?.isTest ?? false;
+export function isTest(node: { resourceType: ResourceType }): boolean {
+  return RESOURCE_KINDS[node.resourceType].isTest;
 }

@@ -1,4 +1,4 @@
-import { isTest, resourceKind } from '../../core/node-kinds.js';
+import { isTest, RESOURCE_KINDS } from '../../core/node-kinds.js';
 import { resolveMethod, type MethodContext, type PreviousState, type SelectorMethod } from './methods.js';
 import type { Criterion, Selection } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
@@ -42,7 +42,7 @@ export function evaluateSelection(universe: SelectionUniverse, query: SelectionQ
   let chosen: Set<string>;
   if (select.length === 0) {
     // Sources are inputs, not work: only an explicit selector picks them.
-    chosen = new Set([...universe.nodes.values()].filter((node) => resourceKind(node.resourceType)?.selectedByDefault !== false).map((node) => node.uniqueId));
+    chosen = new Set([...universe.nodes.values()].filter((node) => RESOURCE_KINDS[node.resourceType].selectedByDefault).map((node) => node.uniqueId));
   } else {
     chosen = union(universe, select, (prepared, hits) => {
       for (const id of hits) matched.add(id);

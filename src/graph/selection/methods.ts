@@ -1,5 +1,5 @@
 import { didYouMean, TsdbtError } from '../../core/errors.js';
-import { resourceKind } from '../../core/node-kinds.js';
+import { RESOURCE_KINDS } from '../../core/node-kinds.js';
 import type { Criterion } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
 
@@ -123,7 +123,7 @@ const testType: SelectorMethod = {
   name: 'test_type',
   // `test_type:data` (generic and singular tests), `test_type:unit`; dbt's `generic` and `singular` narrow data tests.
   matches: (node, value) => {
-    const type = resourceKind(node.resourceType)?.testType;
+    const type = RESOURCE_KINDS[node.resourceType].testType;
     return value === 'generic' ? type === 'data' && node.testName !== undefined
       : value === 'singular' ? type === 'data' && node.testName === undefined
       : type === value;
