@@ -21,7 +21,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
   for (const node of parsed.nodes.values()) {
     const entry: Record<string, unknown> = { unique_id: node.uniqueId, resource_type: node.resourceType };
     if (node.resourceType === 'model') entry.language = node.language ?? 'sql';
-    if (node.test) {
+    if ('test' in node) {
       entry.attached_node = node.test.attachedNode ?? null;
       entry.column_name = node.test.columnName ?? null;
       if (node.test.testName) entry.test_metadata = { name: node.test.testName, kwargs: node.test.kwargs };

@@ -42,6 +42,6 @@ export class ArtifactPaths {
 export function compiledFileOf(node: GraphNode): string {
   if (node.originalFilePath.endsWith('.sql')) return node.originalFilePath;
   const folder = dirname(node.originalFilePath);
-  const model = node.resourceType === 'unit_test' ? `${node.test?.attachedNode?.split('.').at(-1)}/` : '';
+  const model = node.resourceType === 'unit_test' ? `${node.test.attachedNode.split('.').at(-1)}/` : '';
   return `${folder === '.' ? '' : `${folder}/`}${model}${node.name}.sql`;
 }

@@ -2,7 +2,6 @@ import type { NodeConfig } from './node-config.js';
 
 /** The resources a project is made of, as the parser produces them and the graph, runner and artifacts consume them. */
 
-export type ResourceType = 'model' | 'seed' | 'test' | 'snapshot' | 'source' | 'unit_test';
 
 export interface SourceLocation {
   line: number;
@@ -60,12 +59,12 @@ export interface Relation {
 
 export type ModelLanguage = 'sql' | 'typescript';
 
-/** A node of the DAG: a model (later a seed, snapshot, test). */
-export interface GraphNode {
+/** What a node or a source is: its kind, as dbt writes `resource_type`. */
+export type ResourceType = NodeKind | 'source';
+
+/** What every node of the DAG has, whatever its kind. */
+interface NodeBase {
   uniqueId: string;
-  resourceType: ResourceType;
-  /** What a model is written in, which decides how it renders; sql unless said. */
-  language?: ModelLanguage;
   name: string;
   packageName: string;
   /** Path relative to the project root, with forward slashes: `models/staging/stg_orders.sql`. */
@@ -78,7 +77,7 @@ export interface GraphNode {
   config: NodeConfig;
   description: string;
   columns: Record<string, ColumnInfo>;
-  /** Model-level constraints, applied when the contract is enforced. */
+  /** Model-level constraints, applied when a model's contract is enforced. */
   constraints?: Constraint[];
   refs: RefCall[];
   sources: SourceCall[];
@@ -87,15 +86,48 @@ export interface GraphNode {
   relation: Relation;
   /** Property file that describes this node, if any. */
   patchPath?: string;
-  /** Where a seed's data comes from. */
-  seed?: SeedSource;
-  /** How a snapshot records history, checked at parse time. */
-  snapshot?: SnapshotSpec;
-  /** What a data test checks. */
-  test?: TestSpec;
-  /** A unit test's fixtures and expected rows. */
-  unitTest?: UnitTestSpec;
 }
+
+export interface ModelNode extends NodeBase {
+  resourceType: 'model';
+  /** What a model is written in, which decides how it renders; sql unless said. */
+  language?: ModelLanguage;
+}
+
+export interface SeedNode extends NodeBase {
+  resourceType: 'seed';
+  /** Where the seed's data comes from. */
+  seed: SeedSource;
+}
+
+export interface SnapshotNode extends NodeBase {
+  resourceType: 'snapshot';
+  /** How the snapshot records history, checked at parse time. */
+  snapshot: SnapshotSpec;
+}
+
+export interface TestNode extends NodeBase {
+  resourceType: 'test';
+  /** What the data test checks. */
+  test: TestSpec;
+}
+
+export interface UnitTestNode extends NodeBase {
+  resourceType: 'unit_test';
+  /** The model under test, in `attachedNode`. */
+  test: TestSpec & { attachedNode: string };
+  /** The fixtures and expected rows. */
+  unitTest: UnitTestSpec;
+}
+
+/** A node of the DAG; its `resourceType` says which kind, and which of the kind's fields it has (core/node-kinds.ts). */
+export type GraphNode = ModelNode | SeedNode | SnapshotNode | TestNode | UnitTestNode;
+
+/** The kinds of node a project is built from; a source is read, never built. */
+export type NodeKind = GraphNode['resourceType'];
+
+/** The node of one kind: `NodeOfKind<'seed'>` is `SeedNode`. */
+export type NodeOfKind<K extends NodeKind> = Extract<GraphNode, { resourceType: K }>;
 
 /** A snapshot's validated config: its key columns, how a change is detected, and what a vanished key does. */
 export interface SnapshotSpec {

@@ -1,5 +1,6 @@
 import { quoteRelation } from '../adapters/sql.js';
 import type { RunResultsFile } from '../artifacts/run-results.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { sourceConfig } from '../graph/selection/index.js';
 import { columnKey } from '../lineage/column-key.js';
@@ -9,7 +10,7 @@ import type { LoadedProject } from '../parser/load-project.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import type { DocsColumn, DocsData, DocsNode, DocsResourceType, DocsRun } from './docs-data.js';
+import type { DocsColumn, DocsData, DocsNode, DocsRun } from './docs-data.js';
 
 export interface DocsInput {
   loaded: LoadedProject;
@@ -35,14 +36,14 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
     nodes.push({
       uniqueId: node.uniqueId,
       name: node.name,
-      resourceType: node.resourceType as DocsResourceType,
+      resourceType: node.resourceType,
       materialized: node.config.materialized,
       ...(node.resourceType === 'model' && { language: node.language ?? 'sql' }),
       ...(hasRelation(node) && { relation: quoteRelation(node.relation), schema: node.relation.schema }),
       path: node.originalFilePath,
       fqn: node.fqn,
       packageName: node.packageName,
-      ...(node.test?.testName !== undefined && { testName: node.test.testName }),
+      ...('test' in node && node.test.testName !== undefined && { testName: node.test.testName }),
       description: node.description,
       tags: node.config.tags ?? [],
       config: node.config,
@@ -67,21 +68,18 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
 
 /** Tests and ephemeral models have no relation of their own. */
 export function hasRelation(node: GraphNode): boolean {
-  return node.resourceType !== 'test' && node.resourceType !== 'unit_test' && !isEphemeral(node);
+  return RESOURCE_KINDS[node.resourceType].createsRelation === 'always' && !isEphemeral(node);
 }
 
 function attachment(node: GraphNode): { attachedNode?: string } {
-  if (node.test?.attachedNode) return { attachedNode: node.test.attachedNode };
-  // A unit test depends on the model it tests and nothing else.
-  if (node.resourceType === 'unit_test' && node.dependsOn.length > 0) return { attachedNode: node.dependsOn[0] };
-  return {};
+  return 'test' in node && node.test.attachedNode ? { attachedNode: node.test.attachedNode } : {};
 }
 
 /** The data tests declared on each column, by node and column name. */
 function columnTests(nodes: Iterable<GraphNode>): Map<string, string[]> {
   const tests = new Map<string, string[]>();
   for (const node of nodes) {
-    const { attachedNode, columnName } = node.test ?? {};
+    const { attachedNode, columnName } = 'test' in node ? node.test : {};
     if (!attachedNode || !columnName) continue;
     const key = columnKey({ node: attachedNode, column: columnName });
     tests.set(key, [...(tests.get(key) ?? []), node.uniqueId]);

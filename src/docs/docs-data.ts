@@ -1,3 +1,4 @@
+import type { ResourceType } from '../core/nodes.js';
 import type { ProjectLineage } from '../lineage/types.js';
 
 /**
@@ -15,12 +16,10 @@ export interface DocsData {
   lineage: ProjectLineage;
 }
 
-export type DocsResourceType = 'model' | 'seed' | 'snapshot' | 'source' | 'test' | 'unit_test';
-
 export interface DocsNode {
   uniqueId: string;
   name: string;
-  resourceType: DocsResourceType;
+  resourceType: ResourceType;
   /** table, view, incremental, ephemeral, materialized_view, seed, snapshot, test... */
   materialized?: string;
   language?: 'sql' | 'typescript';

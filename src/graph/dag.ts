@@ -1,5 +1,6 @@
 import { alg, Graph } from '@dagrejs/graphlib';
 import { didYouMean, TsdbtError } from '../core/errors.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { GraphNode, SourceNode } from '../core/nodes.js';
 
 /** What the graph's readers ask of it: a node's parents and children (undefined for an unknown node). */
@@ -98,7 +99,7 @@ export function buildGraph(parsed: ProjectNodes): ProjectGraph {
   const byName = new Map<string, string>();
   for (const node of parsed.nodes.values()) {
     // Refs name models, seeds and snapshots; a test is never read.
-    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') byName.set(node.name, node.uniqueId);
+    if (RESOURCE_KINDS[node.resourceType].referable) byName.set(node.name, node.uniqueId);
     nodes.set(node.uniqueId, node);
     graph.addNode(node.uniqueId);
   }

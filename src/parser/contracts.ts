@@ -1,4 +1,5 @@
 import { didYouMean, TsdbtError } from '../core/errors.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { GraphNode } from '../core/nodes.js';
 import { constraintsOf, contractEnforced } from '../materializations/contract.js';
 import { isEphemeral } from '../materializations/registry.js';
@@ -44,7 +45,7 @@ export function validateContract(node: GraphNode, patch?: { readonly line?: numb
  * so the referenced table is built first.
  */
 export function resolveForeignKeys(parsed: ParsedProject): void {
-  const byName = new Map([...parsed.nodes.values()].filter((node) => node.resourceType !== 'test').map((node) => [node.name, node]));
+  const byName = new Map([...parsed.nodes.values()].filter((node) => RESOURCE_KINDS[node.resourceType].referable).map((node) => [node.name, node]));
   const sources = new Map([...parsed.sources.values()].map((source) => [`${source.sourceName}.${source.name}`, source]));
   for (const node of parsed.nodes.values()) {
     if (node.resourceType !== 'model' || !contractEnforced(node)) continue;

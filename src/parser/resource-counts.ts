@@ -1,3 +1,4 @@
+import { NODE_KINDS, RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { ResourceCounts } from '../core/reporter.js';
 import type { ParsedProject } from './project-parser.js';
 
@@ -7,12 +8,8 @@ export function countResources(parsed: ParsedProject): ResourceCounts {
   for (const node of parsed.nodes.values()) byType.set(node.resourceType, (byType.get(node.resourceType) ?? 0) + 1);
   const { partials, helpers } = parsed.env.macros;
   const counts: ResourceCounts = [
-    { singular: 'model', plural: 'models', count: byType.get('model') ?? 0 },
-    { singular: 'snapshot', plural: 'snapshots', count: byType.get('snapshot') ?? 0 },
-    { singular: 'seed', plural: 'seeds', count: byType.get('seed') ?? 0 },
-    { singular: 'data test', plural: 'data tests', count: byType.get('test') ?? 0 },
-    { singular: 'unit test', plural: 'unit tests', count: byType.get('unit_test') ?? 0 },
-    { singular: 'source', plural: 'sources', count: parsed.sources.size },
+    ...NODE_KINDS.map((kind) => ({ singular: RESOURCE_KINDS[kind].singular, plural: RESOURCE_KINDS[kind].plural, count: byType.get(kind) ?? 0 })),
+    { singular: RESOURCE_KINDS.source.singular, plural: RESOURCE_KINDS.source.plural, count: parsed.sources.size },
     { singular: 'macro', plural: 'macros', count: partials.size + helpers.size },
   ];
   return counts.filter(({ count }) => count > 0);

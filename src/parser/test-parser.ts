@@ -4,7 +4,7 @@ import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { mergeConfigs, nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
 import { validateYaml } from '../config/yaml-file.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
-import type { GraphNode, RefCall, SourceCall, SourceLocation } from '../core/nodes.js';
+import type { RefCall, SourceCall, SourceLocation, TestSpec } from '../core/nodes.js';
 import type { ModelTemplate } from '../templating/environment.js';
 import { customGenericTest } from '../testing/custom-tests.js';
 import { BUILTIN_GENERIC_TESTS, type GenericTest } from '../testing/generic-tests.js';
@@ -179,7 +179,7 @@ interface TestDefinition {
   refs: RefCall[];
   sources: SourceCall[];
   config: PartialNodeConfig[];
-  test: GraphNode['test'] & object;
+  test: TestSpec;
   at: { file: string; line?: number };
   /** A singular test's test path, for its fqn. */
   testPath?: string;

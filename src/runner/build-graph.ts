@@ -1,4 +1,5 @@
 import type { DependencyEdges } from '../graph/dag.js';
+import { isTest } from '../core/node-kinds.js';
 import type { GraphNode, SourceNode } from '../core/nodes.js';
 import { reachable } from '../graph/selection/traversal.js';
 
@@ -27,14 +28,14 @@ export function schedulingGraph(graph: DependencyEdges, nodes: Map<string, Graph
   };
   for (const id of runnable) {
     const test = nodes.get(id);
-    if (test?.resourceType === 'unit_test' && test.test?.attachedNode) addEdge(test.uniqueId, test.test.attachedNode);
+    if (test?.resourceType === 'unit_test') addEdge(test.uniqueId, test.test.attachedNode);
     if (test?.resourceType !== 'test') continue;
     // A generic test guards the node it is declared on; a singular test, everything it reads.
-    const guarded = test.test?.attachedNode ? [test.test.attachedNode] : test.dependsOn;
+    const guarded = test.test.attachedNode ? [test.test.attachedNode] : test.dependsOn;
     for (const parent of guarded) {
       for (const child of graph.successors(parent) ?? []) {
-        const kind = nodes.get(child)?.resourceType;
-        if (kind === 'test' || kind === 'unit_test' || child === test.uniqueId) continue;
+        const node = nodes.get(child);
+        if ((node && isTest(node)) || child === test.uniqueId) continue;
         // A child the test itself reads, directly or through another parent, must run first: waiting would be a cycle.
         if (test.dependsOn.some((other) => other === child || upstream(other).has(child))) continue;
         addEdge(test.uniqueId, child);

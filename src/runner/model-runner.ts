@@ -1,6 +1,6 @@
 import type { Connection } from '../adapters/adapter.js';
 import { compiledFileOf } from '../artifacts/paths.js';
-import type { GraphNode, ModelLanguage } from '../core/nodes.js';
+import type { ModelLanguage, ModelNode } from '../core/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
 import type { RenderOptions } from '../core/render.js';
@@ -10,14 +10,14 @@ import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type FailurePlace, type NodeRunner, type RunnerDependencies } from './node-runner.js';
 
 /** Renders a model for one build; one per model language. */
-export type ModelRenderer = (node: GraphNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
+export type ModelRenderer = (node: ModelNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
 
 const renderSql: ModelRenderer = async (node, deps, options) => ({ kind: 'sql', sql: deps.compiler.compile(node.uniqueId, options).sql });
 
 export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
 
 /** A query, whatever the language, is written to target/compiled/, and failures are mapped back into that file. */
-async function render(node: GraphNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
+async function render(node: ModelNode, deps: RunnerDependencies, execution: Execution, options: RenderOptions, connection: Connection): Promise<ModelOutput> {
   // dbt's sql_header: session settings (`set local work_mem = '256MB'`) on the connection that will run the model.
   const header = node.config.sql_header;
   if (header) await execution.run(connection, header);
@@ -32,7 +32,7 @@ async function render(node: GraphNode, deps: RunnerDependencies, execution: Exec
 }
 
 /** Builds a model with its materialization. */
-export const modelRunner: NodeRunner = {
+export const modelRunner: NodeRunner<ModelNode> = {
   runs: (node) => !isEphemeral(node),
   kind: (node) => `${node.language ?? 'sql'} ${node.config.materialized} model`,
   run(node, deps, worker) {
@@ -52,7 +52,7 @@ export const modelRunner: NodeRunner = {
 };
 
 /** Each microbatch's SQL is kept beside the model's: `models/x.sql` (or `.ts`) has `models/x/batch_2024-01-31T00.sql`. */
-function batchFileOf(node: GraphNode, options: RenderOptions): string {
+function batchFileOf(node: ModelNode, options: RenderOptions): string {
   const file = compiledFileOf(node);
   if (!options.batch) return file;
   return `${file.replace(/\.sql$/, '')}/batch_${options.batch.start.toISOString().slice(0, 13)}.sql`;
@@ -69,7 +69,7 @@ function compiledOffset(error: unknown, compiledSql: string, statement: string |
 }
 
 /** The compiled file at the error's line and column, and the place in the model's template the compiled text came from. */
-function locateFailure(node: GraphNode, deps: RunnerDependencies, options: RenderOptions, compiled: { path: string; sql: string }, offset: number | undefined): FailurePlace {
+function locateFailure(node: ModelNode, deps: RunnerDependencies, options: RenderOptions, compiled: { path: string; sql: string }, offset: number | undefined): FailurePlace {
   const file = node.originalFilePath;
   if (offset === undefined) return { compiled: compiled.path, source: { file } };
   const { line, column } = new LineIndex(compiled.sql).positionOf(offset);

@@ -36,15 +36,15 @@ export function retryDelayMs(attempt: number): number {
   return Math.min(30_000, 1_000 * 2 ** (attempt - 1));
 }
 
-/** Builds one node of one resource type; registered by resource type in run-task.ts. */
-export interface NodeRunner {
+/** Builds the nodes of one kind; registered by kind in run-task.ts. */
+export interface NodeRunner<N extends GraphNode = GraphNode> {
   /** Whether this node is work at all (an ephemeral model is not). */
-  runs(node: GraphNode): boolean;
+  runs(node: N): boolean;
   /** How the node is named in output: `sql table model`, `seed csv file`. */
-  kind(node: GraphNode): string;
+  kind(node: N): string;
   /** What output and run_results name the node by; its relation unless this says otherwise. */
-  relation?(node: GraphNode): string | undefined;
-  run(node: GraphNode, deps: RunnerDependencies, worker: number): Promise<NodeResult>;
+  relation?(node: N): string | undefined;
+  run(node: N, deps: RunnerDependencies, worker: number): Promise<NodeResult>;
 }
 
 /** Where a failure points: the compiled file (file:line:column where known), and the place in the node's own file. */
@@ -63,9 +63,9 @@ export interface Execution extends SwapTarget {
  * Runs `work` for a node with timing, statement recording (target/run/) and failure capture: any failure becomes an
  * `error` result, never a throw, so the scheduler can skip descendants and carry on.
  */
-export async function executeNode(
-  runner: NodeRunner,
-  node: GraphNode,
+export async function executeNode<N extends GraphNode>(
+  runner: NodeRunner<N>,
+  node: N,
   deps: RunnerDependencies,
   worker: number,
   work: (execution: Execution) => Promise<NodeOutcome>,

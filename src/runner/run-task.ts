@@ -4,7 +4,8 @@ import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { parseInstant } from '../util/time.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
-import type { GraphNode } from '../core/nodes.js';
+import type { GraphNode, NodeKind, NodeOfKind } from '../core/nodes.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { Compiler } from '../templating/compiler.js';
 import type { TimeRange } from '../core/render.js';
@@ -20,8 +21,13 @@ import type { Reporter, StartedNode } from '../core/reporter.js';
 import type { NodeResult, RunSummary } from '../core/results.js';
 import { schedule } from './scheduler.js';
 
-/** One runner per resource type: adding a type is one module and one line here. */
-const RUNNERS: Partial<Record<GraphNode['resourceType'], NodeRunner>> = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner, unit_test: unitTestRunner };
+/** One runner per kind of node: a new kind is one module and one line here (a kind without a runner does not compile). */
+const RUNNERS: { readonly [K in NodeKind]: NodeRunner<NodeOfKind<K>> } = { model: modelRunner, seed: seedRunner, snapshot: snapshotRunner, test: testRunner, unit_test: unitTestRunner };
+
+/** The runner of a node's kind, which is only ever handed nodes of that kind (hence its methods widen to any node). */
+function runnerOf(node: GraphNode): NodeRunner {
+  return RUNNERS[node.resourceType];
+}
 
 export interface RunTaskOptions {
   loaded: LoadedProject;
@@ -53,7 +59,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   const runnable = new Set(
     [...options.selected].filter((id) => {
       const node = loaded.parsed.nodes.get(id);
-      return node !== undefined && (RUNNERS[node.resourceType]?.runs(node) ?? false);
+      return node !== undefined && runnerOf(node).runs(node);
     }),
   );
   const nodes = [...runnable].map((id) => loaded.parsed.nodes.get(id)!);
@@ -103,7 +109,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
       reporter.nodeStarted(describeNode(node), index, total);
       let result: NodeResult;
       try {
-        const running = RUNNERS[node.resourceType]!.run(node, dependencies, slot);
+        const running = runnerOf(node).run(node, dependencies, slot);
         whileRunning?.();
         whileRunning = undefined;
         result = await running;
@@ -128,14 +134,17 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
 
 /** A node as its output lines name it: its kind (`sql table model`) and relation. */
 function describeNode(node: GraphNode): StartedNode {
-  const runner = RUNNERS[node.resourceType]!;
+  const runner = runnerOf(node);
   return { uniqueId: node.uniqueId, kind: runner.kind(node), relation: runner.relation?.(node) ?? quoteRelation(node.relation) };
 }
 
 /** Missing schemas are created up front, one at a time, so threads never race to create the same one. */
 async function createSchemas(adapter: Adapter, nodes: GraphNode[]): Promise<void> {
-  // A test has a relation only when it keeps its failures; a unit test creates nothing.
-  const building = nodes.filter((node) => (node.resourceType !== 'test' || node.config.store_failures) && node.resourceType !== 'unit_test');
+  // A data test has a relation only when it keeps its failures; a unit test creates nothing.
+  const building = nodes.filter((node) => {
+    const creates = RESOURCE_KINDS[node.resourceType].createsRelation;
+    return creates === 'always' || (creates === 'store_failures' && node.config.store_failures);
+  });
   const schemas = [...new Set(building.map((node) => node.relation.schema))].sort();
   await adapter.withConnection(async (connection) => {
     const existing = new Set(await connection.introspector.listSchemas());

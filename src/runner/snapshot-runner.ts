@@ -2,7 +2,7 @@ import type { Connection } from '../adapters/adapter.js';
 import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
-import type { SnapshotSpec } from '../core/nodes.js';
+import type { SnapshotNode, SnapshotSpec } from '../core/nodes.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import { temporaryName } from '../materializations/temporary-names.js';
 import { withHooks } from './hooks.js';
@@ -16,9 +16,9 @@ const VALID_FROM = quoteIdentifier('dbt_valid_from');
 const VALID_TO = quoteIdentifier('dbt_valid_to');
 
 /** Records the history of a query's rows (SCD type 2): a new version for each new or changed key, the old one closed. */
-export const snapshotRunner: NodeRunner = {
+export const snapshotRunner: NodeRunner<SnapshotNode> = {
   runs: () => true,
-  kind: (node) => `snapshot ${node.snapshot!.strategy.kind}`,
+  kind: (node) => `snapshot ${node.snapshot.strategy.kind}`,
   run(node, deps, worker) {
     // A YAML snapshot has no SQL file of its own: its SELECT is written beside its property file, under its name.
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
@@ -27,7 +27,7 @@ export const snapshotRunner: NodeRunner = {
         const { sql } = deps.compiler.compile(node.uniqueId);
         deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
         execution.locate = () => ({ compiled: compiledPath });
-        return snapshot(execution, node.snapshot!, sql);
+        return snapshot(execution, node.snapshot, sql);
       }),
     );
   },

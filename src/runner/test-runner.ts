@@ -4,14 +4,15 @@ import { compiledFileOf } from '../artifacts/paths.js';
 import { buildAndSwap } from '../materializations/swap.js';
 import { testStatus } from '../testing/thresholds.js';
 import { executeNode, type NodeRunner } from './node-runner.js';
+import type { TestNode } from '../core/nodes.js';
 
 /**
  * Runs a data test: its SQL selects the failing rows; their count, against `error_if` / `warn_if` and the severity,
  * makes it pass, warn or fail. With `store_failures` the rows are kept in a table (swapped in, like a table model).
  */
-export const testRunner: NodeRunner = {
+export const testRunner: NodeRunner<TestNode> = {
   runs: () => true,
-  kind: (node) => (node.test?.testName ? `test ${node.test.testName}` : 'test'),
+  kind: (node) => (node.test.testName ? `test ${node.test.testName}` : 'test'),
   relation: (node) => (node.config.store_failures ? quoteRelation(node.relation) : node.name),
   run(node, deps, worker) {
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));

@@ -1,7 +1,7 @@
 import type { Connection } from '../adapters/adapter.js';
 import { derivedIdentifier, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
-import type { ColumnInfo, FixtureRows, GraphNode, Relation, UnitTestInput } from '../core/nodes.js';
+import type { ColumnInfo, FixtureRows, ModelNode, Relation, UnitTestInput, UnitTestNode } from '../core/nodes.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import { injectCtes } from '../templating/compiler.js';
 import type { InputReplacements } from '../core/render.js';
@@ -16,7 +16,7 @@ import { executeNode, type NodeRunner } from './node-runner.js';
  * columns), run into a temporary table, and compared with the expected rows. All in a transaction that is rolled
  * back, so it creates nothing and needs nothing built.
  */
-export const unitTestRunner: NodeRunner = {
+export const unitTestRunner: NodeRunner<UnitTestNode> = {
   runs: () => true,
   kind: () => 'unit test',
   relation: (node) => `${modelOf(node)}::${node.name}`,
@@ -26,8 +26,8 @@ export const unitTestRunner: NodeRunner = {
       deps.adapter.withConnection((connection) =>
         rolledBack(connection, async () => {
           const { parsed } = deps.compiler;
-          const model = parsed.nodes.get(node.test!.attachedNode!)!;
-          const spec = node.unitTest!;
+          const model = parsed.nodes.get(node.test.attachedNode) as ModelNode;
+          const spec = node.unitTest;
           const maxLength = deps.adapter.capabilities.maxIdentifierLength;
           const inputs: InputReplacements & { refs: Map<string, string>; sources: Map<string, string> } = { refs: new Map(), sources: new Map() };
           const ctes: string[] = [];
@@ -60,7 +60,7 @@ export const unitTestRunner: NodeRunner = {
   },
 };
 
-function modelOf(node: GraphNode): string {
+function modelOf(node: UnitTestNode): string {
   return node.fqn.at(-2)!;
 }
 
@@ -81,7 +81,7 @@ function cteName(input: UnitTestInput['input'], maxLength: number): string {
 }
 
 /** The relation an input stands for, and its documented columns. */
-function upstreamOf(parsed: ParsedProject, model: GraphNode, input: UnitTestInput['input']): { relation: Relation; columns: Record<string, ColumnInfo> } {
+function upstreamOf(parsed: ParsedProject, model: ModelNode, input: UnitTestInput['input']): { relation: Relation; columns: Record<string, ColumnInfo> } {
   if (input.kind === 'this') return model;
   if (input.kind === 'source') return parsed.sources.get(`source.${parsed.project.name}.${input.source}.${input.table}`)!;
   return model.dependsOn.map((id) => parsed.nodes.get(id)).find((node) => node?.name === input.name)!;

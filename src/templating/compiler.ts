@@ -1,6 +1,7 @@
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { ProjectGraph } from '../graph/dag.js';
 import { TsdbtError } from '../core/errors.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { GraphNode, Relation, SourceLocation, SourceNode } from '../core/nodes.js';
 import { isEphemeral } from '../materializations/registry.js';
 import type { Project } from '../config/project.js';
@@ -143,7 +144,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private byName?: Map<string, GraphNode>;
 
   private modelByName(name: string): GraphNode {
-    this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => node.resourceType !== 'test' && node.resourceType !== 'unit_test').map((node) => [node.name, node]));
+    this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => RESOURCE_KINDS[node.resourceType].referable).map((node) => [node.name, node]));
     return this.byName.get(name)!;
   }
 

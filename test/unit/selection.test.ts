@@ -1,7 +1,7 @@
 import { Graph } from '@dagrejs/graphlib';
 import { describe, expect, it } from 'vitest';
 import { TsdbtError } from '../../src/core/errors.js';
-import type { GraphNode, ResourceType, SourceNode } from '../../src/core/nodes.js';
+import type { GraphNode, SourceNode } from '../../src/core/nodes.js';
 import type { NodeConfig } from '../../src/core/node-config.js';
 import { selectNodes, type PreviousState, type SelectionGraph, type SelectionOptions } from '../../src/graph/selection/index.js';
 
@@ -16,11 +16,10 @@ import { selectNodes, type PreviousState, type SelectionGraph, type SelectionOpt
  */
 const PROJECT = 'shop';
 
-function model(name: string, path: string, parents: string[], config: Partial<NodeConfig> = {}, resourceType: ResourceType = 'model'): GraphNode {
+function model(name: string, path: string, parents: string[], config: Partial<NodeConfig> = {}, resourceType: 'model' | 'seed' = 'model'): GraphNode {
   const folders = path.split('/').slice(1, -1);
-  return {
+  const node = {
     uniqueId: `${resourceType}.${PROJECT}.${name}`,
-    resourceType,
     name,
     packageName: PROJECT,
     originalFilePath: path,
@@ -35,6 +34,7 @@ function model(name: string, path: string, parents: string[], config: Partial<No
     dependsOn: parents,
     relation: { schema: 'analytics', identifier: name },
   };
+  return resourceType === 'seed' ? { ...node, resourceType, seed: { kind: 'file', format: 'csv', file: path } } : { ...node, resourceType };
 }
 
 function source(sourceName: string, name: string, tags: string[] = []): SourceNode {

@@ -1,6 +1,6 @@
 import { compiledFileOf } from '../../artifacts/paths.js';
 import { TsdbtError } from '../../core/errors.js';
-import type { ResourceType } from '../../core/nodes.js';
+import { NODE_KINDS, RESOURCE_KINDS } from '../../core/node-kinds.js';
 import { Compiler } from '../../templating/compiler.js';
 import { isEphemeral } from '../../materializations/registry.js';
 import { selectionOptions, type SelectionArgs } from '../options.js';
@@ -24,7 +24,7 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
       io.stdout(compiler.compileInline(args.inline));
       return 0;
     }
-    const compiled = compileNodes(session, compiler, select(session, args, [...COMPILED_TYPES] as ResourceType[]));
+    const compiled = compileNodes(session, compiler, select(session, args, COMPILED_KINDS));
     saveManifest(session);
     await flushArtifacts(session);
     reporter.info(`Compiled ${compiled.size} node${compiled.size === 1 ? '' : 's'} into ${session.paths.compiledRelative('').replace(/\/$/, '')}`);
@@ -32,8 +32,8 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
   },
 };
 
-/** The resource types that have SQL of their own to compile. */
-const COMPILED_TYPES = new Set(['model', 'snapshot', 'test']);
+/** The kinds of node that have SQL of their own to compile. */
+const COMPILED_KINDS = NODE_KINDS.filter((kind) => RESOURCE_KINDS[kind].compiled);
 
 /**
  * Renders the given nodes' SQL into target/compiled/ and returns it by unique id. Only models, snapshots and data
@@ -44,7 +44,7 @@ export function compileNodes(session: Session, compiler: Compiler, ids: Iterable
   const compiled = new Map<string, string>();
   for (const id of ids) {
     const node = session.loaded.parsed.nodes.get(id);
-    if (!node || !COMPILED_TYPES.has(node.resourceType) || isEphemeral(node) || node.language === 'typescript') continue;
+    if (!node || !RESOURCE_KINDS[node.resourceType].compiled || isEphemeral(node) || ('language' in node && node.language === 'typescript')) continue;
     const { sql } = compiler.compile(id);
     session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(compiledFileOf(node))), `${sql}\n`);
     compiled.set(id, sql);

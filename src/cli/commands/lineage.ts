@@ -1,4 +1,5 @@
 import { didYouMean, TsdbtError } from '../../core/errors.js';
+import { RESOURCE_KINDS } from '../../core/node-kinds.js';
 import { columnKey } from '../../lineage/column-key.js';
 import { LineageGraph, type LineageDirection } from '../../lineage/lineage-graph.js';
 import type { ColumnRef, ProjectLineage } from '../../lineage/types.js';
@@ -85,7 +86,7 @@ function displayName(session: Session, uniqueId: string): string {
 function resolveColumn(session: Session, text: string): ColumnRef {
   const { parsed } = session.loaded;
   const byName = new Map<string, string>();
-  for (const node of parsed.nodes.values()) if (['model', 'seed', 'snapshot'].includes(node.resourceType)) byName.set(node.name, node.uniqueId);
+  for (const node of parsed.nodes.values()) if (RESOURCE_KINDS[node.resourceType].referable) byName.set(node.name, node.uniqueId);
   for (const source of parsed.sources.values()) byName.set(`${source.sourceName}.${source.name}`, source.uniqueId);
   for (let dot = text.lastIndexOf('.'); dot > 0; dot = text.lastIndexOf('.', dot - 1)) {
     const node = byName.get(text.slice(0, dot));

@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
 import type { ResourceType } from '../../core/nodes.js';
+import { NODE_KINDS, RESOURCE_KINDS } from '../../core/node-kinds.js';
 import type { TimeRange } from '../../core/render.js';
 import type { Session } from '../session.js';
 
@@ -164,7 +165,7 @@ export const buildCommand: Command<BuildArgs> = {
   describe: "Load seeds, build models, take snapshots and run tests in one pass, in dependency order: a node's tests run right after it, and a failing one skips what is downstream",
   examples: [['tsdbt build', 'build the whole project'], ['tsdbt build -s +orders', 'orders and everything it reads, seeds included']],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runNodes(args, io, 'build', ['seed', 'model', 'snapshot', 'test', 'unit_test']),
+  run: (args, io) => runNodes(args, io, 'build', [...NODE_KINDS]),
 };
 
 export const testCommand: Command<BuildArgs> = {
@@ -176,5 +177,5 @@ export const testCommand: Command<BuildArgs> = {
     ['tsdbt test -s test_type:unit', 'only unit tests'],
   ],
   options: (yargs) => buildOptions(yargs),
-  run: (args, io) => runNodes(args, io, 'test', ['test', 'unit_test']),
+  run: (args, io) => runNodes(args, io, 'test', NODE_KINDS.filter((kind) => RESOURCE_KINDS[kind].isTest)),
 };

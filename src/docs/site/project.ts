@@ -1,3 +1,4 @@
+import { isTest } from '../../core/node-kinds.js';
 import type { DocsData, DocsNode, DocsRunResult } from '../docs-data.js';
 
 /** The docs data with the indexes every view needs, built once at load. */
@@ -10,10 +11,6 @@ export interface Project {
   /** The data tests and unit tests on each node. */
   testsOf: Map<string, DocsNode[]>;
   runOf: Map<string, DocsRunResult>;
-}
-
-export function isTest(node: DocsNode): boolean {
-  return node.resourceType === 'test' || node.resourceType === 'unit_test';
 }
 
 /** The node a test belongs to: its declared node, else its first parent. */

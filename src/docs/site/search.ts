@@ -1,3 +1,4 @@
+import { isTest } from '../../core/node-kinds.js';
 import type { DocsNode } from '../docs-data.js';
 
 /**
@@ -62,7 +63,7 @@ export function search(index: SearchIndex, query: string, limit = 50): SearchHit
     }
     if (score === 0) continue;
     // Tests crowd out the models they are named after: rank them below.
-    if (entry.node.resourceType === 'test' || entry.node.resourceType === 'unit_test') score /= 4;
+    if (isTest(entry.node)) score /= 4;
     hits.push({ node: entry.node, score, where: where || 'name' });
   }
   hits.sort((a, b) => b.score - a.score || a.node.name.length - b.node.name.length || a.node.name.localeCompare(b.node.name));

@@ -2,6 +2,7 @@ import type { DocsNode } from '../docs-data.js';
 import { h } from './dom.js';
 import { kindOf } from './format.js';
 import { nodeHref } from './router.js';
+import { isTest } from '../../core/node-kinds.js';
 import type { Project } from './project.js';
 
 interface Folder {
@@ -14,7 +15,7 @@ const GROUPS: [string, (node: DocsNode) => boolean][] = [
   ['Sources', (node) => node.resourceType === 'source'],
   ['Seeds', (node) => node.resourceType === 'seed'],
   ['Snapshots', (node) => node.resourceType === 'snapshot'],
-  ['Tests', (node) => node.resourceType === 'test' || node.resourceType === 'unit_test'],
+  ['Tests', isTest],
 ];
 
 function folderTree(nodes: DocsNode[]): Folder {

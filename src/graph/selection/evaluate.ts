@@ -1,3 +1,4 @@
+import { isTest, RESOURCE_KINDS } from '../../core/node-kinds.js';
 import { resolveMethod, type MethodContext, type PreviousState, type SelectorMethod } from './methods.js';
 import type { Criterion, Selection } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
@@ -41,7 +42,7 @@ export function evaluateSelection(universe: SelectionUniverse, query: SelectionQ
   let chosen: Set<string>;
   if (select.length === 0) {
     // Sources are inputs, not work: only an explicit selector picks them.
-    chosen = new Set([...universe.nodes.values()].filter((node) => node.resourceType !== 'source').map((node) => node.uniqueId));
+    chosen = new Set([...universe.nodes.values()].filter((node) => RESOURCE_KINDS[node.resourceType].selectedByDefault).map((node) => node.uniqueId));
   } else {
     chosen = union(universe, select, (prepared, hits) => {
       for (const id of hits) matched.add(id);
@@ -113,7 +114,7 @@ function evaluate(universe: SelectionUniverse, prepared: Prepared, onMatch?: Mat
  */
 function addIndirectTests(universe: SelectionUniverse, chosen: Set<string>): void {
   for (const node of universe.nodes.values()) {
-    if (node.resourceType !== 'test' && node.resourceType !== 'unit_test') continue;
+    if (!isTest(node)) continue;
     if (chosen.has(node.uniqueId)) continue;
     if ((node.attachedNode !== undefined && chosen.has(node.attachedNode)) || someOf(universe.parents(node.uniqueId), (id) => chosen.has(id))) chosen.add(node.uniqueId);
   }

@@ -49,14 +49,16 @@ export function selectionUniverse({ graph, nodes }: SelectionGraph): SelectionUn
 // Built field by field, not by spreading: on 10,000 nodes, spreads cost more than the selection itself.
 export function selectableNode(node: GraphNode | SourceNode): SelectableNode {
   const path = node.originalFilePath;
-  if (node.resourceType === 'source' && 'sourceName' in node) {
+  if (node.resourceType === 'source') {
     const { uniqueId, resourceType, name, packageName, fqn, tags, sourceName } = node;
     return { uniqueId, resourceType, name, packageName, fqn, path, tags, config: sourceConfig(node), sourceName };
   }
-  const { uniqueId, resourceType, name, packageName, fqn, config, checksum, test } = node as GraphNode;
+  const { uniqueId, resourceType, name, packageName, fqn, config, checksum } = node;
   const selectable: SelectableNode = { uniqueId, resourceType, name, packageName, fqn, path, tags: config.tags, config, checksum };
-  if (test?.testName !== undefined) selectable.testName = test.testName;
-  if (test?.attachedNode !== undefined) selectable.attachedNode = test.attachedNode;
+  if ('test' in node) {
+    if (node.test.testName !== undefined) selectable.testName = node.test.testName;
+    if (node.test.attachedNode !== undefined) selectable.attachedNode = node.test.attachedNode;
+  }
   return selectable;
 }
 

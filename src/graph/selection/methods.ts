@@ -1,4 +1,5 @@
 import { didYouMean, TsdbtError } from '../../core/errors.js';
+import { RESOURCE_KINDS } from '../../core/node-kinds.js';
 import type { Criterion } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
 
@@ -118,15 +119,15 @@ const uniqueId: SelectorMethod = {
   matches: (node, value) => node.uniqueId === value,
 };
 
-const TEST_TYPES: Record<string, string> = { unit: 'unit_test', data: 'test' };
-
 const testType: SelectorMethod = {
   name: 'test_type',
   // `test_type:data` (generic and singular tests), `test_type:unit`; dbt's `generic` and `singular` narrow data tests.
-  matches: (node, value) =>
-    value === 'generic' ? node.resourceType === 'test' && node.testName !== undefined
-    : value === 'singular' ? node.resourceType === 'test' && node.testName === undefined
-    : node.resourceType === TEST_TYPES[value],
+  matches: (node, value) => {
+    const type = RESOURCE_KINDS[node.resourceType].testType;
+    return value === 'generic' ? type === 'data' && node.testName !== undefined
+      : value === 'singular' ? type === 'data' && node.testName === undefined
+      : type === value;
+  },
   validate: (value) => {
     if (!['unit', 'data', 'generic', 'singular'].includes(value)) throw new TsdbtError('usage', `test_type:${value} is not a test type`, { hint: 'test_type:unit, test_type:data, test_type:generic or test_type:singular' });
   },

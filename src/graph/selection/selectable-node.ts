@@ -1,10 +1,12 @@
+import type { ResourceType } from '../../core/nodes.js';
+
 /**
  * What selector methods read of a node. The CLI makes one from a parsed node and the docs site from its data, so both
  * evaluate the same methods on the same facts (selection/README.md).
  */
 export interface SelectableNode {
   uniqueId: string;
-  resourceType: string;
+  resourceType: ResourceType;
   /** A source's table name, not `source.table`. */
   name: string;
   packageName: string;

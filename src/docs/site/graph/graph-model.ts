@@ -1,6 +1,7 @@
 import type { DocsNode } from '../../docs-data.js';
 import type { LayoutRequest } from '../layout/layout-types.js';
-import { isTest, neighbours, type Project } from '../project.js';
+import { isTest } from '../../../core/node-kinds.js';
+import { neighbours, type Project } from '../project.js';
 
 export const NODE_HEIGHT = 42;
 

@@ -1,18 +1,16 @@
-import type { DocsResourceType } from '../../docs-data.js';
+import { RESOURCE_KINDS } from '../../../core/node-kinds.js';
+import type { ResourceType } from '../../../core/nodes.js';
 import { h } from '../dom.js';
 import { formatDuration, statusBadge } from '../format.js';
 import { renderMarkdown } from '../markdown.js';
 import { graphHref, href } from '../router.js';
 import type { ViewFactory } from '../view.js';
 
-const TYPES: [DocsResourceType, string][] = [
-  ['model', 'Models'],
-  ['source', 'Sources'],
-  ['seed', 'Seeds'],
-  ['snapshot', 'Snapshots'],
-  ['test', 'Data tests'],
-  ['unit_test', 'Unit tests'],
-];
+/** The kinds the landing page counts, labelled `Data tests`. */
+const TYPES: [ResourceType, string][] = (['model', 'source', 'seed', 'snapshot', 'test', 'unit_test'] as const).map((type) => {
+  const { plural } = RESOURCE_KINDS[type];
+  return [type, `${plural[0]!.toUpperCase()}${plural.slice(1)}`];
+});
 
 /** The landing page: what the project holds and how its last run went. */
 export const overview: ViewFactory = (project) => {
