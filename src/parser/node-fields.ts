@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import type { NodeConfig } from '../core/node-config.js';
+import type { ModelPatch } from './property-files.js';
 
 /**
  * What every node read from a file has alike: its package, its source and checksum, and no parents until the graph
@@ -6,4 +8,17 @@ import { hash } from 'node:crypto';
  */
 export function commonNodeFields(projectName: string, rawCode: string) {
   return { packageName: projectName, rawCode, checksum: hash('sha256', rawCode), dependsOn: [] as string[] };
+}
+
+/** What a node read from a file of its own (a model, a snapshot) takes from that file and the property file entry that describes it. */
+export function fileNodeFields(projectName: string, file: string, rawCode: string, fqn: string[], config: NodeConfig, patch: ModelPatch | undefined) {
+  return {
+    ...commonNodeFields(projectName, rawCode),
+    originalFilePath: file,
+    fqn,
+    config,
+    description: patch?.description ?? '',
+    columns: patch?.columns ?? {},
+    patchPath: patch?.file,
+  };
 }

@@ -21,7 +21,7 @@ import { parseSnapshots } from './snapshot-parser.js';
 import { parseTests } from './test-parser.js';
 import { parseTypescriptModels, type ModelFile } from './typescript-model-parser.js';
 import { parseUnitTests } from './unit-test-parser.js';
-import { commonNodeFields } from './node-fields.js';
+import { fileNodeFields } from './node-fields.js';
 import { ParseCache, parseCacheKey, type CachedModel } from './parse-cache.js';
 
 export interface ParsedProject {
@@ -206,17 +206,11 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
     resourceType: 'model',
     language,
     name,
-    ...commonNodeFields(project.name, rawCode),
-    originalFilePath: file,
-    fqn,
-    config,
-    description: patch?.description ?? '',
-    columns: patch?.columns ?? {},
+    ...fileNodeFields(project.name, file, rawCode, fqn, config, patch),
     constraints: patch?.constraints ?? [],
     refs,
     sources,
     relation: { schema, identifier: config.alias ?? name },
-    patchPath: patch?.file,
   };
   parsed.nodes.set(uniqueId, node);
   materializations.get(config.materialized).validate?.(node);

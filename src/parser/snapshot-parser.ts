@@ -9,7 +9,7 @@ import { parseRelationCall } from './relation-call.js';
 import { recordTemplate, type ParsedProject, type RecordedTemplate } from './project-parser.js';
 import type { ModelPatch } from './property-files.js';
 import { schemaName } from './schema-name.js';
-import { commonNodeFields } from './node-fields.js';
+import { fileNodeFields } from './node-fields.js';
 
 /** What a snapshot is made of, whichever way it was declared. */
 interface SnapshotDeclaration {
@@ -107,16 +107,10 @@ function addSnapshot(parsed: ParsedProject, declaration: SnapshotDeclaration): v
     uniqueId,
     resourceType: 'snapshot',
     name,
-    ...commonNodeFields(project.name, rawCode),
-    originalFilePath: file,
-    fqn,
-    config,
-    description: patch?.description ?? '',
-    columns: patch?.columns ?? {},
+    ...fileNodeFields(project.name, file, rawCode, fqn, config, patch),
     refs: recorded.refs,
     sources: recorded.sources,
     relation: { schema, identifier: config.alias ?? name },
-    patchPath: patch?.file,
     snapshot,
   });
 }
