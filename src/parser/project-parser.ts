@@ -7,6 +7,7 @@ import type { GraphNode, ModelLanguage, RefCall, SourceCall, SourceNode } from '
 import { materializations } from '../materializations/registry.js';
 import type { ModelTemplate, TemplateEnvironment } from '../templating/environment.js';
 import { recordEnvReads } from '../config/env-var.js';
+import type { CompilerInput } from '../templating/compiler.js';
 import { TemplateStore } from '../templating/template-store.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from '../templating/render-hooks.js';
 import type { TypescriptModel } from '../typescript-models/model-module.js';
@@ -24,15 +25,12 @@ import { parseUnitTests } from './unit-test-parser.js';
 import { fileNodeFields } from './node-fields.js';
 import { ParseCache, parseCacheKey, type CachedModel } from './parse-cache.js';
 
-export interface ParsedProject {
+/** What parsing gives: what the compiler renders from, and what the parse alone knows. */
+export interface ParsedProject extends CompilerInput {
   project: Project;
-  env: TemplateEnvironment;
-  target: TargetScope;
-  vars: Record<string, unknown>;
   /** Enabled nodes by unique id. */
   nodes: Map<string, GraphNode>;
   sources: Map<string, SourceNode>;
-  templates: TemplateStore;
   /** TypeScript models' loaded code, by unique id. */
   typescriptModels: Map<string, TypescriptModel>;
   /** Names of disabled models, so a ref to one says so instead of "not found". */
