@@ -110,22 +110,30 @@ export type NodeConfig = Omit<PartialNodeConfig, 'enabled' | 'materialized' | 't
   meta: Record<string, unknown>;
 };
 
-/** Later layers win, except tags, which accumulate, and meta, which merges, as in dbt. */
+/** Keys a layer sets that are not copied as they are: merged (tags, meta) or read as another key (the hooks). */
+const MERGED_KEYS: ReadonlySet<string> = new Set(['tags', 'meta', 'pre-hook', 'post-hook']);
+
+/**
+ * Later layers win, except tags, which accumulate, and meta, which merges, as in dbt. Runs once per node: no rest or
+ * spread of the layers, which costs several times as much on 10,000 models.
+ */
 export function mergeConfigs(defaults: Pick<NodeConfig, 'materialized'>, layers: PartialNodeConfig[]): NodeConfig {
   const merged: NodeConfig = { enabled: true, materialized: defaults.materialized, tags: [], meta: {} };
-  for (const { tags, meta, 'pre-hook': preHook, 'post-hook': postHook, ...layer } of layers) {
+  for (const layer of layers) {
+    assignSet(merged, layer, MERGED_KEYS);
     // A layer that spells a hook both ways: dbt's spelling (`pre-hook`) wins.
-    assignSet(merged, { ...layer, pre_hook: preHook ?? layer.pre_hook, post_hook: postHook ?? layer.post_hook });
-    if (tags) merged.tags = [...new Set([...merged.tags, ...tags])];
-    if (meta) merged.meta = { ...merged.meta, ...meta };
+    if (layer['pre-hook'] !== undefined) merged.pre_hook = layer['pre-hook'];
+    if (layer['post-hook'] !== undefined) merged.post_hook = layer['post-hook'];
+    if (layer.tags) merged.tags = [...new Set([...merged.tags, ...layer.tags])];
+    if (layer.meta) merged.meta = { ...merged.meta, ...layer.meta };
   }
   return merged;
 }
 
-/** Copies the keys `values` sets: a key a layer leaves unset keeps what the layers before it said. */
-function assignSet<T extends object>(target: T, values: Partial<T>): void {
-  for (const key of Object.keys(values) as Array<keyof T>) {
+/** Copies the keys `values` sets, but `skipped`: a key a layer leaves unset keeps what the layers before it said. */
+function assignSet<T extends object>(target: T, values: Partial<T>, skipped: ReadonlySet<string>): void {
+  for (const key in values) {
     const value = values[key];
-    if (value !== undefined) target[key] = value;
+    if (value !== undefined && !skipped.has(key)) target[key] = value;
   }
 }

@@ -13,7 +13,10 @@ export function commonNodeFields(projectName: string, rawCode: string) {
 /** What a node read from a file of its own (a model, a snapshot) takes from that file and the property file entry that describes it. */
 export function fileNodeFields(projectName: string, file: string, rawCode: string, fqn: string[], config: NodeConfig, patch: ModelPatch | undefined) {
   return {
-    ...commonNodeFields(projectName, rawCode),
+    packageName: projectName,
+    rawCode,
+    checksum: hash('sha256', rawCode),
+    dependsOn: [] as string[],
     originalFilePath: file,
     fqn,
     config,
