@@ -69,6 +69,8 @@ export interface AdapterCapabilities {
   /** COPY FROM STDIN takes a byte stream cut anywhere; without it every chunk must end on a row boundary. */
   streamingCopy: boolean;
   maxIdentifierLength: number;
+  /** Tables are created with their model's distribution (TableOptions.distribution): sharded or on every node (Citus). */
+  distributedTables: boolean;
 }
 
 export interface Adapter {

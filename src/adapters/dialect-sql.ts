@@ -13,10 +13,14 @@ export interface DialectSql {
   readonly unlock: string;
   /** Waits for the lock named `name`, held until the caller's transaction ends: creators of a shared table queue on it. */
   transactionLock(name: string): string;
-  /** `relation` made from `query`'s rows (none when `withData` is false): a model's table, or a scratch one. */
-  createTableAs(relation: string, query: string, options: TableOptions): string;
-  /** `relation` with declared columns (`"a" int, "b" text`, constraints included), to be filled by COPY or INSERT. */
-  createTable(relation: string, definition: string, options: TableOptions): string;
+  /**
+   * `relation` made from `query`'s rows (none when `withData` is false): a model's table, or a scratch one. The
+   * statements run in order (a distributed engine creates, distributes, then fills); the last one's row count is the
+   * rows written.
+   */
+  createTableAs(relation: string, query: string, options: TableOptions): string[];
+  /** `relation` with declared columns (`"a" int, "b" text`, constraints included), to be filled by COPY or INSERT; statements run in order. */
+  createTable(relation: string, definition: string, options: TableOptions): string[];
   /** A view (or, `materialized`, a materialized view) `relation` of `query`, a SELECT (or a stored view definition). */
   createView(relation: string, query: string, options: ViewOptions): string;
   /** Describes `object` (`table "s"."t"`, `column "s"."t"."c"`...) with `text`, as `docs` and catalog readers see it. */
@@ -41,7 +45,16 @@ export interface TableOptions {
   columns?: string[];
   /** createTable: nothing happens when the relation exists. */
   ifNotExists?: boolean;
+  /** Where a distributed engine keeps the rows (never for temporary tables); engines of one server ignore it. */
+  distribution?: TableDistribution;
 }
+
+/**
+ * A table sharded by `column` (unquoted, as the catalog names it) over the workers, its shards placed with those of
+ * `colocateWith` (a quoted relation, or `none` for a group of its own) or in `shardCount` shards; or one copy of the
+ * whole table on every node (`reference`).
+ */
+export type TableDistribution = { kind: 'hash'; column: string; colocateWith?: string; shardCount?: number } | { kind: 'reference' };
 
 export interface ViewOptions {
   materialized?: boolean;
@@ -68,4 +81,12 @@ export interface Upsert {
   columns: string[];
   keys: string[];
   updates: string[];
+}
+
+/** Runs a dialect's statements (at least one) in order and returns the last one's result: the rows a table was filled with. */
+export async function runStatements<R>(statements: readonly string[], run: (sql: string) => Promise<R>): Promise<R> {
+  let last: Promise<R> | undefined;
+  for (const statement of statements) last = Promise.resolve(await run(statement));
+  if (!last) throw new Error('a dialect returned no statement');
+  return last;
 }

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { Adapter } from './adapter.js';
+import { citusDialect } from './citus/citus-dialect.js';
 import type { AdapterOptions, Dialect } from './dialect.js';
 import { pgliteDialect } from './pglite/pglite-dialect.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
 
 /** Every engine tsdbt runs on, by profile `type`: a new dialect is its folder and one line here. */
-const DIALECTS = [postgresDialect, pgliteDialect] as const;
+const DIALECTS = [postgresDialect, pgliteDialect, citusDialect] as const;
 
 /** The engine a project without a profile runs on, in a data directory of its own. */
 export const embeddedDialect = pgliteDialect;

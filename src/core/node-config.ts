@@ -55,6 +55,13 @@ export const nodeConfigShape = {
       type: z.string().optional(),
     }),
   ),
+  // Distributed engines (Citus): where a table's rows live. `hash` shards it by distribution_column, placing its
+  // shards with those of colocate_with (a model, or `none`) or in shard_count shards; `reference` copies it to every
+  // node; `local` keeps it on the coordinator. Single-server engines ignore them.
+  distribution: z.enum(['hash', 'reference', 'local']),
+  distribution_column: z.string(),
+  colocate_with: z.string(),
+  shard_count: z.number().int().min(1),
   // Snapshots.
   strategy: z.enum(['timestamp', 'check']),
   updated_at: z.string(),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
+import { runStatements } from '../adapters/dialect-sql.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
@@ -98,10 +99,10 @@ async function copyCsv(
   const known = guess?.scan ?? (await scanFile(absolute, file, options));
   const types = sqlTypes(known, overrides);
   const columns = known.columns.map(quoteIdentifier);
-  await execution.run(connection, connection.dialect.sql.createTable(temporary, columns.map((c, i) => `${c} ${types[i]}`).join(', '), {}));
+  await runStatements(connection.dialect.sql.createTable(temporary, columns.map((c, i) => `${c} ${types[i]}`).join(', '), {}), (sql) => execution.run(connection, sql));
   // Several null markers: COPY knows one, so the file goes through a text staging table first.
   const staging = options.nullValues.length > 1 ? quoteIdentifier(`tsdbt_csv_staging_${execution.runId}`) : undefined;
-  if (staging) await execution.run(connection, connection.dialect.sql.createTable(staging, columns.map((c) => `${c} text`).join(', '), { temporary: true }));
+  if (staging) await runStatements(connection.dialect.sql.createTable(staging, columns.map((c) => `${c} text`).join(', '), { temporary: true }), (sql) => execution.run(connection, sql));
   const copyTarget = `${staging ?? temporary} (${columns.join(', ')})`;
   // Where COPY takes a plain byte stream, the file's bytes go to the server as read (header and all) while the scan
   // checks the same bytes here: two processes, two cores. Otherwise the scan cuts row-aligned chunks for COPY.

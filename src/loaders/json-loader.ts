@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
+import { runStatements } from '../adapters/dialect-sql.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { type SwapTarget, restoreViews } from '../materializations/swap.js';
@@ -91,19 +92,20 @@ function seedTables(execution: SwapTarget): SeedTables {
 
 async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
   const { sql } = connection.dialect;
-  await execution.run(
-    connection,
+  const run = (statement: string) => execution.run(connection, statement);
+  await runStatements(
     sql.createTable(
       tables.data,
       'data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false',
       { ifNotExists: true },
     ),
+    run,
   );
-  await execution.run(
-    connection,
+  await runStatements(
     sql.createTable(tables.rejects, '_file text not null, _record_no integer not null, raw_text text not null, error text not null, _loaded_at timestamptz not null default now()', {
       ifNotExists: true,
     }),
+    run,
   );
 }
 

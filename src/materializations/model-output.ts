@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import type { TableOptions } from '../adapters/dialect-sql.js';
+import { runStatements, type TableOptions } from '../adapters/dialect-sql.js';
 import { quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { checkContract, contractColumns, contractEnforced, releaseConstraintNames, scratchColumns, warnUnsupportedConstraints } from './contract.js';
@@ -37,11 +37,12 @@ export function requireSql(output: ModelOutput, materialization: string, file: s
  * made here, so an enforced contract applies to all of them: the output's columns are checked before any row moves,
  * then the table is created from the contract (with its constraints, unless temporary) and filled.
  */
-export async function createTableFrom(target: SwapTarget, connection: Connection, relation: string, output: ModelOutput, options: TableOptions = {}): Promise<number> {
+export async function createTableFrom(target: SwapTarget, connection: Connection, relation: string, output: ModelOutput, tableOptions: TableOptions = {}): Promise<number> {
+  const options: TableOptions = { distribution: target.distribution, ...tableOptions };
   if (!contractEnforced(target.node)) return createAs(target.run, connection, relation, output, options);
   await checkOutputContract(target, connection, output);
   if (!options.temporary) await releaseConstraintNames(target, connection);
-  await target.run(connection, connection.dialect.sql.createTable(relation, contractColumns(target.node, !options.temporary), options));
+  await runStatements(connection.dialect.sql.createTable(relation, contractColumns(target.node, !options.temporary), options), (sql) => target.run(connection, sql));
   if (options.withData === false) return 0;
   if (output.kind === 'rows') return copyInto(connection, relation, output);
   const list = Object.keys(target.node.columns).map(quoteIdentifier).join(', ');
@@ -64,11 +65,11 @@ async function checkOutputContract(target: SwapTarget, connection: Connection, o
 /** The table the output describes: `create table ... as` a query, or the declared columns filled by COPY. */
 async function createAs(run: SwapTarget['run'], connection: Connection, relation: string, output: ModelOutput, options: TableOptions): Promise<number> {
   if (output.kind === 'sql') {
-    const created = await run(connection, connection.dialect.sql.createTableAs(relation, output.sql, options));
+    const created = await runStatements(connection.dialect.sql.createTableAs(relation, output.sql, options), (sql) => run(connection, sql));
     return created.rowCount ?? 0;
   }
   const columns = output.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`).join(', ');
-  await run(connection, connection.dialect.sql.createTable(relation, columns, options));
+  await runStatements(connection.dialect.sql.createTable(relation, columns, options), (sql) => run(connection, sql));
   return options.withData === false ? 0 : copyInto(connection, relation, output);
 }
 

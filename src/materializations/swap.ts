@@ -1,4 +1,5 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
+import type { TableDistribution } from '../adapters/dialect-sql.js';
 import type { CatalogRelation, DependentView, RelationKind } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode } from '../core/nodes.js';
@@ -17,6 +18,8 @@ export interface SwapTarget {
   findExisting(connection: Connection): Promise<CatalogRelation | undefined>;
   run(connection: Connection, sql: string): Promise<{ rowCount: number | null }>;
   warn(message: string): void;
+  /** Where the node's table keeps its rows, on an engine with distributed tables: given to every table made for it but temporary ones. */
+  distribution?: TableDistribution;
 }
 
 /**

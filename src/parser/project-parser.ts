@@ -13,6 +13,7 @@ import { TemplateScope, type RenderHooks, type TargetScope } from '../templating
 import type { TypescriptModel } from '../typescript-models/model-module.js';
 import { readTextFiles, statFiles } from '../util/file-worker.js';
 import { filterByExtension, joinPlain, walkFiles } from '../util/files.js';
+import { validateDistribution } from '../materializations/distribution.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
 import { resolveVariable } from '../templating/variables.js';
@@ -213,6 +214,7 @@ export function addModel(parsed: ParsedProject, { modelPath, file, name, rawCode
   parsed.nodes.set(uniqueId, node);
   materializations.get(config.materialized).validate?.(node);
   validateContract(node, patch);
+  validateDistribution(node);
   return node;
 }
 

@@ -1,4 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
+import { runStatements } from '../adapters/dialect-sql.js';
 import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
@@ -48,11 +49,11 @@ async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): 
         hint: 'drop it, or give the snapshot another name with alias or schema',
       });
     }
-    await execution.run(connection, connection.dialect.sql.createTableAs(staging, sql, { temporary: true }));
+    await runStatements(connection.dialect.sql.createTableAs(staging, sql, { temporary: true }), (statement) => execution.run(connection, statement));
     const columns = await connection.introspector.relationColumns(staging);
     const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
     if (!existing) {
-      const created = await execution.run(connection, connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, {}));
+      const created = await runStatements(connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, {}), (statement) => execution.run(connection, statement));
       return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
     }
     const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));

@@ -1,4 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
+import { runStatements } from '../adapters/dialect-sql.js';
 import { distinctIdentifiers, quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { compiledFileOf } from '../artifacts/paths.js';
 import { buildAndSwap } from '../materializations/swap.js';
@@ -27,7 +28,7 @@ export const testRunner: NodeRunner<TestNode> = {
         failures =
           (await buildAndSwap(execution, 'table', async (connection, temporary) => {
             const columns = await failingColumns(connection, failing, deps.adapter.capabilities.maxIdentifierLength);
-            return (await execution.run(connection, connection.dialect.sql.createTableAs(temporary, failing, { columns }))).rowCount;
+            return (await runStatements(connection.dialect.sql.createTableAs(temporary, failing, { columns }), (sql) => execution.run(connection, sql))).rowCount;
           })) ?? 0;
       } else {
         const counted = await deps.adapter.withConnection((connection) => connection.query(`select count(*)::bigint as failures from (\n${failing}\n) as dbt_test`));

@@ -28,8 +28,8 @@ export interface TestBackend {
 export const PG_URL = process.env.TSDBT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const requirePg = process.env.TSDBT_REQUIRE_PG === '1';
 
-async function probePostgres(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+async function probePostgres(url = PG_URL): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
     await client.query('select 1');
@@ -48,6 +48,12 @@ if (pgProblem) {
   console.warn(`\n!!!!!!!!\n!!! ${message}: the PostgreSQL half of the integration tests is SKIPPED.\n!!! Set TSDBT_TEST_PG_URL, or TSDBT_REQUIRE_PG=1 to make this an error.\n!!!!!!!!\n`);
 }
 export const postgresAvailable = pgProblem === undefined;
+
+/** A Citus coordinator whose nodes are registered in its database: each test file's database gets the same nodes. */
+const CITUS_URL = process.env.TSDBT_TEST_CITUS_URL;
+/** Unset, the Citus half is skipped (global-setup.ts says so once); set and unreachable, that is an error. */
+const citusProblem = CITUS_URL ? await probePostgres(CITUS_URL) : 'TSDBT_TEST_CITUS_URL is not set';
+if (CITUS_URL && citusProblem) throw new Error(`Citus at ${CITUS_URL.replace(/:[^:@/]*@/, ':*****@')}, which TSDBT_TEST_CITUS_URL names, is not reachable (${citusProblem})`);
 
 /** One database per test file, dropped at the end, on the server at `serverUrl`. */
 export class PostgresTestDatabase {
@@ -85,11 +91,61 @@ export class PostgresTestDatabase {
   }
 }
 
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+/**
+ * A database of the same name on the coordinator and on every worker the coordinator's own database lists, with the
+ * citus extension and those workers registered in it: Citus keeps its nodes per database and does not create
+ * databases on the workers.
+ */
+class CitusTestDatabase extends PostgresTestDatabase {
+  private workers: URL[] = [];
+
+  override async create(): Promise<void> {
+    const nodes = await adminQuery<{ host: string; port: number }>(this.serverUrl, "select nodename as host, nodeport as port from pg_dist_node where noderole = 'primary' and groupid <> 0");
+    this.workers = nodes.map(({ host, port }) => {
+      const url = new URL(this.serverUrl);
+      url.hostname = host;
+      url.port = String(port);
+      return url;
+    });
+    const coordinator = new URL(this.serverUrl);
+    for (const server of [coordinator, ...this.workers]) {
+      await adminQuery(server.toString(), `create database ${this.name}`);
+      await adminQuery(new URL(`/${this.name}`, server).toString(), 'create extension citus');
+    }
+    const database = this.url().toString();
+    await adminQuery(database, 'select citus_set_coordinator_host($1, $2)', [coordinator.hostname, Number(coordinator.port || 5432)]);
+    for (const worker of this.workers) await adminQuery(database, 'select citus_add_node($1, $2)', [worker.hostname, Number(worker.port)]);
+  }
+
+  /**
+   * Citus's schemas stay, and so does public, where its views are (dropping them would drop the extension): the other
+   * schemas go, and so do public's own relations.
+   */
+  override async reset(): Promise<void> {
+    const database = this.url().toString();
+    const drops = await adminQuery<{ sql: string }>(
+      database,
+      `select format('drop schema %I cascade', nspname) as sql from pg_namespace as n
+       where nspname not like 'pg\\_%' and nspname not in ('information_schema', 'public') and not exists (select from pg_depend where objid = n.oid and deptype = 'e')
+       union all
+       select format('drop %s if exists public.%I cascade', case relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end, relname)
+       from pg_class as c
+       where relnamespace = 'public'::regnamespace and relkind in ('r', 'p', 'v', 'm') and not exists (select from pg_depend where objid = c.oid and deptype = 'e')`,
+    );
+    for (const { sql } of drops) await adminQuery(database, sql);
+  }
+
+  override async drop(): Promise<void> {
+    await super.drop();
+    for (const worker of this.workers) await adminQuery(worker.toString(), `drop database if exists ${this.name} with (force)`);
+  }
+}
+
+async function adminQuery<R = unknown>(serverUrl: string, sql: string, params?: unknown[]): Promise<R[]> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql, params)).rows as R[];
   } finally {
     await client.end();
   }
@@ -169,7 +225,7 @@ function serverFixture(type: DialectType, serverUrl: string, unavailable: string
   return {
     unavailable,
     backendForFile() {
-      const database = new PostgresTestDatabase(serverUrl);
+      const database = type === 'citus' ? new CitusTestDatabase(serverUrl) : new PostgresTestDatabase(serverUrl);
       beforeAll(() => database.create());
       beforeEach(() => database.reset());
       afterAll(() => database.drop());
@@ -185,4 +241,5 @@ function serverFixture(type: DialectType, serverUrl: string, unavailable: string
 export const DIALECT_FIXTURES: Record<DialectType, DialectFixture> = {
   postgres: serverFixture('postgres', PG_URL, pgProblem),
   pglite: { unavailable: undefined, backendForFile: () => pgliteBackend },
+  citus: serverFixture('citus', CITUS_URL ?? '', citusProblem),
 };

@@ -10,6 +10,7 @@ export function postgresCapabilities(serverVersion: number, overrides: Partial<A
     cancellation: true,
     streamingCopy: true,
     maxIdentifierLength: 63,
+    distributedTables: false,
     ...overrides,
   };
 }

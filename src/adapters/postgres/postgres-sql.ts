@@ -13,9 +13,10 @@ export const postgresSql: DialectSql = {
   tryLock: 'select pg_try_advisory_lock($1::int4, $2::int4) as ok',
   unlock: 'select pg_advisory_unlock($1::int4, $2::int4)',
   transactionLock: (name) => `select pg_advisory_xact_lock(hashtext(${quoteLiteral(name)}))`,
-  createTableAs: (relation, query, options) =>
+  createTableAs: (relation, query, options) => [
     `${createTable(options)} ${relation}${columnNames(options)}${onCommit(options)} as (\n${query}\n)${options.withData === false ? ' with no data' : ''}`,
-  createTable: (relation, definition, options) => `${createTable(options)} ${relation} (${definition})${onCommit(options)}`,
+  ],
+  createTable: (relation, definition, options) => [`${createTable(options)} ${relation} (${definition})${onCommit(options)}`],
   createView: (relation, query, options) => `create ${options.orReplace ? 'or replace ' : ''}${options.materialized ? 'materialized view' : 'view'} ${relation} as\n${query}`,
   commentOn: (object, text) => `comment on ${object} is ${quoteLiteral(text)}`,
   copyTextOptions: 'format text',

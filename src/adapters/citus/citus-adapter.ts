@@ -1,0 +1,32 @@
+import { TsdbtError } from '../../core/errors.js';
+import type { AdapterCapabilities } from '../adapter.js';
+import type { SqlDialect } from '../dialect.js';
+import { PostgresAdapter } from '../postgres/postgres-adapter.js';
+import { postgresCapabilities } from '../postgres/postgres-capabilities.js';
+import type { CitusTarget } from './citus-profile.js';
+
+/** A Citus coordinator through PostgreSQL's driver; `open()` checks that the citus extension is there. */
+export class CitusAdapter extends PostgresAdapter {
+  /** The installed citus extension's version, as `pg_extension` gives it. */
+  citusVersion = '';
+
+  constructor(target: CitusTarget, dialect: SqlDialect) {
+    super(target, dialect, 'citus');
+  }
+
+  override get capabilities(): AdapterCapabilities {
+    return postgresCapabilities(this.serverVersion, { distributedTables: true });
+  }
+
+  override async open(): Promise<void> {
+    await super.open();
+    const { rows } = await this.withConnection((connection) => connection.query("select extversion as version from pg_extension where extname = 'citus'"));
+    const version = rows[0]?.version as string | undefined;
+    if (!version) {
+      throw new TsdbtError('config', `${this.description} has no citus extension, which a target of type citus needs`, {
+        hint: 'run `create extension citus` in that database (citus must be in shared_preload_libraries), or use type: postgres',
+      });
+    }
+    this.citusVersion = version;
+  }
+}

@@ -1,0 +1,72 @@
+import type { TableDistribution } from '../adapters/dialect-sql.js';
+import { quoteRelation } from '../adapters/sql.js';
+import { TsdbtError } from '../core/errors.js';
+import type { GraphNode, Relation } from '../core/nodes.js';
+import { constraintsOf } from './contract.js';
+
+/** Where a model's table lives on a distributed engine, its config's defaults applied: hash when it has a distribution_column. */
+export type Distribution =
+  | { kind: 'hash'; column: string; colocateWith?: string; shardCount?: number }
+  | { kind: 'reference' }
+  | { kind: 'local' };
+
+export function distributionOf(node: GraphNode): Distribution {
+  const { distribution, distribution_column: column, colocate_with: colocateWith, shard_count: shardCount } = node.config;
+  const kind = distribution ?? (column === undefined ? 'local' : 'hash');
+  if (kind !== 'hash') return { kind };
+  return { kind, column: column ?? '', colocateWith, shardCount };
+}
+
+/**
+ * Refuses, at parse time, the distribution configs a distributed engine would refuse mid-build: a key or unique index
+ * that leaves out the distribution column (each shard checks uniqueness alone), settings of hash distribution on a
+ * table that is not hashed, and a colocation that is not an upstream model (it must exist before this table is made).
+ */
+export function validateDistribution(node: GraphNode): void {
+  const { config } = node;
+  const fail = (message: string, hint: string): never => {
+    throw new TsdbtError('config', `model '${node.name}' ${message}`, { location: { file: node.patchPath ?? node.originalFilePath }, hint });
+  };
+  const distribution = distributionOf(node);
+  if (distribution.kind !== 'hash') {
+    for (const key of ['distribution_column', 'colocate_with', 'shard_count'] as const) {
+      if (config[key] !== undefined) fail(`has distribution '${distribution.kind}' and ${key}, which only a hash-distributed table takes`, 'remove it, or set distribution: hash');
+    }
+    return;
+  }
+  const { column, colocateWith, shardCount } = distribution;
+  if (!column) fail('has distribution hash but no distribution_column', 'set distribution_column to the column its rows are sharded by');
+  if (colocateWith !== undefined && colocateWith !== 'none') {
+    if (shardCount !== undefined) fail(`sets both colocate_with and shard_count`, `a table colocated with '${colocateWith}' has its shard count: remove shard_count`);
+    if (!node.refs.some((ref) => ref.name === colocateWith)) {
+      fail(`is colocated with '${colocateWith}', which it does not ref`, `colocate it with a model it reads (ref('${colocateWith}')), or use colocate_with: none`);
+    }
+  }
+  const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
+  if (uniqueKey.length > 0 && !uniqueKey.includes(column)) {
+    fail(`has unique_key (${uniqueKey.join(', ')}) without its distribution column '${column}'`, `add '${column}' to unique_key: each shard can only check the keys it holds`);
+  }
+  for (const index of config.indexes ?? []) {
+    if (index.unique && !index.columns.includes(column)) {
+      fail(`has a unique index on (${index.columns.join(', ')}) without its distribution column '${column}'`, `add '${column}' to the index's columns`);
+    }
+  }
+  for (const { constraint, column: on } of constraintsOf(node)) {
+    const columns = on ? [on] : (constraint.columns ?? []);
+    if ((constraint.type === 'unique' || constraint.type === 'primary_key') && !columns.includes(column)) {
+      fail(`has a ${constraint.type} constraint on (${columns.join(', ')}) without its distribution column '${column}'`, `add '${column}' to the constraint's columns`);
+    }
+  }
+}
+
+/** The distribution a model's table is created with, `colocate_with`'s model resolved to its relation by `relationOf`. */
+export function tableDistribution(node: GraphNode, relationOf: (model: string) => Relation | undefined): TableDistribution | undefined {
+  const distribution = distributionOf(node);
+  if (distribution.kind === 'local') return undefined;
+  if (distribution.kind === 'reference') return distribution;
+  const { colocateWith } = distribution;
+  if (colocateWith === undefined || colocateWith === 'none') return distribution;
+  const relation = relationOf(colocateWith);
+  if (!relation) throw new TsdbtError('config', `model '${node.name}' is colocated with '${colocateWith}', which is not a model`, { hint: 'name a model it refs, or none' });
+  return { ...distribution, colocateWith: quoteRelation(relation) };
+}
