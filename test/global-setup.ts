@@ -26,5 +26,5 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide('pgliteTemplate', await pgliteTemplate());
   // Said once here, not by each test file (test/helpers/backends.ts decides the skip).
-  if (!process.env.TSDBT_TEST_CITUS_URL) console.warn('!!! TSDBT_TEST_CITUS_URL is not set: the Citus half of the integration tests is SKIPPED.');
+  if (!process.env.TSDBT_TEST_CITUS_URL) console.warn('!!! TSDBT_TEST_CITUS_URL is not set: the Citus half of the integration tests did NOT run (set it to a coordinator whose workers are registered).');
 }

@@ -6,6 +6,7 @@ import { DIALECT_FIXTURES, type TestBackend } from './backends.js';
 export function describeBackends(title: string, body: (backend: TestBackend) => void): void {
   for (const { type } of registeredDialects) {
     const fixture = DIALECT_FIXTURES[type];
+    if (fixture.optional && fixture.unavailable !== undefined) continue;
     describe.skipIf(fixture.unavailable !== undefined)(`${title} [${type}]`, () => body(fixture.backendForFile()));
   }
 }
