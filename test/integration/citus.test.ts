@@ -21,7 +21,7 @@ describe("Citus's dialect SQL", () => {
     const [, colocated] = citusSql.createTableAs('"s"."t"', 'select 1', { distribution: { ...byUser, colocateWith: '"s"."events"', shardCount: 4 } });
     expect(colocated).toBe(`select create_distributed_table('"s"."t"', 'user_id', colocate_with => '"s"."events"')`);
     const [, alone] = citusSql.createTableAs('"s"."t"', 'select 1', { distribution: { ...byUser, colocateWith: 'none' } });
-    expect(alone).toBe(`select create_distributed_table('"s"."t"', 'user_id', colocate_with => 'none')`);
+    expect(alone).toBe(`select create_distributed_table('"s"."t"', 'user_id', colocate_with => 'none', shard_count => 8)`);
     const [, ownCount] = createCitusSql({}).createTableAs('"s"."t"', 'select 1', { distribution: { ...byUser, shardCount: 4 } });
     expect(ownCount).toBe(`select create_distributed_table('"s"."t"', 'user_id', shard_count => 4)`);
     const [, citusDefault] = createCitusSql({}).createTableAs('"s"."t"', 'select 1', { distribution: byUser });

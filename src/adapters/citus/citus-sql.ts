@@ -42,9 +42,9 @@ function distributionOf(options: TableOptions): TableDistribution | undefined {
 function distribute(relation: string, distribution: TableDistribution, defaults: CitusDefaults): string {
   if (distribution.kind === 'reference') return `select create_reference_table(${quoteLiteral(relation)})`;
   const args = [quoteLiteral(relation), quoteLiteral(distribution.column)];
-  // Citus takes one or the other: a table colocated with another has that one's shard count.
   if (distribution.colocateWith) args.push(`colocate_with => ${quoteLiteral(distribution.colocateWith)}`);
-  else {
+  // A table colocated with another has that one's shard count; Citus takes shard_count only alone or with 'none'.
+  if (!distribution.colocateWith || distribution.colocateWith === 'none') {
     const shardCount = distribution.shardCount ?? defaults.shardCount;
     if (shardCount !== undefined) args.push(`shard_count => ${shardCount}`);
   }
