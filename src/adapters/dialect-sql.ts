@@ -85,8 +85,8 @@ export interface Upsert {
 
 /** Runs a dialect's statements (at least one) in order and returns the last one's result: the rows a table was filled with. */
 export async function runStatements<R>(statements: readonly string[], run: (sql: string) => Promise<R>): Promise<R> {
-  let last: Promise<R> | undefined;
-  for (const statement of statements) last = Promise.resolve(await run(statement));
-  if (!last) throw new Error('a dialect returned no statement');
-  return last;
+  const last = statements.at(-1);
+  if (last === undefined) throw new Error('a dialect returned no statement');
+  for (const statement of statements.slice(0, -1)) await run(statement);
+  return run(last);
 }
