@@ -1,4 +1,8 @@
 {{config materialized="table"}}
+{{!-- On Citus, sharded by ambassador: tasks join it on (ambassador_id, program_no) shard by shard. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ambassador_id"}}
+{{/if}}
 -- One row per program of a current ambassador document.
 select
     p.ambassador_id,

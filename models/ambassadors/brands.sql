@@ -1,4 +1,8 @@
 {{config materialized="incremental" schema="lookup" full_refresh=false}}
+{{!-- On Citus, a reference table: a copy on every node, for the programs and analyses that join it. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution="reference"}}
+{{/if}}
 -- brand_id is assigned once and never changes: each run appends only the brands it has not seen, numbered after
 -- the largest id so far. full_refresh=false keeps the table (and so every id) through `--full-refresh`; ids
 -- would otherwise be renumbered and every brand_id stored elsewhere would point at another brand.

@@ -1,4 +1,8 @@
 {{config materialized="table" alias="ambassadors"}}
+{{!-- On Citus, sharded by ambassador, as programs and tasks are (one colocation group: same column type and shard count). --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ambassador_id"}}
+{{/if}}
 -- Named dim_ambassadors because the seed holding the raw documents is `ambassadors`; built as <target>.ambassadors.
 -- One row per ambassador: the current document of each ambassador_id (see ambassador_documents).
 with current_documents as (

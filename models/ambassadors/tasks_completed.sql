@@ -1,4 +1,8 @@
 {{config materialized="table"}}
+{{!-- On Citus, sharded by ambassador, beside its programs. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ambassador_id"}}
+{{/if}}
 -- One row per task of a program of a current ambassador document.
 with tasks as (
     select

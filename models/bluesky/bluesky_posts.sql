@@ -1,4 +1,8 @@
 {{config materialized="table"}}
+{{!-- On Citus, sharded by author. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="author"}}
+{{/if}}
 -- One row per loaded BlueSky post (every line the loader kept, repaired ones included), created_at as a timestamptz
 -- or NULL when it is not a valid ISO-8601 instant.
 

@@ -1,3 +1,7 @@
+{{!-- On Citus, a reference table: a copy on every node, for whatever joins it. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution="reference"}}
+{{/if}}
 -- One row per calendar day: the date spine daily metrics (sessions, posts) join to.
 select
   day::date as date_day,

@@ -1,3 +1,7 @@
+{{!-- On Citus, a reference table: a copy on every node, for whatever joins it. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution="reference"}}
+{{/if}}
 -- One row per hour of the day, with the part of the day it falls in: the clustering pipeline groups posting times by it.
 select
   hour_of_day,

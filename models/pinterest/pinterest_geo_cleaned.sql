@@ -1,4 +1,8 @@
 {{config materialized="table" alias="pinterest_geo"}}
+{{!-- On Citus, sharded by post, beside pinterest_pins. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ind"}}
+{{/if}}
 -- One row per post (ind): where and when it was made. The node is named pinterest_geo_cleaned because the seed
 -- it reads is already the node pinterest_geo (refs find nodes by name); the table is still named pinterest_geo.
 

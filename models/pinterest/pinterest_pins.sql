@@ -1,4 +1,8 @@
 {{config materialized="table"}}
+{{!-- On Citus, sharded by post: geo and users have one row per ind too and are joined on it, shard by shard. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ind"}}
+{{/if}}
 -- One row per post (ind) from the sink's pin topic, placeholders turned into NULL.
 
 with deduplicated as (

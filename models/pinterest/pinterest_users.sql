@@ -1,4 +1,8 @@
 {{config materialized="table"}}
+{{!-- On Citus, sharded by post, beside pinterest_pins. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="ind"}}
+{{/if}}
 -- One row per post (ind): who made it.
 
 with deduplicated as (

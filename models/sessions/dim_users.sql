@@ -2,6 +2,10 @@
       (then the smallest country, device and plan in byte order, so the choice never depends on load order or on the
       database's collation). --}}
 {{config materialized="table"}}
+{{!-- On Citus, sharded by user (the shard count and column type of fct_interactions put it in their colocation group). --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="user_id"}}
+{{/if}}
 select distinct on (user_id) user_id, join_date, country, device_type, subscription_type
 from {{ref "user_metadata"}}
 where user_id <> ''

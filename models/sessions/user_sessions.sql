@@ -2,6 +2,10 @@
       more, and when the UTC date changes, so a session never spans two days and each day's batch is self-contained. --}}
 {{config materialized="incremental" incremental_strategy="microbatch" event_time="session_start" batch_size="day" lookback=1
          begin=(var "sessions_begin" "2020-01-01") refresh_in_one_batch=true schema="incremental"}}
+{{!-- On Citus, in fct_interactions' shards: its windows and groups are per user, so each worker sessionises its own users. --}}
+{{#if (eq target.type "citus")}}
+{{config distribution_column="user_id" colocate_with="fct_interactions"}}
+{{/if}}
 with ordered as (
   select
     user_id,

@@ -27,16 +27,22 @@ kept as (
 
 rejected as (
     select _file, count(*) as rejects from raw.ambassadors__rejects group by _file
+),
+
+-- Read once, whole: on Citus, where dim_ambassadors is sharded and the raw tables are on the coordinator, the
+-- anti-joins below could not correlate the two (a materialized CTE is one intermediate result there).
+ambassador_sources as materialized (
+    select ambassador_id, source_file from {{ref "dim_ambassadors"}}
 )
 
 -- Two separate anti-joins rather than one join on "a or b": each is a hash anti-join, where the OR made a nested loop
 -- (45 s on the 10,000-file export).
 select l._file, l._record_no, 'loaded but reached no ambassador' as problem
 from loaded as l
-where not exists (select 1 from {{ref "dim_ambassadors"}} as a where a.source_file = l._file)
+where not exists (select 1 from ambassador_sources as a where a.source_file = l._file)
   and not exists (
       select 1
-      from {{ref "dim_ambassadors"}} as a
+      from ambassador_sources as a
       where a.ambassador_id = l.user_id
         and regexp_replace(a.source_file, '^.*/', '') collate "C" >= l.file_name collate "C"
   )
