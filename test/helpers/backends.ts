@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import type { DialectType } from '../../src/adapters/registry.js';
+import { adminQuery, createCitusDatabase, dropCitusDatabase } from './citus-database.js';
 
 /** A database backend the integration suite runs on: every integration test runs on each of them. */
 export interface TestBackend {
@@ -50,7 +51,7 @@ if (pgProblem) {
 export const postgresAvailable = pgProblem === undefined;
 
 /** A Citus coordinator whose nodes are registered in its database: each test file's database gets the same nodes. */
-const CITUS_URL = process.env.TSDBT_TEST_CITUS_URL;
+export const CITUS_URL = process.env.TSDBT_TEST_CITUS_URL;
 /** Unset, the Citus half is skipped (global-setup.ts says so once); set and unreachable, that is an error. */
 const citusProblem = CITUS_URL ? await probePostgres(CITUS_URL) : 'TSDBT_TEST_CITUS_URL is not set';
 if (CITUS_URL && citusProblem) throw new Error(`Citus at ${CITUS_URL.replace(/:[^:@/]*@/, ':*****@')}, which TSDBT_TEST_CITUS_URL names, is not reachable (${citusProblem})`);
@@ -91,30 +92,12 @@ export class PostgresTestDatabase {
   }
 }
 
-/**
- * A database of the same name on the coordinator and on every worker the coordinator's own database lists, with the
- * citus extension and those workers registered in it: Citus keeps its nodes per database and does not create
- * databases on the workers.
- */
-class CitusTestDatabase extends PostgresTestDatabase {
+/** A database of the same name on the coordinator and on every worker (see createCitusDatabase). */
+export class CitusTestDatabase extends PostgresTestDatabase {
   private workers: URL[] = [];
 
   override async create(): Promise<void> {
-    const nodes = await adminQuery<{ host: string; port: number }>(this.serverUrl, "select nodename as host, nodeport as port from pg_dist_node where noderole = 'primary' and groupid <> 0");
-    this.workers = nodes.map(({ host, port }) => {
-      const url = new URL(this.serverUrl);
-      url.hostname = host;
-      url.port = String(port);
-      return url;
-    });
-    const coordinator = new URL(this.serverUrl);
-    for (const server of [coordinator, ...this.workers]) {
-      await adminQuery(server.toString(), `create database ${this.name}`);
-      await adminQuery(new URL(`/${this.name}`, server).toString(), 'create extension citus');
-    }
-    const database = this.url().toString();
-    await adminQuery(database, 'select citus_set_coordinator_host($1, $2)', [coordinator.hostname, Number(coordinator.port || 5432)]);
-    for (const worker of this.workers) await adminQuery(database, 'select citus_add_node($1, $2)', [worker.hostname, Number(worker.port)]);
+    this.workers = await createCitusDatabase(this.serverUrl, this.name);
   }
 
   /**
@@ -136,18 +119,7 @@ class CitusTestDatabase extends PostgresTestDatabase {
   }
 
   override async drop(): Promise<void> {
-    await super.drop();
-    for (const worker of this.workers) await adminQuery(worker.toString(), `drop database if exists ${this.name} with (force)`);
-  }
-}
-
-async function adminQuery<R = unknown>(serverUrl: string, sql: string, params?: unknown[]): Promise<R[]> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as R[];
-  } finally {
-    await client.end();
+    await dropCitusDatabase(this.serverUrl, this.name, this.workers);
   }
 }
 

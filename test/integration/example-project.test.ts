@@ -4,15 +4,9 @@
  * builds together, on each backend, with every node succeeding or passing but the two warnings the sample shares
  * with the real ambassador export (programs without a program_id, tasks without a task_id).
  */
-import { cpSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { makeProject } from '../helpers/project.js';
+import { makeExampleProject } from '../helpers/example-project.js';
 import { describeBackends } from '../helpers/suite.js';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const PROJECT_ENTRIES = ['models', 'macros', 'seeds', 'tests', 'snapshots'];
 
 interface RunResult {
   unique_id: string;
@@ -21,10 +15,7 @@ interface RunResult {
 
 describeBackends('the example project', (backend) => {
   it('builds and tests all four pipelines from the committed samples', async () => {
-    // The repository's project file, under the test profile's name.
-    const projectFile = readFileSync(join(repo, 'tsdbt_project.yml'), 'utf8').replace(/^profile: .*$/m, 'profile: test');
-    const project = makeProject({ 'tsdbt_project.yml': projectFile }, backend, 'public');
-    for (const entry of PROJECT_ENTRIES) cpSync(join(repo, entry), join(project.dir, entry), { recursive: true });
+    const project = makeExampleProject(backend);
 
     const build = await project.run('build');
     expect(build.code, build.stdout + build.stderr).toBe(0);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clusterUnavailable, ThrowawayCluster } from '../../chaos/cluster.js';
 import type { TestBackend } from '../helpers/backends.js';
-import { makeProject, spawnCli, type CliResult, type TestProject } from '../helpers/project.js';
+import { expectKilled, expectOk, LEFTOVERS } from '../helpers/killed-run.js';
+import { makeProject, spawnCli } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 
 /**
@@ -9,33 +10,6 @@ import { describeBackends } from '../helpers/suite.js';
  * with a pg_sleep is running, because the node it reads, `quick`, has just been reported), the relation must then be in its
  * previous state with nothing temporary left, and a re-run must finish the work exactly once.
  */
-
-/**
- * Runs the CLI as a process (a SIGKILL must kill a process, not the test) and SIGKILLs it `delayMs` after its output
- * first matches `marker`; expects it to have died of that.
- */
-async function expectKilled(project: TestProject, args: string[], marker: RegExp, delayMs = 400): Promise<void> {
-  let killing = false;
-  const run = await spawnCli([...args, '--project-dir', project.dir, '--profiles-dir', project.dir], {
-    onStdout: (output, kill) => {
-      if (!killing && marker.test(output)) {
-        killing = true;
-        setTimeout(() => kill('SIGKILL'), delayMs);
-      }
-    },
-  });
-  expect(killing, run.stdout + run.stderr).toBe(true);
-  expect(run.code, `the process ended by the kill, not by itself:\n${run.stdout}${run.stderr}`).toBe(128);
-}
-
-async function expectOk(project: TestProject, ...args: string[]): Promise<CliResult> {
-  const result = await project.run(...args);
-  expect(result.code, result.stdout + result.stderr).toBe(0);
-  return result;
-}
-
-/** Relations a run builds under a temporary name or moves aside: a killed run's must not outlive the next run. */
-const LEFTOVERS = "select relname from pg_class where relname like '%\\_\\_tsdbt\\_tmp\\_%' or relname like '%\\_\\_tsdbt\\_backup\\_%'";
 
 describeBackends('SIGKILL mid-run, then a re-run', (backend: TestBackend) => {
   beforeEach(() => {
