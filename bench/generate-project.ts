@@ -18,6 +18,8 @@ import { parseArgs } from 'node:util';
 export interface ProfileOptions {
   /** The profile's name (the project file's `profile:`); `bench` by default. */
   name?: string;
+  /** The output's type: `postgres` by default, or `citus` (the same keys). */
+  type?: 'postgres' | 'citus';
   dbname: string;
   host?: string;
   port?: number;
@@ -149,7 +151,7 @@ function testedModelYml(name: string, parents: readonly string[]): string {
 
 export function profilesYml(profile: ProfileOptions): string {
   const output = {
-    type: 'postgres',
+    type: profile.type ?? 'postgres',
     host: profile.host ?? '127.0.0.1',
     port: profile.port ?? 5432,
     user: profile.user ?? 'postgres',

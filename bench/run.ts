@@ -7,11 +7,13 @@
  * models with 15,000 data tests on PostgreSQL: how soon `tsdbt build` starts its first node) and clustering benchmark
  * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL) and embedded-start benchmark
  * (`--version`, opening an existing and a new PGlite database, against plain PGlite and psql) and in-process figures
- * (column lineage of 5,000 models, CSV scans: what unit tests check for correctness, timed here). See bench/README.md.
+ * (column lineage of 5,000 models, CSV scans: what unit tests check for correctness, timed here) and the example project
+ * on Citus against one PostgreSQL (equal relations, and both build times). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
 import { runBuildStartBenchmark, type BuildStartResult } from './lib/build-start-benchmark.js';
+import { citusExampleMissed, citusExampleTable, runCitusExampleBenchmark, type CitusExampleResult } from './lib/citus-example-benchmark.js';
 import { clusteringTable, runClusteringBenchmark, type ClusteringResult } from './lib/clustering-benchmark.js';
 import { runSessionsBenchmark, sessionsTable, type SessionsResult } from './lib/sessions-benchmark.js';
 import { docsTable, runDocsBenchmark, type DocsResult } from './lib/docs-benchmark.js';
@@ -44,6 +46,7 @@ interface Results {
   docs?: DocsResult;
   embeddedStart?: EmbeddedStartResult;
   inProcess?: InProcessResult;
+  citusExample?: CitusExampleResult;
   skipped: Skipped[];
 }
 
@@ -104,6 +107,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.docs) console.log(`${docsTable(results.docs)}\n`);
   if (results.embeddedStart) console.log(`${embeddedStartTable(results.embeddedStart)}\n`);
   if (results.inProcess) console.log(`${inProcessTable(results.inProcess)}\n`);
+  if (results.citusExample) console.log(`${citusExampleTable(results.citusExample)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -117,7 +121,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart, inProcess } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart, inProcess, citusExample } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -164,6 +168,7 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
         }
       : null,
     inProcess: inProcess ?? null,
+    citusExample: citusExample ? { ...citusExample, singleNode: withoutSamples(citusExample.singleNode), citus: withoutSamples(citusExample.citus) } : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -186,10 +191,12 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'docs')) keep('docs', await runDocsBenchmark(args.docsModels, args.runs));
   if (selected(args, 'embedded-start')) keep('embeddedStart', runEmbeddedStartBenchmark(args.runs));
   if (selected(args, 'in-process')) keep('inProcess', await runInProcessBenchmark(args.runs));
+  if (selected(args, 'citus-example')) keep('citusExample', await runCitusExampleBenchmark(args.runs));
 
   const missed = [
     ...missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs, results.inProcess),
     ...(results.embeddedStart ? embeddedStartMissed(results.embeddedStart) : []),
+    ...(results.citusExample ? citusExampleMissed(results.citusExample) : []),
   ];
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);
