@@ -4,8 +4,6 @@
  * configure them (only on `type: citus`); and a SIGKILL mid-build leaves every table either as it was or as the next
  * complete build makes it. Declared only where a Citus coordinator (TSDBT_TEST_CITUS_URL) and PostgreSQL are reachable.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CITUS_URL, CitusTestDatabase, DIALECT_FIXTURES, postgresBackend, PostgresTestDatabase } from '../helpers/backends.js';
 import { EXAMPLE_RUN_TIME_COLUMNS, EXAMPLE_SCHEMAS } from '../helpers/example-files.js';
@@ -92,7 +90,7 @@ if (citus.unavailable === undefined && postgres.unavailable === undefined) {
       await expectOk(project, 'build');
       const before = await snapshot(citusDatabase);
       // A new ambassador: the raw documents, the three ambassador tables and the analyses all change.
-      const document = readFileSync(join(project.dir, 'seeds/ambassadors/ambassador_000007.json'), 'utf8').replace(/"user_id": "[^"]*"/, '"user_id": "u_killed_build"');
+      const document = project.read('seeds/ambassadors/ambassador_000007.json').replace(/"user_id": "[^"]*"/, '"user_id": "u_killed_build"');
       project.write('seeds/ambassadors/ambassador_000200.json', document);
 
       await expectKilled(project, ['build', '--vars', '{nap: 8}'], /START sql table model "public"\."tasks_completed"/, 1500);
