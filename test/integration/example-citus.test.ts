@@ -2,11 +2,12 @@
  * The example project on a Citus cluster (issue 18): built there and on one PostgreSQL server, every relation of its
  * four pipelines is the same; Citus's catalog shows the tables distributed, colocated and copied as the models
  * configure them (only on `type: citus`); and a SIGKILL mid-build leaves every table either as it was or as the next
- * complete build makes it. Declared only where a Citus coordinator (TSDBT_TEST_CITUS_URL) and PostgreSQL are reachable.
+ * complete build makes it. Those are declared only where a Citus coordinator (TSDBT_TEST_CITUS_URL) and PostgreSQL are
+ * reachable; that the distributions are configured for Citus only is checked everywhere.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CITUS_URL, CitusTestDatabase, DIALECT_FIXTURES, postgresBackend, PostgresTestDatabase } from '../helpers/backends.js';
-import { EXAMPLE_RUN_TIME_COLUMNS, EXAMPLE_SCHEMAS } from '../helpers/example-files.js';
+import { copyExampleProject, EXAMPLE_RUN_TIME_COLUMNS, EXAMPLE_SCHEMAS } from '../helpers/example-files.js';
 import { makeExampleProject } from '../helpers/example-project.js';
 import { expectKilled, expectOk, LEFTOVERS } from '../helpers/killed-run.js';
 import { makeProject } from '../helpers/project.js';
@@ -50,6 +51,37 @@ const SHARDS_ON_COORDINATOR = `
   from citus_shards as s
   join pg_dist_node as node on node.nodename = s.nodename and node.nodeport = s.nodeport
   where s.citus_table_type = 'distributed' and node.groupid = 0`;
+
+interface ListedModel {
+  relation_name: string;
+  config: { distribution?: string; distribution_column?: string };
+}
+
+// Parsing needs no server: declared everywhere, so the single-node builds are checked to get no distribution at all.
+describe("the example project's distributions", () => {
+  it('are set for a citus target only, where the models say (tsdbt ls)', async () => {
+    const project = makeProject({});
+    copyExampleProject(project.dir, 'test');
+    const output = (type: string) => `    ${type}: {type: ${type}, host: 127.0.0.1, port: 1, user: postgres, dbname: unused, schema: public}\n`;
+    project.write('profiles.yml', `test:\n  target: citus\n  outputs:\n${output('citus')}${output('postgres')}`);
+    const distributions = async (target: string) => {
+      const listed = await project.run('ls', '--target', target, '--profiles-dir', project.dir, '--resource-type', 'model', '--output', 'json');
+      expect(listed.code, listed.stderr).toBe(0);
+      return listed.stdout
+        .split('\n')
+        .map((line) => JSON.parse(line) as ListedModel)
+        .filter(({ config }) => config.distribution !== undefined || config.distribution_column !== undefined)
+        .map(({ relation_name, config }) => ({
+          name: relation_name.replace(/"/g, ''),
+          type: config.distribution === 'reference' ? 'reference' : 'distributed',
+          column: config.distribution_column ?? '<none>',
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    };
+    expect(await distributions('citus')).toEqual(CONFIGURED);
+    expect(await distributions('postgres')).toEqual([]);
+  });
+});
 
 const citus = DIALECT_FIXTURES.citus;
 const postgres = DIALECT_FIXTURES.postgres;
