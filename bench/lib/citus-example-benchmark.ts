@@ -8,7 +8,7 @@
 import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createCitusDatabase, dropCitusDatabase } from '../../test/helpers/citus-database.js';
+import { createCitusDatabase, dropCitusDatabase, inDatabase } from '../../test/helpers/citus-database.js';
 import { copyExampleProject, EXAMPLE_RUN_TIME_COLUMNS, EXAMPLE_SCHEMAS } from '../../test/helpers/example-files.js';
 import { differingRelations, snapshotRelations } from '../../test/helpers/relation-snapshot.js';
 import { profilesYml } from '../generate-project.js';
@@ -45,12 +45,6 @@ function coordinatorUrl(): string | Skipped {
   if (!isReachable({ host: hostname, port: Number(port || 5432), user: '' })) return { name: NAME, skipped: `Citus is not reachable at ${hostname}:${port || 5432}` };
   if (!isReachable(LOCAL_PG)) return { name: NAME, skipped: `PostgreSQL is not reachable at ${LOCAL_PG.host}:${LOCAL_PG.port}` };
   return url;
-}
-
-function inDatabase(serverUrl: string, db: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${db}`;
-  return url.toString();
 }
 
 async function citusTableTypes(url: string): Promise<Record<string, number>> {

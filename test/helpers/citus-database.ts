@@ -12,7 +12,7 @@ export async function adminQuery<R = unknown>(serverUrl: string, sql: string, pa
 }
 
 /** `server`'s URL with database `name`. */
-function inDatabase(server: URL, name: string): string {
+export function inDatabase(server: URL | string, name: string): string {
   const url = new URL(server);
   url.pathname = `/${name}`;
   return url.toString();
