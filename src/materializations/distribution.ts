@@ -19,8 +19,10 @@ export function distributionOf(node: GraphNode): Distribution {
 
 /**
  * Refuses, at parse time, the distribution configs a distributed engine would refuse mid-build: a key or unique index
- * that leaves out the distribution column (each shard checks uniqueness alone), settings of hash distribution on a
- * table that is not hashed, and a colocation that is not an upstream model (it must exist before this table is made).
+ * that leaves out the distribution column (each shard checks uniqueness alone), an update of the distribution column,
+ * settings of hash distribution on a table that is not hashed, a colocation that is not an upstream model (it must
+ * exist before this table is made), and a merge that would need MERGE into a reference table. With the key holding the
+ * distribution column, a merge's increment can always be staged colocated with a hash-distributed target.
  */
 export function validateDistribution(node: GraphNode): void {
   const { config } = node;
@@ -31,6 +33,14 @@ export function validateDistribution(node: GraphNode): void {
   if (distribution.kind !== 'hash') {
     for (const key of ['distribution_column', 'colocate_with', 'shard_count'] as const) {
       if (config[key] !== undefined) fail(`has distribution '${distribution.kind}' and ${key}, which only a hash-distributed table takes`, 'remove it, or set distribution: hash');
+    }
+    // Upserted with ON CONFLICT, the one merge a reference table takes; predicates would need MERGE, which cannot
+    // write to a reference table.
+    if (distribution.kind === 'reference' && config.materialized === 'incremental' && config.incremental_strategy === 'merge' && config.incremental_predicates?.length) {
+      fail(
+        'merges into a reference table with incremental_predicates, which only MERGE could honour and MERGE cannot write to a reference table',
+        'remove incremental_predicates (the merge is then an upsert on unique_key), or use incremental_strategy delete+insert',
+      );
     }
     return;
   }
@@ -45,6 +55,9 @@ export function validateDistribution(node: GraphNode): void {
   const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
   if (uniqueKey.length > 0 && !uniqueKey.includes(column)) {
     fail(`has unique_key (${uniqueKey.join(', ')}) without its distribution column '${column}'`, `add '${column}' to unique_key: each shard can only check the keys it holds`);
+  }
+  if (config.merge_update_columns?.includes(column)) {
+    fail(`updates its distribution column '${column}' (merge_update_columns), which places its rows and cannot change`, `remove '${column}' from merge_update_columns`);
   }
   for (const index of config.indexes ?? []) {
     if (index.unique && !index.columns.includes(column)) {
