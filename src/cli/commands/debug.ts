@@ -7,7 +7,7 @@ import type { Command } from './command.js';
 
 export const debugCommand: Command = {
   name: 'debug',
-  describe: 'Show the versions, the project, the profile and target in use, and test the connection',
+  describe: 'Show the versions, the project, the profile and target in use, the dialect it runs with (and why), and test the connection',
   examples: [['tsdbt debug -t prod', 'check the prod target can be reached']],
   async run(args, io) {
     parseVars(args.vars);
