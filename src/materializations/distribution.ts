@@ -1,8 +1,10 @@
+import type { Connection } from '../adapters/adapter.js';
 import type { TableDistribution } from '../adapters/dialect-sql.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import { constraintsOf } from './contract.js';
+import type { SwapTarget } from './swap.js';
 
 /** Where a model's table lives on a distributed engine, its config's defaults applied: hash when it has a distribution_column. */
 export type Distribution =
@@ -82,4 +84,24 @@ export function tableDistribution(node: GraphNode, relationOf: (model: string) =
   const relation = relationOf(colocateWith);
   if (!relation) throw new TsdbtError('config', `model '${node.name}' is colocated with '${colocateWith}', which is not a model`, { hint: 'name a model it refs, or none' });
   return { ...distribution, colocateWith: quoteRelation(relation) };
+}
+
+/**
+ * The model's table as an incremental run writes into it: placed as the catalog says. A table placed otherwise than
+ * its config says (built before the config changed) keeps its placement, with a warning: only a full refresh
+ * re-creates it as configured.
+ */
+export async function asPlaced(target: SwapTarget, connection: Connection): Promise<SwapTarget> {
+  if (!target.adapter.capabilities.distributedTables) return target;
+  const placed = await connection.introspector.tableDistribution(target.node.relation);
+  if (describePlacement(placed) === describePlacement(target.distribution)) return target;
+  target.warn(
+    `${target.relation} is ${describePlacement(placed)}, but its config makes it ${describePlacement(target.distribution)}: this run writes into it as it is; run with --full-refresh to re-create it as configured`,
+  );
+  return { ...target, distribution: placed };
+}
+
+function describePlacement(distribution: TableDistribution | undefined): string {
+  if (distribution === undefined) return 'a local table';
+  return distribution.kind === 'reference' ? 'a reference table' : `distributed by ${distribution.column}`;
 }

@@ -153,6 +153,14 @@ if (citus.unavailable === undefined) describe('distributed tables [citus]', () =
 
   const perUser = 'select user_id, sum(amount)::int as total, count(*)::int as n from {{ref "events"}} group by user_id';
 
+  /** A TypeScript model returning perUser's rows, merged on user_id into a table distributed by it. */
+  const rowsModel = (extraConfig: string) => `export const config = { materialized: 'incremental', incremental_strategy: 'merge', unique_key: 'user_id', distribution_column: 'user_id', column_types: { user_id: 'integer', total: 'integer', n: 'integer' }${extraConfig} };
+export default async ({ db, ref }: any) => {
+  const rows = await db.selectFrom(ref('events')).select(['user_id', (eb: any) => eb.fn.sum('amount').as('total'), (eb: any) => eb.fn.countAll().as('n')]).groupBy('user_id').execute();
+  return rows.map((row: any) => ({ user_id: row.user_id, total: Number(row.total), n: Number(row.n) }));
+};
+`;
+
   it('folds increments into hash-distributed, reference and local tables with each strategy, and keeps them placed as configured', async () => {
     const project = await eventsProject({
       'models/appended.sql': `{{config materialized="incremental" distribution_column="user_id" colocate_with="events"}}
@@ -165,6 +173,9 @@ select kind, count(*)::int as n from {{ref "events"}} group by kind`,
       'models/kinds_replaced.sql': `{{config materialized="incremental" incremental_strategy="delete+insert" unique_key="kind" distribution="reference"}}
 select kind, count(*)::int as n from {{ref "events"}} group by kind`,
       'models/local_merged.sql': `{{config materialized="incremental" incremental_strategy="merge" unique_key="user_id" incremental_predicates=(list "DBT_INTERNAL_DEST.n >= 0")}}\n${perUser}`,
+      // Rows, staged in a session table on the coordinator: upserted from it, or merged through a colocated copy.
+      'models/rows_upserted.ts': rowsModel(''),
+      'models/rows_merged.ts': rowsModel(`, incremental_predicates: ['DBT_INTERNAL_DEST.n >= 0']`),
     });
     await addEvents(project, 1, 100);
     await expectOk(project, 'run');
@@ -172,7 +183,7 @@ select kind, count(*)::int as n from {{ref "events"}} group by kind`,
     await expectOk(project, 'run');
 
     const expectedPerUser = await project.query('select user_id, sum(amount)::int as total, count(*)::int as n from raw.events group by 1 order by 1');
-    for (const model of ['replaced', 'upserted', 'merged', 'local_merged']) {
+    for (const model of ['replaced', 'upserted', 'merged', 'local_merged', 'rows_upserted', 'rows_merged']) {
       expect(await project.query(`select user_id, total::int as total, n::int as n from analytics.${model} order by 1`), model).toEqual(expectedPerUser);
     }
     expect(await project.query('select count(*)::int as n, count(distinct id)::int as ids from analytics.appended')).toEqual([{ n: 150, ids: 150 }]);
@@ -202,6 +213,8 @@ select kind, count(*)::int as n from {{ref "events"}} group by kind`,
       { name: 'analytics.kinds_replaced', type: 'reference', column: '<none>' },
       { name: 'analytics.merged', type: 'distributed', column: 'user_id' },
       { name: 'analytics.replaced', type: 'distributed', column: 'user_id' },
+      { name: 'analytics.rows_merged', type: 'distributed', column: 'user_id' },
+      { name: 'analytics.rows_upserted', type: 'distributed', column: 'user_id' },
       { name: 'analytics.upserted', type: 'distributed', column: 'user_id' },
     ]);
   });
@@ -251,6 +264,27 @@ select id, user_id, amount from {{ref "events"}}{{#if (is_incremental)}} where i
     expect(failed.stdout + failed.stderr).toMatch(/on_schema_change sync_all_columns would drop "analytics"\."wide"'s distribution column 'user_id'/);
     expect(failed.stdout + failed.stderr).toMatch(/--full-refresh/);
     expect(await columns()).toEqual(['id', 'user_id', 'kind']);
+  });
+
+  it('writes increments into a table placed otherwise than its config says as it is, warning that --full-refresh re-creates it', async () => {
+    const project = await eventsProject({
+      'models/totals.sql': `{{config materialized="incremental" incremental_strategy="merge" unique_key="user_id" incremental_predicates=(list "DBT_INTERNAL_DEST.n >= 0")}}\n${perUser}`,
+    });
+    await addEvents(project, 1, 20);
+    await expectOk(project, 'run');
+    project.write('models/totals.sql', project.read('models/totals.sql').replace('unique_key="user_id"', 'unique_key="user_id" distribution_column="user_id" colocate_with="events"'));
+    await addEvents(project, 21, 40);
+    const stale = await expectOk(project, 'run');
+    expect(stale.stdout + stale.stderr).toMatch(/"analytics"\."totals" is a local table, but its config makes it distributed by user_id: .*--full-refresh/);
+    const expected = await project.query('select user_id, sum(amount)::int as total, count(*)::int as n from raw.events group by 1 order by 1');
+    expect(await project.query('select user_id, total::int as total, n::int as n from analytics.totals order by 1')).toEqual(expected);
+    const placement = () => project.query("select citus_table_type as type from citus_tables where table_name = 'analytics.totals'::regclass");
+    expect(await placement()).toEqual([]);
+
+    await expectOk(project, 'run', '--full-refresh');
+    expect(await placement()).toEqual([{ type: 'distributed' }]);
+    const placed = await expectOk(project, 'run');
+    expect(placed.stdout + placed.stderr).not.toMatch(/its config makes it/);
   });
 
   it('runs a postgres target whose database has the citus extension with the citus dialect, and debug says why', async () => {
