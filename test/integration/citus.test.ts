@@ -266,6 +266,19 @@ select id, user_id, amount from {{ref "events"}}{{#if (is_incremental)}} where i
     expect(await columns()).toEqual(['id', 'user_id', 'kind']);
   });
 
+  it('refuses to upsert into a distributed table that already holds a unique_key twice, saying how to fix it', async () => {
+    const project = await eventsProject({
+      'models/doubled.sql': `{{config materialized="incremental" incremental_strategy="merge" unique_key="user_id" distribution_column="user_id" colocate_with="events"}}
+select user_id, amount from {{ref "events"}}`,
+    });
+    await addEvents(project, 1, 10);
+    await expectOk(project, 'run');
+    const failed = await project.run('run');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout + failed.stderr).toMatch(/merge on "analytics"\."doubled" upserts on a unique index on \(user_id\), which it cannot have: could not create unique index/);
+    expect(failed.stdout + failed.stderr).toMatch(/make the model return each key once, then run with --full-refresh/);
+  });
+
   it('writes increments into a table placed otherwise than its config says as it is, warning that --full-refresh re-creates it', async () => {
     const project = await eventsProject({
       'models/totals.sql': `{{config materialized="incremental" incremental_strategy="merge" unique_key="user_id" incremental_predicates=(list "DBT_INTERNAL_DEST.n >= 0")}}\n${perUser}`,

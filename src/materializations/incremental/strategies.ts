@@ -63,7 +63,7 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
   };
   if (predicates.length === 0) {
     const indexed = (await connection.introspector.uniqueIndexes(target.node.relation)).some((index) => sameSet(index, keys));
-    if (!indexed && target.distribution) await createMissingIndexes(target, connection, target.relation, [{ columns: keys, unique: true }]);
+    if (!indexed && target.distribution) await createKeyIndex(target, connection, keys);
     if (indexed || target.distribution) return (await target.run(connection, connection.dialect.sql.upsert(upsert))).rowCount ?? 0;
   }
   if (!target.adapter.capabilities.merge) {
@@ -79,6 +79,23 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
   await target.run(connection, `drop table ${staged}`);
   return merged.rowCount ?? 0;
 };
+
+/** The unique index ON CONFLICT needs, on a table that may already hold the same key twice (built without it). */
+async function createKeyIndex(target: SwapTarget, connection: Connection, keys: string[]): Promise<void> {
+  try {
+    await createMissingIndexes(target, connection, target.relation, [{ columns: keys, unique: true }]);
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    throw new TsdbtError('runtime', `merge on ${target.relation} upserts on a unique index on (${keys.join(', ')}), which it cannot have: ${(error as Error).message}`, {
+      location: { file: target.node.originalFilePath },
+      hint: 'the table holds a unique_key more than once: make the model return each key once, then run with --full-refresh',
+      cause: error,
+    });
+  }
+}
+
+/** SQLSTATE of a duplicate key, as a unique index built on duplicates reports it. */
+const UNIQUE_VIOLATION = '23505';
 
 /**
  * A distributed engine's MERGE reads neither a query nor a session table into a distributed target, nor a query over
