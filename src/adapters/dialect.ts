@@ -16,6 +16,20 @@ export interface Dialect<T extends TargetBase = TargetBase, Shape extends Output
   readonly profile: DialectProfile<T, Shape>;
   /** Not opened yet. */
   createAdapter(target: T, options: AdapterOptions): Promise<Adapter>;
+  /** For an engine built on another (Citus on PostgreSQL): how a target of that other type is found to be this one's. */
+  readonly detect?: DialectDetection<T>;
+}
+
+/**
+ * A capability probe, never a version guess: once an adapter for a target of `baseType` is open, `probe` looks on its
+ * connection for this engine and says why it is there, and the target is then run with this dialect instead.
+ */
+export interface DialectDetection<T extends TargetBase> {
+  readonly baseType: string;
+  /** Why the database is this engine's (for `tsdbt debug`), or undefined when it is not. */
+  probe(connection: Connection): Promise<string | undefined>;
+  /** The base target as this dialect's. */
+  target(base: TargetBase): T;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Relation } from '../core/nodes.js';
 import type { CatalogEntry } from '../core/catalog.js';
+import type { TableDistribution } from './dialect-sql.js';
 
 /**
  * Every catalog query tsdbt makes, bound to one connection (`connection.introspector`): the core asks these and never
@@ -21,6 +22,11 @@ export interface Introspector {
    * what DROP ... CASCADE would take with it.
    */
   dependentViews(relation: Relation): Promise<DependentView[]>;
+  /**
+   * Where a distributed engine keeps the table's rows now (its distribution column, not its colocation), or undefined
+   * for a table on one node: what an incremental run writes into, whatever its config says today.
+   */
+  tableDistribution(relation: Relation): Promise<TableDistribution | undefined>;
   /** Column lists of the unique indexes (and primary keys) on a relation: what INSERT ... ON CONFLICT can target. */
   uniqueIndexes(relation: Relation): Promise<string[][]>;
   /** Indexes on plain key columns (no expression, predicate or INCLUDE columns): the only ones a configured index can be. */

@@ -36,3 +36,41 @@ export function dialectOf<T extends { type: string }>(target: T): Dialect<T & Ta
 export function createAdapter(target: Target, options: AdapterOptions = {}): Promise<Adapter> {
   return dialectOf(target).createAdapter(target, options);
 }
+
+export interface OpenedAdapter {
+  adapter: Adapter;
+  /** Why the adapter's dialect is not the target's type (a dialect's `detect` found its engine), for `tsdbt debug`. */
+  detected?: string;
+}
+
+/**
+ * Creates and opens the target's adapter; then, if a dialect built on the target's engine finds itself in the
+ * database (Citus in a PostgreSQL database), that dialect's adapter instead. An open failing half-way closes what it
+ * opened (PGlite's lock included).
+ */
+export async function openAdapter(target: Target, options: AdapterOptions = {}): Promise<OpenedAdapter> {
+  const adapter = await openOne(target, options);
+  for (const dialect of registeredDialects) {
+    if (dialect.detect?.baseType !== target.type) continue;
+    const { detect } = dialect;
+    const detected = await adapter.withConnection((connection) => detect.probe(connection)).catch(async (error: unknown) => {
+      await adapter.close().catch(() => undefined);
+      throw error;
+    });
+    if (detected === undefined) continue;
+    await adapter.close();
+    return { adapter: await openOne(detect.target(target) as Target, options), detected: `${detected}: running target type ${target.type} with the ${dialect.type} dialect` };
+  }
+  return { adapter };
+}
+
+async function openOne(target: Target, options: AdapterOptions): Promise<Adapter> {
+  const adapter = await createAdapter(target, options);
+  try {
+    await adapter.open();
+  } catch (error) {
+    await adapter.close().catch(() => undefined);
+    throw error;
+  }
+  return adapter;
+}

@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Adapter } from '../adapters/adapter.js';
 import type { AdapterOptions } from '../adapters/dialect.js';
-import { createAdapter, type EmbeddedTarget, type Target } from '../adapters/registry.js';
+import { openAdapter, type EmbeddedTarget, type Target } from '../adapters/registry.js';
 import { buildManifest, writeManifest, type ArtifactMetadata } from '../artifacts/manifest.js';
 import { ArtifactPaths } from '../artifacts/paths.js';
 import { ArtifactWriter } from '../artifacts/artifact-writer.js';
@@ -46,7 +46,7 @@ export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
 export async function openSession(args: GlobalArgs, reporter: Reporter, database?: AdapterOptions): Promise<Session> {
   let opening: Promise<Adapter> | undefined;
   const openMeanwhile = (target: Target) => {
-    opening = openAdapter(target, database);
+    opening = openTargetAdapter(target, database);
     // Awaited by withAdapter or closeUnusedDatabase; a parse failing first must not leave it unhandled.
     opening.catch(() => undefined);
   };
@@ -123,7 +123,7 @@ function readState(dir: string): PreviousState {
  * (PGlite's lock included).
  */
 export async function withAdapter<T>(session: Session, work: (adapter: Adapter) => Promise<T>, options: AdapterOptions = {}): Promise<T> {
-  const opening = session.database ?? openAdapter(session.loaded.resolved.target, options);
+  const opening = session.database ?? openTargetAdapter(session.loaded.resolved.target, options);
   session.database = undefined;
   const adapter = await opening;
   let result: T;
@@ -138,14 +138,7 @@ export async function withAdapter<T>(session: Session, work: (adapter: Adapter) 
   return result;
 }
 
-/** Creates and opens the target's adapter; an open failing half-way closes what it opened (PGlite's lock included). */
-async function openAdapter(target: Target, options?: AdapterOptions): Promise<Adapter> {
-  const adapter = await createAdapter(target, options);
-  try {
-    await adapter.open();
-  } catch (error) {
-    await adapter.close().catch(() => undefined);
-    throw error;
-  }
-  return adapter;
+/** Creates and opens the target's adapter, of the dialect the database turns out to be (registry.ts). */
+async function openTargetAdapter(target: Target, options?: AdapterOptions): Promise<Adapter> {
+  return (await openAdapter(target, options)).adapter;
 }

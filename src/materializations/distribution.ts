@@ -1,8 +1,10 @@
+import type { Connection } from '../adapters/adapter.js';
 import type { TableDistribution } from '../adapters/dialect-sql.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import { constraintsOf } from './contract.js';
+import type { SwapTarget } from './swap.js';
 
 /** Where a model's table lives on a distributed engine, its config's defaults applied: hash when it has a distribution_column. */
 export type Distribution =
@@ -19,8 +21,10 @@ export function distributionOf(node: GraphNode): Distribution {
 
 /**
  * Refuses, at parse time, the distribution configs a distributed engine would refuse mid-build: a key or unique index
- * that leaves out the distribution column (each shard checks uniqueness alone), settings of hash distribution on a
- * table that is not hashed, and a colocation that is not an upstream model (it must exist before this table is made).
+ * that leaves out the distribution column (each shard checks uniqueness alone), an update of the distribution column,
+ * settings of hash distribution on a table that is not hashed, a colocation that is not an upstream model (it must
+ * exist before this table is made), and a merge that would need MERGE into a reference table. With the key holding the
+ * distribution column, a merge's increment can always be staged colocated with a hash-distributed target.
  */
 export function validateDistribution(node: GraphNode): void {
   const { config } = node;
@@ -31,6 +35,14 @@ export function validateDistribution(node: GraphNode): void {
   if (distribution.kind !== 'hash') {
     for (const key of ['distribution_column', 'colocate_with', 'shard_count'] as const) {
       if (config[key] !== undefined) fail(`has distribution '${distribution.kind}' and ${key}, which only a hash-distributed table takes`, 'remove it, or set distribution: hash');
+    }
+    // Upserted with ON CONFLICT, the one merge a reference table takes; predicates would need MERGE, which cannot
+    // write to a reference table.
+    if (distribution.kind === 'reference' && config.materialized === 'incremental' && config.incremental_strategy === 'merge' && config.incremental_predicates?.length) {
+      fail(
+        'merges into a reference table with incremental_predicates, which only MERGE could honour and MERGE cannot write to a reference table',
+        'remove incremental_predicates (the merge is then an upsert on unique_key), or use incremental_strategy delete+insert',
+      );
     }
     return;
   }
@@ -45,6 +57,9 @@ export function validateDistribution(node: GraphNode): void {
   const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
   if (uniqueKey.length > 0 && !uniqueKey.includes(column)) {
     fail(`has unique_key (${uniqueKey.join(', ')}) without its distribution column '${column}'`, `add '${column}' to unique_key: each shard can only check the keys it holds`);
+  }
+  if (config.merge_update_columns?.includes(column)) {
+    fail(`updates its distribution column '${column}' (merge_update_columns), which places its rows and cannot change`, `remove '${column}' from merge_update_columns`);
   }
   for (const index of config.indexes ?? []) {
     if (index.unique && !index.columns.includes(column)) {
@@ -69,4 +84,24 @@ export function tableDistribution(node: GraphNode, relationOf: (model: string) =
   const relation = relationOf(colocateWith);
   if (!relation) throw new TsdbtError('config', `model '${node.name}' is colocated with '${colocateWith}', which is not a model`, { hint: 'name a model it refs, or none' });
   return { ...distribution, colocateWith: quoteRelation(relation) };
+}
+
+/**
+ * The model's table as an incremental run writes into it: placed as the catalog says. A table placed otherwise than
+ * its config says (built before the config changed) keeps its placement, with a warning: only a full refresh
+ * re-creates it as configured.
+ */
+export async function asPlaced(target: SwapTarget, connection: Connection): Promise<SwapTarget> {
+  if (!target.adapter.capabilities.distributedTables) return target;
+  const placed = await connection.introspector.tableDistribution(target.node.relation);
+  if (describePlacement(placed) === describePlacement(target.distribution)) return target;
+  target.warn(
+    `${target.relation} is ${describePlacement(placed)}, but its config makes it ${describePlacement(target.distribution)}: this run writes into it as it is; run with --full-refresh to re-create it as configured`,
+  );
+  return { ...target, distribution: placed };
+}
+
+function describePlacement(distribution: TableDistribution | undefined): string {
+  if (distribution === undefined) return 'a local table';
+  return distribution.kind === 'reference' ? 'a reference table' : `distributed by ${distribution.column}`;
 }

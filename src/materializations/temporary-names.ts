@@ -6,8 +6,11 @@ import { derivedIdentifier } from '../adapters/sql.js';
  */
 const LEFTOVER_ROLES = ['tmp', 'backup'] as const;
 
-/** Session tables (scratch columns, staged rows) and renamed constraints: gone with the session or the transaction. */
-type SessionRole = 'cols' | 'incr' | 'batch' | 'snapshot' | 'query' | 'contract' | 'old';
+/**
+ * Session tables (scratch columns, staged rows), a merge's staged rows (dropped in its transaction) and renamed
+ * constraints: gone with the session or the transaction.
+ */
+type SessionRole = 'cols' | 'incr' | 'batch' | 'snapshot' | 'query' | 'contract' | 'old' | 'merge';
 
 export type TemporaryRole = (typeof LEFTOVER_ROLES)[number] | SessionRole;
 

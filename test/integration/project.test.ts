@@ -77,5 +77,6 @@ describeBackends('tsdbt debug', (backend) => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`type: ${backend.name}`);
     expect(result.stdout).toMatch(/connection: OK \(server_version_num \d+\)/);
+    expect(result.stdout).toContain(`dialect: ${backend.name} (the target's type)`);
   });
 });

@@ -47,6 +47,10 @@ describe('distribution configs', () => {
     refused({ shard_count: 4 }, /distribution 'local' and shard_count/);
     refused({ distribution_column: 'user_id', colocate_with: 'events', shard_count: 4 }, /both colocate_with and shard_count/, ['events']);
     refused({ distribution_column: 'user_id', colocate_with: 'events' }, /colocated with 'events', which it does not ref/);
+    refused({ distribution_column: 'user_id', unique_key: ['user_id', 'day'], merge_update_columns: ['user_id', 'total'] }, /model 'orders' updates its distribution column 'user_id' \(merge_update_columns\)/);
+    const referenceMerge = { materialized: 'incremental', distribution: 'reference', incremental_strategy: 'merge', unique_key: 'id' } as const;
+    refused({ ...referenceMerge, incremental_predicates: ['DBT_INTERNAL_DEST.day > 0'] }, /model 'orders' merges into a reference table with incremental_predicates/);
+    expect(() => validateDistribution(model(referenceMerge))).not.toThrow();
   });
 
   it('are typed config keys: a distribution outside hash, reference and local is refused', () => {

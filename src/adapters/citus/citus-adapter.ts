@@ -3,6 +3,7 @@ import type { AdapterCapabilities } from '../adapter.js';
 import type { SqlDialect } from '../dialect.js';
 import { PostgresAdapter } from '../postgres/postgres-adapter.js';
 import { postgresCapabilities } from '../postgres/postgres-capabilities.js';
+import { citusVersion } from './citus-extension.js';
 import type { CitusTarget } from './citus-profile.js';
 
 /** A Citus coordinator through PostgreSQL's driver; `open()` checks that the citus extension is there. */
@@ -20,8 +21,7 @@ export class CitusAdapter extends PostgresAdapter {
 
   override async open(): Promise<void> {
     await super.open();
-    const { rows } = await this.withConnection((connection) => connection.query("select extversion as version from pg_extension where extname = 'citus'"));
-    const version = rows[0]?.version as string | undefined;
+    const version = await this.withConnection(citusVersion);
     if (!version) {
       throw new TsdbtError('config', `${this.description} has no citus extension, which a target of type citus needs`, {
         hint: 'run `create extension citus` in that database (citus must be in shared_preload_libraries), or use type: postgres',

@@ -117,6 +117,9 @@ export function createPostgresIntrospector(connection: Connection): Introspector
       }));
     },
 
+    // One server: every table is on it.
+    tableDistribution: async () => undefined,
+
     async uniqueIndexes(relation) {
       const rows = await raw(sql<{ columns: string[] }>`
         select array_agg(a.attname::text order by k.ordinality) as columns

@@ -1,13 +1,13 @@
 import { loadProject } from '../../config/project.js';
 import { describeTarget, resolveTarget } from '../../config/profiles.js';
-import { createAdapter } from '../../adapters/registry.js';
+import { openAdapter } from '../../adapters/registry.js';
 import { TSDBT_VERSION } from '../../version.js';
 import { parseVars } from '../options.js';
 import type { Command } from './command.js';
 
 export const debugCommand: Command = {
   name: 'debug',
-  describe: 'Show the versions, the project, the profile and target in use, and test the connection',
+  describe: 'Show the versions, the project, the profile and target in use, the dialect it runs with (and why), and test the connection',
   examples: [['tsdbt debug -t prod', 'check the prod target can be reached']],
   async run(args, io) {
     parseVars(args.vars);
@@ -28,11 +28,11 @@ export const debugCommand: Command = {
         : `profile: none found in ${resolved.origin.searched.join(', ')}; using the embedded PGlite default`,
     );
     for (const [key, value] of Object.entries(describeTarget(resolved.target))) io.stdout(`  ${key}: ${String(value)}`);
-    const adapter = await createAdapter(resolved.target);
+    const { adapter, detected } = await openAdapter(resolved.target);
     try {
-      await adapter.open();
       await adapter.withConnection((connection) => connection.query('select 1'));
       io.stdout(`connection: OK (server_version_num ${adapter.serverVersion})`);
+      io.stdout(`dialect: ${adapter.type} (${detected ?? `the target's type`})`);
     } finally {
       await adapter.close().catch(() => undefined);
     }

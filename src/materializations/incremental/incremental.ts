@@ -1,5 +1,6 @@
 import { quoteIdentifier } from '../../adapters/sql.js';
 import type { GraphNode } from '../../core/nodes.js';
+import { asPlaced } from '../distribution.js';
 import type { Materialization } from '../materialization.js';
 import { createTableFrom } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';
@@ -38,10 +39,11 @@ export const incremental: Materialization = {
       // A query read once goes straight into the target; the temporary table then only describes its columns.
       const direct = output.kind === 'sql' && !READS_SOURCE_TWICE.has(strategy) ? output.sql : undefined;
       await createTableFrom(context, connection, staged, output, { temporary: true, withData: direct === undefined });
+      const target = await asPlaced(context, connection);
       const mode = context.node.config.on_schema_change ?? 'ignore';
-      const columns = await applySchemaChange(context, connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
+      const columns = await applySchemaChange(target, connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
       const source = direct === undefined ? `${staged} as ${SOURCE}` : `(\n${direct}\n) as ${SOURCE}`;
-      const written = await STRATEGIES[strategy]({ target: context, connection, source, columns });
+      const written = await STRATEGIES[strategy]({ target, connection, source, columns });
       await applyRelationSettings(context, connection, context.relation, 'table');
       return written;
     });

@@ -5,6 +5,7 @@ import type { GraphNode } from '../../core/nodes.js';
 import { timeRangeCondition } from './batch-filter.js';
 import type { TimeRange } from '../../core/render.js';
 import { parseInstant } from '../../util/time.js';
+import { asPlaced } from '../distribution.js';
 import type { MaterializationContext, MaterializationResult } from '../materialization.js';
 import { createTableFrom, type ModelOutput } from '../model-output.js';
 import { applyRelationSettings } from '../relation-settings.js';
@@ -88,7 +89,7 @@ async function addBatches(context: MaterializationContext, config: MicrobatchCon
     const output = await context.render({ isIncremental: true, batch: batches[0]! }, connection);
     await createTableFrom(context, connection, staged, output, { temporary: true, withData: false });
     const mode = context.node.config.on_schema_change ?? 'ignore';
-    const written = await applySchemaChange(context, connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
+    const written = await applySchemaChange(await asPlaced(context, connection), connection, mode, await connection.introspector.relationColumns(context.relation), await connection.introspector.relationColumns(staged));
     await applyRelationSettings(context, connection, context.relation, 'table');
     return written;
   });

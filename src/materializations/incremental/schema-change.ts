@@ -47,6 +47,7 @@ export async function applySchemaChange(
   }
   const statements = difference.added.map((column) => `add column ${quoteIdentifier(column.name)} ${column.type}`);
   if (mode === 'sync_all_columns') {
+    refuseDistributionColumnChange(target, difference);
     statements.push(...difference.removed.map((column) => `drop column ${quoteIdentifier(column.name)}`));
     statements.push(...difference.retyped.map((column) => `alter column ${quoteIdentifier(column.name)} type ${column.to} using ${quoteIdentifier(column.name)}::${column.to}`));
   }
@@ -55,6 +56,17 @@ export async function applySchemaChange(
     target.warn(`${target.relation}: on_schema_change ${mode}: ${describeDifference(mode === 'append_new_columns' ? { ...difference, removed: [], retyped: [] } : difference)}`);
   }
   return incrementColumns.map((column) => column.name);
+}
+
+/** A distributed table's rows are placed by its distribution column: it can be neither dropped nor retyped in place. */
+function refuseDistributionColumnChange(target: SwapTarget, difference: SchemaDifference): void {
+  const column = target.distribution?.kind === 'hash' ? target.distribution.column : undefined;
+  const changed = [...difference.removed.map((removed) => removed.name), ...difference.retyped.map((retyped) => retyped.name)];
+  if (column === undefined || !changed.includes(column)) return;
+  throw new TsdbtError('runtime', `on_schema_change sync_all_columns would ${difference.removed.some((removed) => removed.name === column) ? 'drop' : 'retype'} ${target.relation}'s distribution column '${column}'`, {
+    location: { file: target.node.originalFilePath },
+    hint: 'a distributed table cannot change its distribution column in place: run with --full-refresh to rebuild it',
+  });
 }
 
 function describeDifference(difference: SchemaDifference): string {

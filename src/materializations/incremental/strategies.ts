@@ -1,8 +1,11 @@
 import type { Connection } from '../../adapters/adapter.js';
+import { runStatements, type DialectSql, type TableDistribution } from '../../adapters/dialect-sql.js';
 import { quoteIdentifier } from '../../adapters/sql.js';
 import { TsdbtError } from '../../core/errors.js';
 import type { GraphNode } from '../../core/nodes.js';
+import { createMissingIndexes } from '../indexes.js';
 import type { SwapTarget } from '../swap.js';
+import { temporaryName } from '../temporary-names.js';
 
 /** What a strategy needs to fold an increment into the target table. */
 export interface Increment {
@@ -42,6 +45,8 @@ const deleteInsert: IncrementalStrategy = async (increment) => {
 /**
  * Upserts on unique_key: INSERT ... ON CONFLICT where a unique index on exactly those columns exists (the fastest
  * path, and the only one before PostgreSQL 15), MERGE otherwise or when incremental_predicates narrow the match.
+ * A distributed table is given that index (its key holds the distribution column, so each shard checks it alone):
+ * MERGE there reads only a table placed like the target, which stageForMerge makes.
  */
 const merge: IncrementalStrategy = async ({ target, connection, source, columns }) => {
   const keys = uniqueKey(target.node, 'merge');
@@ -56,8 +61,11 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
     keys: keys.map(quoteIdentifier),
     updates,
   };
-  const indexed = (await connection.introspector.uniqueIndexes(target.node.relation)).some((index) => sameSet(index, keys));
-  if (indexed && predicates.length === 0) return (await target.run(connection, connection.dialect.sql.upsert(upsert))).rowCount ?? 0;
+  if (predicates.length === 0) {
+    const indexed = (await connection.introspector.uniqueIndexes(target.node.relation)).some((index) => sameSet(index, keys));
+    if (!indexed && target.distribution) await createKeyIndex(target, connection, keys);
+    if (indexed || target.distribution) return (await target.run(connection, connection.dialect.sql.upsert(upsert))).rowCount ?? 0;
+  }
   if (!target.adapter.capabilities.merge) {
     throw new TsdbtError('runtime', `merge on ${target.relation} needs PostgreSQL 15 or later, or a unique index on (${keys.join(', ')})`, {
       location: { file: target.node.originalFilePath },
@@ -65,8 +73,60 @@ const merge: IncrementalStrategy = async ({ target, connection, source, columns 
     });
   }
   const on = [...keys.map((key) => `${DEST}.${quoteIdentifier(key)} = ${SOURCE}.${quoteIdentifier(key)}`), ...predicates];
-  return (await target.run(connection, connection.dialect.sql.merge({ ...upsert, on }))).rowCount ?? 0;
+  if (!target.adapter.capabilities.distributedTables) return (await target.run(connection, connection.dialect.sql.merge({ ...upsert, on }))).rowCount ?? 0;
+  const staged = await stageForMerge(target, connection, source, columns);
+  const merged = await target.run(connection, connection.dialect.sql.merge({ ...upsert, source: `${staged} as ${SOURCE}`, on }));
+  await target.run(connection, `drop table ${staged}`);
+  return merged.rowCount ?? 0;
 };
+
+/** The unique index ON CONFLICT needs, on a table that may already hold the same key twice (built without it). */
+async function createKeyIndex(target: SwapTarget, connection: Connection, keys: string[]): Promise<void> {
+  try {
+    await createMissingIndexes(target, connection, target.relation, [{ columns: keys, unique: true }]);
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+    throw new TsdbtError('runtime', `merge on ${target.relation} upserts on a unique index on (${keys.join(', ')}), which it cannot have: ${(error as Error).message}`, {
+      location: { file: target.node.originalFilePath },
+      hint: 'the table holds a unique_key more than once: make the model return each key once, then run with --full-refresh',
+      cause: error,
+    });
+  }
+}
+
+/** SQLSTATE of a duplicate key, as a unique index built on duplicates reports it. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * A distributed engine's MERGE reads neither a query nor a session table into a distributed target, nor a query over
+ * distributed tables into a local one: the increment is copied into a table colocated with a hash-distributed target
+ * (joined on the unique key, which holds the distribution column, each shard merges its own rows), or into a session
+ * table beside a local one. Its caller drops it; it never outlives the transaction. A reference table is never merged
+ * into (validateDistribution refuses incremental_predicates there, so it is always upserted).
+ */
+async function stageForMerge(target: SwapTarget, connection: Connection, source: string, columns: string[]): Promise<string> {
+  const identifier = temporaryName(target.node.relation.identifier, 'merge', target.runId, target.adapter.capabilities.maxIdentifierLength);
+  const staging = mergeStaging(connection.dialect.sql, { ...target, schema: target.node.relation.schema, identifier }, source, columns);
+  await runStatements(staging.statements, (sql) => target.run(connection, sql));
+  return staging.relation;
+}
+
+/** What stageForMerge runs: the staged relation (quoted) and the statements that create and fill it. */
+export function mergeStaging(
+  sql: DialectSql,
+  target: { relation: string; schema: string; identifier: string; distribution?: TableDistribution },
+  source: string,
+  columns: string[],
+): { relation: string; statements: string[] } {
+  const { distribution } = target;
+  const query = `select ${columns.map(quoteIdentifier).join(', ')} from ${source}`;
+  if (distribution?.kind !== 'hash') {
+    const relation = quoteIdentifier(target.identifier);
+    return { relation, statements: sql.createTableAs(relation, query, { temporary: true }) };
+  }
+  const relation = `${quoteIdentifier(target.schema)}.${quoteIdentifier(target.identifier)}`;
+  return { relation, statements: sql.createTableAs(relation, query, { distribution: { kind: 'hash', column: distribution.column, colocateWith: target.relation } }) };
+}
 
 export const STRATEGIES: Record<'append' | 'merge' | 'delete+insert', IncrementalStrategy> = { append, merge, 'delete+insert': deleteInsert };
 
@@ -82,7 +142,10 @@ function uniqueKey(node: GraphNode, strategy: string): string[] {
   return keys;
 }
 
-/** merge_update_columns, else every column but merge_exclude_columns and the key. */
+/**
+ * merge_update_columns, else every column but merge_exclude_columns and the key. Neither ever holds a distribution
+ * column: it is in the key, and validateDistribution refuses it in merge_update_columns.
+ */
 function updateColumns(node: GraphNode, columns: string[], keys: string[]): string[] {
   const only = node.config.merge_update_columns;
   const excluded = new Set([...keys, ...(node.config.merge_exclude_columns ?? [])]);
