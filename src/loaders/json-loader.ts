@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
-import { runStatements } from '../adapters/dialect-sql.js';
+import { runStatements, type DialectSql, type TableDistribution } from '../adapters/dialect-sql.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { colocatedWith } from '../materializations/distribution.js';
@@ -90,17 +90,20 @@ function seedTables(execution: SwapTarget): SeedTables {
   return { data: execution.relation, rejects: `${quoteIdentifier(schema)}.${quoteIdentifier(rejectsName)}`, rejectsName };
 }
 
+async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
+  await runStatements(jsonSeedTableStatements(connection.dialect.sql, tables, execution.distribution), (statement) => execution.run(connection, statement));
+}
+
 /**
  * The table and its rejects table where they are missing, with the seed's distribution. The rejects are distributed
  * as the rows are (colocated with them, by the same column; copied to every node beside a reference table): they are
  * written in the same transactions, and a reject is read beside its file's rows.
  */
-async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
-  const { sql } = connection.dialect;
-  const run = (statement: string) => execution.run(connection, statement);
-  const { distribution } = execution;
-  await runStatements(sql.createTable(tables.data, JSON_SEED_COLUMNS, { ifNotExists: true, distribution }), run);
-  await runStatements(sql.createTable(tables.rejects, JSON_SEED_REJECTS_COLUMNS, { ifNotExists: true, distribution: colocatedWith(distribution, tables.data) }), run);
+export function jsonSeedTableStatements(sql: DialectSql, tables: Pick<SeedTables, 'data' | 'rejects'>, distribution: TableDistribution | undefined): string[] {
+  return [
+    ...sql.createTable(tables.data, JSON_SEED_COLUMNS, { ifNotExists: true, distribution }),
+    ...sql.createTable(tables.rejects, JSON_SEED_REJECTS_COLUMNS, { ifNotExists: true, distribution: colocatedWith(distribution, tables.data) }),
+  ];
 }
 
 /** A relation of that name made by something else (a CSV seed, a model) is not appended to. */

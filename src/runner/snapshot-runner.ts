@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import { runStatements, type TableOptions } from '../adapters/dialect-sql.js';
+import { runStatements, type TableDistribution, type TableOptions } from '../adapters/dialect-sql.js';
 import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
@@ -55,22 +55,31 @@ async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): 
         hint: 'drop it, or give the snapshot another name with alias or schema',
       });
     }
-    // The first run's staging takes the snapshot's own distribution, and the snapshot is then made colocated with it.
-    const stagingOptions: TableOptions = distribution ? { distribution: existing ? colocatedWith(distribution, execution.relation) : distribution } : { temporary: true };
-    await runStatements(connection.dialect.sql.createTableAs(staging, sql, stagingOptions), (statement) => execution.run(connection, statement));
-    const outcome = await snapshotFrom(execution, connection, spec, staging, existing !== undefined);
+    const tables = snapshotTables(distribution, execution.relation, staging, existing !== undefined);
+    await runStatements(connection.dialect.sql.createTableAs(staging, sql, tables.staging), (statement) => execution.run(connection, statement));
+    const outcome = await snapshotFrom(execution, connection, spec, staging, tables.snapshot);
     if (distribution) await execution.run(connection, `drop table ${staging}`);
     return outcome;
   });
 }
 
-/** Creates the snapshot from the staged rows, or records in it what changed. */
-async function snapshotFrom(execution: Execution, connection: Connection, spec: SnapshotSpec, staging: string, exists: boolean): Promise<NodeOutcome> {
+/**
+ * How the staging table and, on the first run, the snapshot are created: a temporary staging table for a snapshot
+ * without a distribution; else staging colocated with the existing snapshot, or, on the first run, staging with the
+ * snapshot's own distribution and the snapshot colocated with it.
+ */
+export function snapshotTables(distribution: TableDistribution | undefined, snapshot: string, staging: string, exists: boolean): { staging: TableOptions; snapshot?: TableOptions } {
+  if (!distribution) return { staging: { temporary: true }, snapshot: exists ? undefined : {} };
+  if (exists) return { staging: { distribution: colocatedWith(distribution, snapshot) } };
+  return { staging: { distribution }, snapshot: { distribution: colocatedWith(distribution, staging) } };
+}
+
+/** Creates the snapshot from the staged rows (with `create`, on its first run), or records in it what changed. */
+async function snapshotFrom(execution: Execution, connection: Connection, spec: SnapshotSpec, staging: string, create: TableOptions | undefined): Promise<NodeOutcome> {
   const columns = await connection.introspector.relationColumns(staging);
   const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
-  if (!exists) {
-    const options = { distribution: colocatedWith(execution.distribution, staging) };
-    const created = await runStatements(connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, options), (statement) => execution.run(connection, statement));
+  if (create) {
+    const created = await runStatements(connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, create), (statement) => execution.run(connection, statement));
     return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
   }
   const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));

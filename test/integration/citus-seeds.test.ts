@@ -1,6 +1,54 @@
 import { describe, expect, it } from 'vitest';
+import { createCitusSql } from '../../src/adapters/citus/citus-sql.js';
+import { jsonSeedTableStatements } from '../../src/loaders/json-loader.js';
+import { JSON_SEED_COLUMNS, JSON_SEED_REJECTS_COLUMNS } from '../../src/loaders/json-seed-table.js';
+import { snapshotTables } from '../../src/runner/snapshot-runner.js';
 import { DIALECT_FIXTURES } from '../helpers/backends.js';
 import { makeProject, spawnCli, type TestProject } from '../helpers/project.js';
+
+const citusSql = createCitusSql({ shardCount: 8 });
+const byFile = { kind: 'hash', column: '_file', shardCount: 4 } as const;
+
+// The SQL each Citus path of seeds and snapshots emits, always checked (the cluster tests below only where one runs).
+describe("Citus's SQL for seeds and snapshots", () => {
+  it('creates a CSV seed empty and distributed, for COPY to fill', () => {
+    expect(citusSql.createTable('"s"."people__tmp"', '"user_id" integer, "name" text', { distribution: { kind: 'hash', column: 'user_id' } })).toEqual([
+      'create table "s"."people__tmp" ("user_id" integer, "name" text)',
+      `select create_distributed_table('"s"."people__tmp"', 'user_id', shard_count => 8)`,
+    ]);
+  });
+
+  it("creates a JSON seed's table and its rejects table colocated with it, each distributed only when new", () => {
+    const statements = jsonSeedTableStatements(citusSql, { data: '"s"."clicks"', rejects: '"s"."clicks__rejects"' }, byFile);
+    expect(statements).toEqual([
+      `create table if not exists "s"."clicks" (${JSON_SEED_COLUMNS})`,
+      `select create_distributed_table('"s"."clicks"', '_file', shard_count => 4)\nwhere not exists (select from pg_dist_partition where logicalrelid = '"s"."clicks"'::regclass)`,
+      `create table if not exists "s"."clicks__rejects" (${JSON_SEED_REJECTS_COLUMNS})`,
+      `select create_distributed_table('"s"."clicks__rejects"', '_file', colocate_with => '"s"."clicks"')\nwhere not exists (select from pg_dist_partition where logicalrelid = '"s"."clicks__rejects"'::regclass)`,
+    ]);
+    expect(jsonSeedTableStatements(citusSql, { data: '"s"."c"', rejects: '"s"."r"' }, { kind: 'reference' }).filter((sql) => sql.startsWith('select'))).toEqual([
+      `select create_reference_table('"s"."c"')\nwhere not exists (select from pg_dist_partition where logicalrelid = '"s"."c"'::regclass)`,
+      `select create_reference_table('"s"."r"')\nwhere not exists (select from pg_dist_partition where logicalrelid = '"s"."r"'::regclass)`,
+    ]);
+  });
+
+  it('stages a snapshot beside it: colocated with the snapshot, or, on its first run, the snapshot colocated with the staging', () => {
+    const byUser = { kind: 'hash', column: 'user_id', colocateWith: 'none', shardCount: 4 } as const;
+    const later = snapshotTables(byUser, '"s"."snap"', '"s"."snap__stage"', true);
+    expect(citusSql.createTableAs('"s"."snap__stage"', 'select 1', later.staging)).toEqual([
+      'create table "s"."snap__stage" as (\nselect 1\n) with no data',
+      `select create_distributed_table('"s"."snap__stage"', 'user_id', colocate_with => '"s"."snap"')`,
+      'insert into "s"."snap__stage"\nselect * from (\nselect 1\n) as model',
+    ]);
+    expect(later.snapshot).toBeUndefined();
+    const first = snapshotTables(byUser, '"s"."snap"', '"s"."snap__stage"', false);
+    expect(citusSql.createTableAs('"s"."snap__stage"', 'select 1', first.staging)[1]).toBe(`select create_distributed_table('"s"."snap__stage"', 'user_id', colocate_with => 'none', shard_count => 4)`);
+    expect(citusSql.createTableAs('"s"."snap"', 'select 1', first.snapshot!)[1]).toBe(`select create_distributed_table('"s"."snap"', 'user_id', colocate_with => '"s"."snap__stage"')`);
+    expect(snapshotTables({ kind: 'reference' }, '"s"."snap"', '"s"."snap__stage"', true).staging).toEqual({ distribution: { kind: 'reference' } });
+    // Without a distribution, a temporary staging table, as on one node.
+    expect(snapshotTables(undefined, '"s"."snap"', '"snap__stage"', false)).toEqual({ staging: { temporary: true }, snapshot: {} });
+  });
+});
 
 const citus = DIALECT_FIXTURES.citus;
 
@@ -131,6 +179,10 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
     expect(rerun.stderr).toBe('');
     expect(rerun.code).toBe(0);
     expect(await landed()).toEqual({ rows: 602, recorded: { n: 601, records: 602 } });
+    // A changed file's rows are replaced: deleted from the shards and copied again, in its batch's transaction.
+    project.write('seeds/pins/first.ndjson', '{"n": 1}\n{"n": 2}\n{"n": 3}\n');
+    expect((await project.run('seed')).code).toBe(0);
+    expect(await landed()).toEqual({ rows: 604, recorded: { n: 601, records: 604 } });
     // The state tables stay on the coordinator, local: only tsdbt reads them, and they commit with the shards' writes.
     expect((await distributed(project)).map((table) => table.name)).toEqual(['analytics.pins', 'analytics.pins__rejects']);
     expect(await project.query("select count(*)::int as n from pg_tables where schemaname = 'tsdbt_meta' and tablename = 'seed_files'")).toEqual([{ n: 1 }]);
@@ -224,6 +276,9 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
       { name: 'analytics.by_check', type: 'reference', column: '<none>', shards: 1 },
       { name: 'analytics.by_time', type: 'distributed', column: 'user_id', shards: 4 },
     ]);
+    const statements = project.read('target/run/test_project/snapshots/by_time.sql');
+    expect(statements).toMatch(/create_distributed_table\('"analytics"\."by_time__tsdbt_snapshot_[^']*', 'user_id', colocate_with => '"analytics"\."by_time"'\)/);
+    expect(statements).toMatch(/drop table "analytics"\."by_time__tsdbt_snapshot_[^"]*";\n$/);
     const third = await project.run('snapshot');
     expect(third.code).toBe(0);
     expect(third.stdout).toContain('[INSERT 0, UPDATE 0 in');
