@@ -49,7 +49,9 @@ export async function loadCsvSeed(execution: SwapTarget, source: SeedSourceOf<'c
     nullValues: config.null_values ?? [''],
   };
   const overrides = config.column_types ?? {};
-  const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
+  // A new distribution reloads the file into a table distributed anew; none leaves the hashes of earlier loads as they were.
+  const loadedAs = execution.distribution ? { options, overrides, distribution: execution.distribution } : { options, overrides };
+  const optionsHash = createHash('sha256').update(JSON.stringify(loadedAs)).digest('hex');
   const key = stateKey(node.relation);
   const [seedFile] = listSeedFiles(context.projectRoot, source);
 

@@ -155,6 +155,11 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
     expect(await distributed(project)).toEqual([{ name: 'analytics.people', type: 'distributed', column: 'user_id', shards: 2 }]);
     // The view reading the seed followed it through the swap.
     expect(await project.query('select user_id from analytics.adults order by 1')).toEqual([{ user_id: 1 }, { user_id: 2 }]);
+    // The same file with another distribution is loaded again, distributed anew.
+    project.write('seeds/people.yml', 'version: 2\nseeds:\n  - name: people\n    config: {distribution: reference, column_types: {age: smallint}}\n');
+    expect((await project.run('seed')).code).toBe(0);
+    expect(await distributed(project)).toEqual([{ name: 'analytics.people', type: 'reference', column: '<none>', shards: 1 }]);
+    expect(await project.query('select count(*)::int as n from analytics.adults')).toEqual([{ n: 2 }]);
   });
 
   it('commits a distributed folder seed batch by batch with its rows in the local state table: a failed batch leaves neither', async () => {
