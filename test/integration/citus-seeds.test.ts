@@ -78,7 +78,8 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
 
   it('loads CSV and JSON seeds into distributed, colocated and reference tables, and reloads them so', async () => {
     const people = ['user_id,name', ...Array.from({ length: 100 }, (_, i) => `${i},p${i}`)].join('\n');
-    const visits = ['user_id,day', ...Array.from({ length: 300 }, (_, i) => `${i % 100},2024-01-${String((i % 28) + 1).padStart(2, '0')}`)].join('\n');
+    // Two null markers: the file goes through a local staging table into the distributed one.
+    const visits = ['user_id,day', ...Array.from({ length: 300 }, (_, i) => `${i % 100},${i === 7 ? 'NA' : `2024-01-${String((i % 28) + 1).padStart(2, '0')}`}`)].join('\n');
     const project = makeProject(
       {
         'seeds/people.csv': people,
@@ -92,7 +93,7 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
           '  - name: people',
           '    config: {distribution_column: user_id, shard_count: 4}',
           '  - name: visits',
-          '    config: {distribution_column: user_id, colocate_with: people}',
+          "    config: {distribution_column: user_id, colocate_with: people, null_values: ['', NA]}",
           '  - name: countries',
           '    config: {distribution: reference}',
           '  - name: clicks',
@@ -120,6 +121,7 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
     expect(await colocationGroups(project, ['analytics.clicks', 'analytics.clicks__rejects'])).toBe(1);
     expect(await onCoordinator(project, 'analytics.people')).toBe(0);
     expect(await project.query('select count(*)::int as n, sum(visits)::int as visits from analytics.visits_per_person')).toEqual([{ n: 100, visits: 300 }]);
+    expect(await project.query('select count(*)::int as n from analytics.visits where day is null')).toEqual([{ n: 1 }]);
     expect(await project.query("select count(*)::int as n from analytics.clicks where data ? 'u'")).toEqual([{ n: 3 }]);
     expect(await project.query('select _file as file, _record_no as record from analytics.clicks__rejects')).toEqual([{ file: 'seeds/clicks/a.ndjson', record: 3 }]);
     // The seed's table was created empty and distributed before COPY filled it.
