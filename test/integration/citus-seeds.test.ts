@@ -118,6 +118,9 @@ if (citus.unavailable === undefined) describe('seeds, snapshots and tsdbt tables
       { name: 'analytics.visits_per_person', type: 'distributed', column: 'user_id', shards: 4 },
     ]);
     expect(await colocationGroups(project, ['analytics.people', 'analytics.visits', 'analytics.visits_per_person'])).toBe(1);
+    // A seed colocated with another is loaded after it, as its child.
+    const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { depends_on: { nodes: string[] } }> };
+    expect(manifest.nodes['seed.test_project.visits']!.depends_on.nodes).toEqual(['seed.test_project.people']);
     expect(await colocationGroups(project, ['analytics.clicks', 'analytics.clicks__rejects'])).toBe(1);
     expect(await onCoordinator(project, 'analytics.people')).toBe(0);
     expect(await project.query('select count(*)::int as n, sum(visits)::int as visits from analytics.visits_per_person')).toEqual([{ n: 100, visits: 300 }]);
