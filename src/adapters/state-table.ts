@@ -57,6 +57,11 @@ const qualified = (table: { name: string }) => `${META_SCHEMA}.${table.name}`;
 /**
  * The statements that create the table where it is missing. Writers run in parallel and CREATE ... IF NOT EXISTS
  * still races on the catalog, so creators first queue on a lock held to the end of the caller's transaction.
+ *
+ * On a distributed engine (Citus) a state table is a plain local table on the coordinator, on purpose: only tsdbt
+ * reads it, through the coordinator; its rows commit in the coordinator's transaction, with which Citus commits the
+ * shards' writes of the same transaction (two-phase), so a seed batch or a microbatch and its state row land together
+ * or not at all. A reference table would make every state write a write on every node, for no reader.
  */
 export function createStateTableQueries<Columns extends AnyColumns>(dialect: SqlDialect, table: StateTable<Columns, string>): CompiledQuery[] {
   const meta = metaOf(dialect);

@@ -4,6 +4,8 @@ import { open } from 'node:fs/promises';
 import type { Connection } from '../adapters/adapter.js';
 import { runStatements } from '../adapters/dialect-sql.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
+import { didYouMean, TsdbtError } from '../core/errors.js';
+import { distributionOf } from '../materializations/distribution.js';
 import { buildAndSwap, type SwapTarget } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
 import { ChunkChannel } from './chunk-channel.js';
@@ -47,7 +49,9 @@ export async function loadCsvSeed(execution: SwapTarget, source: SeedSourceOf<'c
     nullValues: config.null_values ?? [''],
   };
   const overrides = config.column_types ?? {};
-  const optionsHash = createHash('sha256').update(JSON.stringify({ options, overrides })).digest('hex');
+  // A new distribution reloads the file into a table distributed anew; none leaves the hashes of earlier loads as they were.
+  const loadedAs = execution.distribution ? { options, overrides, distribution: execution.distribution } : { options, overrides };
+  const optionsHash = createHash('sha256').update(JSON.stringify(loadedAs)).digest('hex');
   const key = stateKey(node.relation);
   const [seedFile] = listSeedFiles(context.projectRoot, source);
 
@@ -97,9 +101,12 @@ async function copyCsv(
   context: SeedLoadContext,
 ): Promise<{ rows: number; scan: CsvScanResult & { sha256: string } }> {
   const known = guess?.scan ?? (await scanFile(absolute, file, options));
+  checkDistributionColumn(execution, file, known.columns);
   const types = sqlTypes(known, overrides);
   const columns = known.columns.map(quoteIdentifier);
-  await runStatements(connection.dialect.sql.createTable(temporary, columns.map((c, i) => `${c} ${types[i]}`).join(', '), {}), (sql) => execution.run(connection, sql));
+  // Distributed before COPY, where the engine shards tables: the rows go straight to the shards.
+  const created = connection.dialect.sql.createTable(temporary, columns.map((c, i) => `${c} ${types[i]}`).join(', '), { distribution: execution.distribution });
+  await runStatements(created, (sql) => execution.run(connection, sql));
   // Several null markers: COPY knows one, so the file goes through a text staging table first.
   const staging = options.nullValues.length > 1 ? quoteIdentifier(`tsdbt_csv_staging_${execution.runId}`) : undefined;
   if (staging) await runStatements(connection.dialect.sql.createTable(staging, columns.map((c) => `${c} text`).join(', '), { temporary: true }), (sql) => execution.run(connection, sql));
@@ -152,6 +159,17 @@ async function copyCsv(
     await execution.run(connection, `insert into ${temporary} select ${select} from ${staging}`);
   }
   return { rows, scan: { ...scan, sha256: hash.digest('hex') } };
+}
+
+/** A seed sharded by a column its file does not have is refused on every target, as other distribution configs are. */
+function checkDistributionColumn(execution: SwapTarget, file: string, columns: string[]): void {
+  const { node } = execution;
+  const distribution = distributionOf(node);
+  if (distribution.kind !== 'hash' || columns.includes(distribution.column)) return;
+  throw new TsdbtError('config', `seed '${node.name}' has distribution_column '${distribution.column}', which ${file} does not have (its columns: ${columns.join(', ')})`, {
+    location: { file: node.patchPath ?? file },
+    hint: didYouMean(distribution.column, columns) ?? 'name one of its columns',
+  });
 }
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
-import { runStatements } from '../adapters/dialect-sql.js';
+import { runStatements, type DialectSql, type TableDistribution } from '../adapters/dialect-sql.js';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
+import { colocatedWith } from '../materializations/distribution.js';
 import { type SwapTarget, restoreViews } from '../materializations/swap.js';
 import type { NodeOutcome } from '../core/results.js';
 import { copyField } from './json/copy-text.js';
@@ -10,9 +11,8 @@ import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
 import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
 import type { SeedLoadContext, SeedSourceOf } from './seed-loader.js';
+import { JSON_SEED_COLUMN_NAMES, JSON_SEED_COLUMNS, JSON_SEED_REJECTS_COLUMNS } from './json-seed-table.js';
 
-
-const TABLE_COLUMNS = ['data', '_file', '_record_no', '_loaded_at', '_repaired'];
 /** A transaction per this many files or bytes (incremental runs): a killed run loses at most one batch of work, never a record. */
 const BATCH_FILES = 500;
 const BATCH_BYTES = 64 << 20;
@@ -91,28 +91,25 @@ function seedTables(execution: SwapTarget): SeedTables {
 }
 
 async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {
-  const { sql } = connection.dialect;
-  const run = (statement: string) => execution.run(connection, statement);
-  await runStatements(
-    sql.createTable(
-      tables.data,
-      'data jsonb not null, _file text not null, _record_no integer not null, _loaded_at timestamptz not null default now(), _repaired boolean not null default false',
-      { ifNotExists: true },
-    ),
-    run,
-  );
-  await runStatements(
-    sql.createTable(tables.rejects, '_file text not null, _record_no integer not null, raw_text text not null, error text not null, _loaded_at timestamptz not null default now()', {
-      ifNotExists: true,
-    }),
-    run,
-  );
+  await runStatements(jsonSeedTableStatements(connection.dialect.sql, tables, execution.distribution), (statement) => execution.run(connection, statement));
+}
+
+/**
+ * The table and its rejects table where they are missing, with the seed's distribution. The rejects are distributed
+ * as the rows are (colocated with them, by the same column; copied to every node beside a reference table): they are
+ * written in the same transactions, and a reject is read beside its file's rows.
+ */
+export function jsonSeedTableStatements(sql: DialectSql, tables: Pick<SeedTables, 'data' | 'rejects'>, distribution: TableDistribution | undefined): string[] {
+  return [
+    ...sql.createTable(tables.data, JSON_SEED_COLUMNS, { ifNotExists: true, distribution }),
+    ...sql.createTable(tables.rejects, JSON_SEED_REJECTS_COLUMNS, { ifNotExists: true, distribution: colocatedWith(distribution, tables.data) }),
+  ];
 }
 
 /** A relation of that name made by something else (a CSV seed, a model) is not appended to. */
 async function checkShape(connection: Connection, execution: SwapTarget): Promise<void> {
   const columns = (await connection.introspector.listColumns(execution.node.relation)).map((c) => c.name);
-  if (TABLE_COLUMNS.some((name) => !columns.includes(name))) {
+  if (JSON_SEED_COLUMN_NAMES.some((name) => !columns.includes(name))) {
     throw new TsdbtError('runtime', `${execution.relation} exists with other columns (${columns.join(', ')}) than a JSON seed's`, {
       hint: 'run tsdbt seed --full-refresh to rebuild it',
     });

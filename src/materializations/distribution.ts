@@ -3,10 +3,11 @@ import type { TableDistribution } from '../adapters/dialect-sql.js';
 import { quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import { constraintsOf } from './contract.js';
 import type { SwapTarget } from './swap.js';
 
-/** Where a model's table lives on a distributed engine, its config's defaults applied: hash when it has a distribution_column. */
+/** Where a node's table lives on a distributed engine, its config's defaults applied: hash when it has a distribution_column. */
 export type Distribution =
   | { kind: 'hash'; column: string; colocateWith?: string; shardCount?: number }
   | { kind: 'reference' }
@@ -20,16 +21,42 @@ export function distributionOf(node: GraphNode): Distribution {
 }
 
 /**
+ * What a node's `colocate_with` may name: a node whose table exists before this one is built. A model or a snapshot
+ * colocates with a node it refs; a seed with another seed (the seed parser makes that seed its parent).
+ */
+export interface Colocation {
+  names: ReadonlySet<string>;
+  /** What the names are, as in "which is not ...": `a node it refs`. */
+  described: string;
+  hint(name: string): string;
+}
+
+/** A model's or a snapshot's colocation: with a node it refs. */
+export function colocationByRefs(node: GraphNode): Colocation {
+  return {
+    names: new Set(node.refs.map((ref) => ref.name)),
+    described: 'a node it refs',
+    hint: (name) => `colocate it with a model it reads (ref('${name}')), or use colocate_with: none`,
+  };
+}
+
+/** Where a node's table is known, at parse time, to have only some columns it may be sharded by. */
+export interface ShardColumns {
+  names: readonly string[];
+  hint: string;
+}
+
+/**
  * Refuses, at parse time, the distribution configs a distributed engine would refuse mid-build: a key or unique index
  * that leaves out the distribution column (each shard checks uniqueness alone), an update of the distribution column,
- * settings of hash distribution on a table that is not hashed, a colocation that is not an upstream model (it must
- * exist before this table is made), and a merge that would need MERGE into a reference table. With the key holding the
- * distribution column, a merge's increment can always be staged colocated with a hash-distributed target.
+ * settings of hash distribution on a table that is not hashed, a colocation with a node that may not exist yet when
+ * this one is built, and a merge that would need MERGE into a reference table. With the key holding the distribution
+ * column, a merge's increment can always be staged colocated with a hash-distributed target.
  */
-export function validateDistribution(node: GraphNode): void {
+export function validateDistribution(node: GraphNode, colocation = colocationByRefs(node), shardColumns?: ShardColumns): void {
   const { config } = node;
   const fail = (message: string, hint: string): never => {
-    throw new TsdbtError('config', `model '${node.name}' ${message}`, { location: { file: node.patchPath ?? node.originalFilePath }, hint });
+    throw new TsdbtError('config', `${RESOURCE_KINDS[node.resourceType].singular} '${node.name}' ${message}`, { location: { file: node.patchPath ?? node.originalFilePath }, hint });
   };
   const distribution = distributionOf(node);
   if (distribution.kind !== 'hash') {
@@ -48,13 +75,14 @@ export function validateDistribution(node: GraphNode): void {
   }
   const { column, colocateWith, shardCount } = distribution;
   if (!column) fail('has distribution hash but no distribution_column', 'set distribution_column to the column its rows are sharded by');
+  if (shardColumns && !shardColumns.names.includes(column)) {
+    fail(`has distribution_column '${column}', which is not one of the columns it can be sharded by (${shardColumns.names.join(', ')})`, shardColumns.hint);
+  }
   if (colocateWith !== undefined && colocateWith !== 'none') {
     if (shardCount !== undefined) fail(`sets both colocate_with and shard_count`, `a table colocated with '${colocateWith}' has its shard count: remove shard_count`);
-    if (!node.refs.some((ref) => ref.name === colocateWith)) {
-      fail(`is colocated with '${colocateWith}', which it does not ref`, `colocate it with a model it reads (ref('${colocateWith}')), or use colocate_with: none`);
-    }
+    if (!colocation.names.has(colocateWith)) fail(`is colocated with '${colocateWith}', which is not ${colocation.described}`, colocation.hint(colocateWith));
   }
-  const uniqueKey = config.unique_key === undefined ? [] : Array.isArray(config.unique_key) ? config.unique_key : [config.unique_key];
+  const uniqueKey = uniqueKeyOf(node);
   if (uniqueKey.length > 0 && !uniqueKey.includes(column)) {
     fail(`has unique_key (${uniqueKey.join(', ')}) without its distribution column '${column}'`, `add '${column}' to unique_key: each shard can only check the keys it holds`);
   }
@@ -74,7 +102,14 @@ export function validateDistribution(node: GraphNode): void {
   }
 }
 
-/** The distribution a model's table is created with, `colocate_with`'s model resolved to its relation by `relationOf`. */
+/** The columns that identify a row: a snapshot's as parsed (`"a,b"` in-file), a model's as configured. */
+function uniqueKeyOf(node: GraphNode): string[] {
+  if (node.resourceType === 'snapshot') return node.snapshot.uniqueKey;
+  const key = node.config.unique_key;
+  return key === undefined ? [] : Array.isArray(key) ? key : [key];
+}
+
+/** The distribution a node's table is created with, `colocate_with`'s node resolved to its relation by `relationOf`. */
 export function tableDistribution(node: GraphNode, relationOf: (model: string) => Relation | undefined): TableDistribution | undefined {
   const distribution = distributionOf(node);
   if (distribution.kind === 'local') return undefined;
@@ -82,7 +117,7 @@ export function tableDistribution(node: GraphNode, relationOf: (model: string) =
   const { colocateWith } = distribution;
   if (colocateWith === undefined || colocateWith === 'none') return distribution;
   const relation = relationOf(colocateWith);
-  if (!relation) throw new TsdbtError('config', `model '${node.name}' is colocated with '${colocateWith}', which is not a model`, { hint: 'name a model it refs, or none' });
+  if (!relation) throw new TsdbtError('config', `${RESOURCE_KINDS[node.resourceType].singular} '${node.name}' is colocated with '${colocateWith}', which does not exist`, { hint: 'name a node it refs, or none' });
   return { ...distribution, colocateWith: quoteRelation(relation) };
 }
 
@@ -104,4 +139,9 @@ export async function asPlaced(target: SwapTarget, connection: Connection): Prom
 function describePlacement(distribution: TableDistribution | undefined): string {
   if (distribution === undefined) return 'a local table';
   return distribution.kind === 'reference' ? 'a reference table' : `distributed by ${distribution.column}`;
+}
+
+/** A table distributed like `relation`, whose distribution is `distribution`: sharded alike and colocated with it, or a reference table beside one. */
+export function colocatedWith(distribution: TableDistribution | undefined, relation: string): TableDistribution | undefined {
+  return distribution?.kind === 'hash' ? { kind: 'hash', column: distribution.column, colocateWith: relation } : distribution;
 }

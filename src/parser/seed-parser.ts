@@ -5,6 +5,8 @@ import Handlebars from 'handlebars';
 import { mergeConfigs } from '../core/node-config.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { GraphNode, SeedFormat, SeedSource } from '../core/nodes.js';
+import { JSON_SEED_SHARD_COLUMNS } from '../loaders/json-seed-table.js';
+import { validateDistribution } from '../materializations/distribution.js';
 import { toPosix } from '../util/files.js';
 import { globToRegExp } from '../util/glob.js';
 import type { ModelPatch } from './property-files.js';
@@ -56,6 +58,7 @@ export function parseSeeds(parsed: ParsedProject, patches: Map<string, ModelPatc
       addSeed(parsed, { kind: 'file', format: patch?.config.format ?? format, file }, name, [project.name, ...folders, name], file, patch);
     }
   }
+  validateSeedDistributions(parsed);
   for (const patch of patches.values()) {
     if (!used.has(patch.name)) {
       throw new TsdbtError('config', `seed '${patch.name}' is described in ${patch.file} but there is no such seed file`, {
@@ -63,6 +66,23 @@ export function parseSeeds(parsed: ParsedProject, patches: Map<string, ModelPatc
         hint: didYouMean(patch.name, [...parsed.nodes.values()].filter((n) => n.resourceType === 'seed').map((n) => n.name)) ?? 'a folder seed needs config: {glob: ...}',
       });
     }
+  }
+}
+
+/**
+ * Seeds read nothing, so a seed colocates with another seed, which is loaded first (addSeed makes it the seed's
+ * parent); a JSON seed is sharded by a column its rejects table has too.
+ */
+function validateSeedDistributions(parsed: ParsedProject): void {
+  const seeds = [...parsed.nodes.values()].filter((node) => node.resourceType === 'seed');
+  const names = new Set(seeds.map((seed) => seed.name));
+  for (const seed of seeds) {
+    const colocation = {
+      names: new Set([...names].filter((name) => name !== seed.name)),
+      described: 'another seed',
+      hint: () => 'a seed is colocated with another seed (loaded before it), or with none',
+    };
+    validateDistribution(seed, colocation, seed.seed.format === 'csv' ? undefined : JSON_SEED_SHARD_COLUMNS);
   }
 }
 
@@ -154,7 +174,8 @@ function addSeed(parsed: ParsedProject, source: SeedSource, name: string, fqn: s
     config,
     description: patch?.description ?? '',
     columns: patch?.columns ?? {},
-    refs: [],
+    // The seed it is colocated with must exist first: a parent, as a ref would make it.
+    refs: config.colocate_with === undefined || config.colocate_with === 'none' ? [] : [{ name: config.colocate_with, loc: { line: patch?.line ?? 1, column: 1 } }],
     sources: [],
     dependsOn: [],
     relation: { schema, identifier: config.alias ?? name },

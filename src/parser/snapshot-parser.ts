@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { mergeConfigs } from '../core/node-config.js';
 import { didYouMean, TsdbtError, type ErrorLocation } from '../core/errors.js';
-import type { SnapshotSpec } from '../core/nodes.js';
+import type { GraphNode, SnapshotSpec } from '../core/nodes.js';
+import { validateDistribution } from '../materializations/distribution.js';
 import type { NodeConfig } from '../core/node-config.js';
 import { filterByExtension } from '../util/files.js';
 import { parseRelationCall } from './relation-call.js';
@@ -103,7 +104,7 @@ function addSnapshot(parsed: ParsedProject, declaration: SnapshotDeclaration): v
   const schema = typeof config.target_schema === 'string' ? config.target_schema : schemaName(env, target, config.schema, { name, resource_type: 'snapshot' });
   const uniqueId = `snapshot.${project.name}.${name}`;
   parsed.templates.set(uniqueId, recorded.template);
-  parsed.nodes.set(uniqueId, {
+  const node: GraphNode = {
     uniqueId,
     resourceType: 'snapshot',
     name,
@@ -112,7 +113,10 @@ function addSnapshot(parsed: ParsedProject, declaration: SnapshotDeclaration): v
     sources: recorded.sources,
     relation: { schema, identifier: config.alias ?? name },
     snapshot,
-  });
+  };
+  parsed.nodes.set(uniqueId, node);
+  // Its unique_key must hold the distribution column, which a snapshot then never updates (only dbt_valid_to).
+  validateDistribution(node);
 }
 
 /** The merged config, checked once here so the runner never meets a snapshot it cannot build. */

@@ -1,7 +1,6 @@
 import type { Connection } from '../adapters/adapter.js';
 import { compiledFileOf } from '../artifacts/paths.js';
-import type { ModelLanguage, ModelNode, Relation } from '../core/nodes.js';
-import { tableDistribution } from '../materializations/distribution.js';
+import type { ModelLanguage, ModelNode } from '../core/nodes.js';
 import type { ModelOutput } from '../materializations/model-output.js';
 import { isEphemeral, materializations } from '../materializations/registry.js';
 import type { RenderOptions } from '../core/render.js';
@@ -46,18 +45,11 @@ export const modelRunner: NodeRunner<ModelNode> = {
           threads: deps.threads,
           batches: { ...deps.batches, retry: deps.batches.retry?.get(node.uniqueId) },
           signal: deps.signal,
-          distribution: deps.adapter.capabilities.distributedTables ? tableDistribution(node, (name) => modelRelation(deps, name)) : undefined,
         }),
       ),
     );
   },
 };
-
-/** The relation of the model named `name` (colocate_with names one). */
-function modelRelation(deps: RunnerDependencies, name: string): Relation | undefined {
-  for (const node of deps.compiler.parsed.nodes.values()) if (node.resourceType === 'model' && node.name === name) return node.relation;
-  return undefined;
-}
 
 /** Each microbatch's SQL is kept beside the model's: `models/x.sql` (or `.ts`) has `models/x/batch_2024-01-31T00.sql`. */
 function batchFileOf(node: ModelNode, options: RenderOptions): string {

@@ -5,6 +5,9 @@ import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import { codeFrame, describeNodeFailure, isConnectionLost, isTransientFailure, TsdbtError } from '../core/errors.js';
 import type { GraphNode } from '../core/nodes.js';
+import type { TableDistribution } from '../adapters/dialect-sql.js';
+import { RESOURCE_KINDS } from '../core/node-kinds.js';
+import { tableDistribution } from '../materializations/distribution.js';
 import type { SwapTarget } from '../materializations/swap.js';
 import type { ParsedProject } from '../parser/project-parser.js';
 import type { Compiler } from '../templating/compiler.js';
@@ -88,6 +91,7 @@ export async function executeNode<N extends GraphNode>(
     },
   };
   try {
+    execution.distribution = distributionFor(node, deps);
     const outcome = await withRetries(node, deps, () => work(execution));
     const failedBatches = outcome.batches?.failed ?? [];
     if (failedBatches.length > 0) {
@@ -109,6 +113,15 @@ export async function executeNode<N extends GraphNode>(
   } finally {
     if (statements.length > 0) deps.writers.run.write(deps.paths.absolute(deps.paths.runRelative(runFileOf(node))), `${statements.join(';\n\n')};\n`);
   }
+}
+
+/**
+ * Where the tables a model, seed or snapshot makes keep their rows, on an engine with distributed tables. A data test's
+ * stored failures stay local: a few rows that only the coordinator reads, whatever columns the test selects.
+ */
+function distributionFor(node: GraphNode, deps: RunnerDependencies): TableDistribution | undefined {
+  if (!deps.adapter.capabilities.distributedTables || !RESOURCE_KINDS[node.resourceType].referable) return undefined;
+  return tableDistribution(node, (name) => [...deps.compiler.parsed.nodes.values()].find((other) => other.name === name && RESOURCE_KINDS[other.resourceType].referable)?.relation);
 }
 
 /**

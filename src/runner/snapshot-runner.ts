@@ -1,10 +1,11 @@
 import type { Connection } from '../adapters/adapter.js';
-import { runStatements } from '../adapters/dialect-sql.js';
+import { runStatements, type TableDistribution, type TableOptions } from '../adapters/dialect-sql.js';
 import type { ColumnType } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteLiteral } from '../adapters/sql.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { SnapshotNode, SnapshotSpec } from '../core/nodes.js';
 import { compiledFileOf } from '../artifacts/paths.js';
+import { colocatedWith } from '../materializations/distribution.js';
 import { temporaryName } from '../materializations/temporary-names.js';
 import { withHooks } from './hooks.js';
 import { executeNode, type Execution, type NodeRunner } from './node-runner.js';
@@ -38,10 +39,15 @@ export const snapshotRunner: NodeRunner<SnapshotNode> = {
  * dbt's algorithm in one transaction: the query is staged in a temporary table; the first run creates the snapshot
  * from it, later runs close the current rows of changed (and, if asked, vanished) keys and insert a new current row
  * for every key that has none. A run that finds no change writes nothing.
+ *
+ * A distributed snapshot is staged in a table distributed as it is (colocated with it, or a reference table), made
+ * for the run and dropped before commit: Citus updates a distributed table from a colocated one (the key holds the
+ * distribution column, so every join stays on its shard), never from a temporary table.
  */
 async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): Promise<NodeOutcome> {
-  const { node, adapter } = execution;
-  const staging = quoteIdentifier(temporaryName(node.relation.identifier, 'snapshot', execution.runId, adapter.capabilities.maxIdentifierLength));
+  const { node, adapter, distribution } = execution;
+  const stagingName = quoteIdentifier(temporaryName(node.relation.identifier, 'snapshot', execution.runId, adapter.capabilities.maxIdentifierLength));
+  const staging = distribution ? `${quoteIdentifier(node.relation.schema)}.${stagingName}` : stagingName;
   return adapter.transaction(async (connection) => {
     const existing = await execution.findExisting(connection);
     if (existing && existing.kind !== 'table') {
@@ -49,28 +55,47 @@ async function snapshot(execution: Execution, spec: SnapshotSpec, sql: string): 
         hint: 'drop it, or give the snapshot another name with alias or schema',
       });
     }
-    await runStatements(connection.dialect.sql.createTableAs(staging, sql, { temporary: true }), (statement) => execution.run(connection, statement));
-    const columns = await connection.introspector.relationColumns(staging);
-    const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
-    if (!existing) {
-      const created = await runStatements(connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, {}), (statement) => execution.run(connection, statement));
-      return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
-    }
-    const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));
-    if (!present.has('dbt_valid_to') || !present.has('dbt_updated_at')) {
-      throw new TsdbtError('runtime', `${execution.relation} exists but is not a snapshot table (it has no dbt_valid_to and dbt_updated_at columns)`, {
-        hint: 'drop it, or give the snapshot another name with alias or schema',
-      });
-    }
-    // As dbt: columns new in the query are added; columns gone from it stay, null in new versions.
-    for (const column of columns.filter((c) => !present.has(c.name))) {
-      await execution.run(connection, `alter table ${execution.relation} add column ${quoteIdentifier(column.name)} ${column.type}`);
-    }
-    let updated = (await execution.run(connection, statements.closeChanged)).rowCount ?? 0;
-    if (spec.hardDeletes === 'invalidate') updated += (await execution.run(connection, statements.closeDeleted)).rowCount ?? 0;
-    const inserted = (await execution.run(connection, statements.insertCurrent)).rowCount ?? 0;
-    return { message: `INSERT ${inserted}, UPDATE ${updated}`, rowsAffected: inserted + updated };
+    const tables = snapshotTables(distribution, execution.relation, staging, existing !== undefined);
+    await runStatements(connection.dialect.sql.createTableAs(staging, sql, tables.staging), (statement) => execution.run(connection, statement));
+    const outcome = await snapshotFrom(execution, connection, spec, staging, tables.snapshot);
+    if (distribution) await execution.run(connection, `drop table ${staging}`);
+    return outcome;
   });
+}
+
+/**
+ * How the staging table and, on the first run, the snapshot are created: a temporary staging table for a snapshot
+ * without a distribution; else staging colocated with the existing snapshot, or, on the first run, staging with the
+ * snapshot's own distribution and the snapshot colocated with it.
+ */
+export function snapshotTables(distribution: TableDistribution | undefined, snapshot: string, staging: string, exists: boolean): { staging: TableOptions; snapshot?: TableOptions } {
+  if (!distribution) return { staging: { temporary: true }, snapshot: exists ? undefined : {} };
+  if (exists) return { staging: { distribution: colocatedWith(distribution, snapshot) } };
+  return { staging: { distribution }, snapshot: { distribution: colocatedWith(distribution, staging) } };
+}
+
+/** Creates the snapshot from the staged rows (with `create`, on its first run), or records in it what changed. */
+async function snapshotFrom(execution: Execution, connection: Connection, spec: SnapshotSpec, staging: string, create: TableOptions | undefined): Promise<NodeOutcome> {
+  const columns = await connection.introspector.relationColumns(staging);
+  const statements = snapshotStatements(spec, checkColumns(execution, spec, columns), execution.relation, staging, await runTime(connection));
+  if (create) {
+    const created = await runStatements(connection.dialect.sql.createTableAs(execution.relation, statements.firstVersions, create), (statement) => execution.run(connection, statement));
+    return { message: `SNAPSHOT ${created.rowCount ?? 0}`, rowsAffected: created.rowCount };
+  }
+  const present = new Set((await connection.introspector.relationColumns(execution.relation)).map((column) => column.name));
+  if (!present.has('dbt_valid_to') || !present.has('dbt_updated_at')) {
+    throw new TsdbtError('runtime', `${execution.relation} exists but is not a snapshot table (it has no dbt_valid_to and dbt_updated_at columns)`, {
+      hint: 'drop it, or give the snapshot another name with alias or schema',
+    });
+  }
+  // As dbt: columns new in the query are added; columns gone from it stay, null in new versions.
+  for (const column of columns.filter((c) => !present.has(c.name))) {
+    await execution.run(connection, `alter table ${execution.relation} add column ${quoteIdentifier(column.name)} ${column.type}`);
+  }
+  let updated = (await execution.run(connection, statements.closeChanged)).rowCount ?? 0;
+  if (spec.hardDeletes === 'invalidate') updated += (await execution.run(connection, statements.closeDeleted)).rowCount ?? 0;
+  const inserted = (await execution.run(connection, statements.insertCurrent)).rowCount ?? 0;
+  return { message: `INSERT ${inserted}, UPDATE ${updated}`, rowsAffected: inserted + updated };
 }
 
 /**
