@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { quoteRelation } from '../adapters/sql.js';
 import type { LoadedProject } from '../parser/load-project.js';
+import { splitTestName } from '../parser/test-names.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 import { compiledFileOf, type ArtifactPaths } from './paths.js';
@@ -24,7 +25,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     if ('test' in node) {
       entry.attached_node = node.test.attachedNode ?? null;
       entry.column_name = node.test.columnName ?? null;
-      if (node.test.testName) entry.test_metadata = { name: node.test.testName, kwargs: node.test.kwargs };
+      if (node.test.testName) entry.test_metadata = { name: splitTestName(node.test.testName).name, kwargs: node.test.kwargs, namespace: node.test.namespace ?? null };
     }
     entry.name = node.name;
     entry.package_name = node.packageName;

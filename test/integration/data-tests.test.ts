@@ -9,7 +9,7 @@ interface RunResults {
 
 function results(project: TestProject): Record<string, RunResults['results'][number]> {
   const parsed = JSON.parse(project.read('target/run_results.json')) as RunResults;
-  return Object.fromEntries(parsed.results.map((result) => [result.unique_id.split('.').slice(2).join('.'), result]));
+  return Object.fromEntries(parsed.results.map((result) => [result.unique_id.split('.')[2]!, result]));
 }
 
 function statuses(project: TestProject): Record<string, string> {
@@ -322,7 +322,7 @@ describe('compile', () => {
     expect(project.read('target/compiled/test_project/models/unique_orders_id.sql')).toMatch(/group by "id"\nhaving count\(\*\) > 1/);
     expect(project.read('target/compiled/test_project/tests/no_big_orders.sql')).toContain('from "public"."orders" where amount > 25');
     const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { compiled_path: string; test_metadata?: { name: string } }> };
-    expect(manifest.nodes['test.test_project.unique_orders_id']).toMatchObject({ compiled_path: 'target/compiled/test_project/models/unique_orders_id.sql', test_metadata: { name: 'unique' } });
+    expect(manifest.nodes['test.test_project.unique_orders_id.1360ecc70e']).toMatchObject({ compiled_path: 'target/compiled/test_project/models/unique_orders_id.sql', test_metadata: { name: 'unique' } });
   });
 });
 
