@@ -79,6 +79,19 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
   for (const [name, { file }] of parsed.env.macros.helpers) {
     macros[`macro.${project.name}.${name}`] = { name, kind: 'helper', original_file_path: file };
   }
+  const docs: Record<string, unknown> = {};
+  for (const block of parsed.docs.values()) {
+    const uniqueId = `doc.${project.name}.${block.name}`;
+    docs[uniqueId] = {
+      name: block.name,
+      resource_type: 'doc',
+      package_name: project.name,
+      path: block.file.split('/').slice(1).join('/'),
+      original_file_path: block.file,
+      unique_id: uniqueId,
+      block_contents: block.contents,
+    };
+  }
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
   for (const id of graph.nodes.keys()) {
@@ -97,6 +110,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     nodes,
     sources,
     macros,
+    docs,
     parent_map: parentMap,
     child_map: childMap,
   };
