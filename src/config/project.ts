@@ -99,8 +99,8 @@ export function loadProject(projectDir: string): Project {
   const root = resolve(projectDir);
   const fileName = [PROJECT_FILE, DBT_PROJECT_FILE].find((name) => existsSync(join(root, name)));
   if (!fileName) {
-    throw new TsdbtError('usage', `no ${PROJECT_FILE} (nor dbt's ${DBT_PROJECT_FILE}) in ${root}`, {
-      hint: 'run tsdbt from a project folder, pass --project-dir, or create a project with `tsdbt init NAME`',
+    throw new TsdbtError('usage', `no ${PROJECT_FILE} in ${root}`, {
+      hint: `run tsdbt from a project folder (with a ${PROJECT_FILE}, or dbt's ${DBT_PROJECT_FILE}), pass --project-dir, or create a project with \`tsdbt init NAME\``,
     });
   }
   const file = readYamlFile(join(root, fileName), fileName);
