@@ -79,7 +79,8 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   // Awaited below; a property file's error may come first, and must not leave this one unhandled.
   stats?.catch(() => undefined);
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
-  const docsFiles = project.docsPaths.flatMap((dir) => filterByExtension(files.get(dir) ?? walkFiles(project.root, dir), ['.md']));
+  const walked = (dir: string) => files.get(dir) ?? seedFiles.get(dir) ?? snapshotFiles.get(dir) ?? walkFiles(project.root, dir);
+  const docsFiles = project.docsPaths.flatMap((dir) => filterByExtension(walked(dir), ['.md']));
   const docs = readDocBlocks(project.root, [...new Set(docsFiles)]);
   const properties = readPropertyFiles(project.root, propertyFiles, target.schema, docs);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties, docs };
