@@ -134,6 +134,12 @@ describeBackends('a dbt project read as it is', (backend) => {
       kwargs: { values: ['placed', 'shipped', 'completed', 'return_pending', 'returned'], column_name: 'status', model: "{{ get_where_subquery(ref('orders')) }}" },
     });
 
+    // debug names the file read, and lists the notes.
+    const debug = await project.run('debug');
+    expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.stdout).toContain(`project: jaffle (${project.dir}/dbt_project.yml)`);
+    expect(debug.stdout).toContain("note: dbt_project.yml:4: 'require-dbt-version' is dbt's");
+
     // The docs site's home page shows __overview__.
     const generated = await project.run('docs', 'generate');
     expect(generated.code, generated.stdout + generated.stderr).toBe(0);
