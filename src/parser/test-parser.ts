@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
 import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
 import { validateYaml } from '../config/yaml-file.js';
@@ -211,8 +211,9 @@ function addTest(parsed: ParsedProject, named: Map<string, string>, definition: 
       hint: 'give one of them a name: (- unique: {name: orders_id_is_unique})',
     });
   }
-  const root = definition.testPath ?? dirname(file);
-  const folders = definition.testPath ? file.slice(root.length + 1).split('/').slice(0, -1) : [];
+  // dbt's fqn: a singular test's folders under its test path; a generic test's, those of its property file under
+  // the resource path (`models/staging/schema.yml` gives [project, staging, name]).
+  const folders = definition.testPath ? file.slice(definition.testPath.length + 1).split('/').slice(0, -1) : file.split('/').slice(1, -1);
   const fqn = [project.name, ...folders, name];
   const config = mergeConfigs({ materialized: 'test' }, [...project.configFor('tests', fqn), ...definition.config]);
   if (!config.enabled) return;

@@ -32,7 +32,8 @@ models:
     +materialized: table
 data_tests:
   jaffle:
-    +severity: error
+    staging:
+      +severity: warn
 `;
 
 const FILES: Record<string, string> = {
@@ -54,7 +55,7 @@ One of:
 {% enddocs %}
 `,
   'docs/more.md': '{%- docs raw_orders -%}\n  The orders, as the shop exports them.\n{%- enddocs -%}\n',
-  'models/schema.yml': `version: 2
+  'models/staging/schema.yml': `version: 2
 sources:
   - name: shop
     description: '{{ doc("raw_orders") }}'
@@ -92,7 +93,7 @@ function readDocsData(project: TestProject): DocsData {
 }
 
 interface Manifest {
-  nodes: Record<string, { description: string; columns: Record<string, { description: string }>; alias: string; test_metadata?: { name: string; namespace: string | null; kwargs: Record<string, unknown> } }>;
+  nodes: Record<string, { fqn: string[]; config: { severity?: string }; description: string; columns: Record<string, { description: string }>; alias: string; test_metadata?: { name: string; namespace: string | null; kwargs: Record<string, unknown> } }>;
   sources: Record<string, { description: string }>;
   docs: Record<string, { block_contents: string; original_file_path: string }>;
 }
@@ -126,6 +127,8 @@ describeBackends('a dbt project read as it is', (backend) => {
       'test.jaffle.not_null_orders_id.84ef11d8fe',
       'test.jaffle.unique_orders_id.1360ecc70e',
     ].sort());
+    // dbt's fqn (the property file's folders), which the project file's data_tests: tree configures.
+    expect(manifest.nodes['test.jaffle.unique_orders_id.1360ecc70e']).toMatchObject({ fqn: ['jaffle', 'staging', 'unique_orders_id'], config: { severity: 'warn' } });
     const accepted = manifest.nodes[tests[0]!]!;
     expect(accepted.alias).toBe('accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758');
     expect(accepted.test_metadata).toEqual({
@@ -150,10 +153,10 @@ describeBackends('a dbt project read as it is', (backend) => {
 
   it('an unknown doc name is a config error at its file and line', async () => {
     const project = dbtProject(backend);
-    project.write('models/schema.yml', FILES['models/schema.yml']!.replace('{{ doc("orders_status") }}', '{{ doc("order_status") }}'));
+    project.write('models/staging/schema.yml', FILES['models/staging/schema.yml']!.replace('{{ doc("orders_status") }}', '{{ doc("order_status") }}'));
     const compiled = await project.run('compile');
     expect(compiled.code).toBe(2);
-    expect(compiled.stderr).toContain("models/schema.yml:15:22: doc('order_status') names no docs block");
+    expect(compiled.stderr).toContain("models/staging/schema.yml:15:22: doc('order_status') names no docs block");
     expect(compiled.stderr).toContain("did you mean 'orders_status'");
   });
 
