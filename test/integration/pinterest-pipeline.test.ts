@@ -215,7 +215,7 @@ interface RunResult {
 
 function runResults(project: TestProject): Record<string, RunResult> {
   const parsed = JSON.parse(project.read('target/run_results.json')) as { results: RunResult[] };
-  return Object.fromEntries(parsed.results.map((r) => [r.unique_id.split('.')[2]!, r]));
+  return Object.fromEntries(parsed.results.map((r) => [r.unique_id.split('.').slice(2).join('.'), r]));
 }
 
 describeBackends('example project: the Pinterest pipeline', (backend) => {
