@@ -137,6 +137,11 @@ describeBackends('a dbt project read as it is', (backend) => {
       kwargs: { values: ['placed', 'shipped', 'completed', 'return_pending', 'returned'], column_name: 'status', model: "{{ get_where_subquery(ref('orders')) }}" },
     });
 
+    // A changed block reaches the descriptions of models the partial parse would otherwise reuse.
+    project.write('docs/more.md', '{% docs raw_orders %}Orders, as exported.{% enddocs %}');
+    expect((await project.run('compile')).code).toBe(0);
+    expect((JSON.parse(project.read('target/manifest.json')) as Manifest).nodes['model.jaffle.orders']!.description).toBe('Orders, as exported. Cleaned.');
+
     // debug names the file read, and lists the notes.
     const debug = await project.run('debug');
     expect(debug.code, debug.stderr).toBe(0);
