@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { quoteRelation } from '../adapters/sql.js';
 import type { LoadedProject } from '../parser/load-project.js';
+import { splitTestName } from '../parser/test-names.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 import { compiledFileOf, type ArtifactPaths } from './paths.js';
@@ -24,7 +25,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     if ('test' in node) {
       entry.attached_node = node.test.attachedNode ?? null;
       entry.column_name = node.test.columnName ?? null;
-      if (node.test.testName) entry.test_metadata = { name: node.test.testName, kwargs: node.test.kwargs };
+      if (node.test.testName) entry.test_metadata = { name: splitTestName(node.test.testName).name, kwargs: node.test.kwargs, namespace: node.test.namespace ?? null };
     }
     entry.name = node.name;
     entry.package_name = node.packageName;
@@ -78,6 +79,19 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
   for (const [name, { file }] of parsed.env.macros.helpers) {
     macros[`macro.${project.name}.${name}`] = { name, kind: 'helper', original_file_path: file };
   }
+  const docs: Record<string, unknown> = {};
+  for (const block of parsed.docs.values()) {
+    const uniqueId = `doc.${project.name}.${block.name}`;
+    docs[uniqueId] = {
+      name: block.name,
+      resource_type: 'doc',
+      package_name: project.name,
+      path: block.file.split('/').slice(1).join('/'),
+      original_file_path: block.file,
+      unique_id: uniqueId,
+      block_contents: block.contents,
+    };
+  }
   const parentMap: Record<string, string[]> = {};
   const childMap: Record<string, string[]> = {};
   for (const id of graph.nodes.keys()) {
@@ -96,6 +110,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     nodes,
     sources,
     macros,
+    docs,
     parent_map: parentMap,
     child_map: childMap,
   };

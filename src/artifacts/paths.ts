@@ -43,5 +43,7 @@ export function compiledFileOf(node: GraphNode): string {
   if (node.originalFilePath.endsWith('.sql')) return node.originalFilePath;
   const folder = dirname(node.originalFilePath);
   const model = node.resourceType === 'unit_test' ? `${node.test.attachedNode.split('.').at(-1)}/` : '';
-  return `${folder === '.' ? '' : `${folder}/`}${model}${node.name}.sql`;
+  // A generic test's name can be long; its relation's name is dbt's short one.
+  const name = node.resourceType === 'test' ? node.relation.identifier : node.name;
+  return `${folder === '.' ? '' : `${folder}/`}${model}${name}.sql`;
 }

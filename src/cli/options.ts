@@ -6,8 +6,8 @@ import { parseInstant } from '../util/time.js';
 /** Options every command takes, as in dbt. */
 export function globalOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('project-dir', { type: 'string', describe: 'Folder holding tsdbt_project.yml', default: '.' , global: true })
-    .option('profiles-dir', { type: 'string', describe: 'Folder holding profiles.yml (else $TSDBT_PROFILES_DIR, the project, ~/.tsdbt)', global: true })
+    .option('project-dir', { type: 'string', describe: 'Folder holding tsdbt_project.yml (or dbt_project.yml)', default: '.' , global: true })
+    .option('profiles-dir', { type: 'string', describe: 'Folder holding profiles.yml (else $TSDBT_PROFILES_DIR, $DBT_PROFILES_DIR, the project, ~/.tsdbt, ~/.dbt)', global: true })
     .option('profile', { type: 'string', describe: 'Profile to use instead of the project\'s', global: true })
     .option('target', { alias: 't', type: 'string', describe: 'Output of the profile to use', global: true })
     .option('vars', { type: 'string', describe: 'Variables as YAML or JSON: --vars \'{days: 3}\'', global: true })

@@ -66,6 +66,8 @@ export async function openSession(args: GlobalArgs, reporter: Reporter, database
     await closeQuietly(opening);
     throw error;
   }
+  // On stderr (a warning), so piped output stays the command's own.
+  for (const note of loaded.project.notes) reporter.warn(note);
   if (loaded.resolved.origin.kind === 'embedded-default') {
     reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as EmbeddedTarget).path)}, schema public.`);
   }

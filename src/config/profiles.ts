@@ -42,14 +42,15 @@ export interface ProfileOptions {
   threads?: number;
 }
 
+/** tsdbt's places first, then dbt's: a dbt user's `~/.dbt/profiles.yml` serves as it is. */
 export function profileSearchPath(options: Pick<ProfileOptions, 'projectRoot' | 'profilesDir'>): string[] {
-  const dirs = [options.profilesDir, process.env.TSDBT_PROFILES_DIR, options.projectRoot, join(homedir(), '.tsdbt')];
+  const dirs = [options.profilesDir, process.env.TSDBT_PROFILES_DIR, process.env.DBT_PROFILES_DIR, options.projectRoot, join(homedir(), '.tsdbt'), join(homedir(), '.dbt')];
   return dirs.filter((dir): dir is string => !!dir).map((dir) => resolve(dir));
 }
 
 export function resolveTarget(options: ProfileOptions): ResolvedTarget {
   const searched = profileSearchPath(options);
-  const explicitDir = options.profilesDir ?? process.env.TSDBT_PROFILES_DIR;
+  const explicitDir = options.profilesDir ?? process.env.TSDBT_PROFILES_DIR ?? process.env.DBT_PROFILES_DIR;
   const found = searched.map((dir) => join(dir, PROFILES_FILE)).find((file) => existsSync(file));
   if (options.profilesDir && !existsSync(join(resolve(options.profilesDir), PROFILES_FILE))) {
     throw new TsdbtError('usage', `no ${PROFILES_FILE} in --profiles-dir ${resolve(options.profilesDir)}`);

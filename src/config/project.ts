@@ -7,6 +7,33 @@ import { readYamlFile, validateYaml, type YamlFile } from './yaml-file.js';
 import { strictObject } from '../core/strict-object.js';
 
 export const PROJECT_FILE = 'tsdbt_project.yml';
+/** dbt's, read as it is when there is no tsdbt_project.yml: a dbt project runs without a rename. */
+export const DBT_PROJECT_FILE = 'dbt_project.yml';
+
+/**
+ * Keys of dbt's project file that tsdbt has no use for, accepted in either file so a dbt project reads as it is; each
+ * is named in a note, with why it changes nothing.
+ */
+const DBT_ONLY_KEYS: Record<string, string> = {
+  'require-dbt-version': 'tsdbt does not run dbt',
+  quoting: 'tsdbt quotes every identifier',
+  'query-comment': 'tsdbt adds no comment to queries',
+  dispatch: 'tsdbt has no macro packages to dispatch to',
+  'packages-install-path': 'tsdbt installs no packages',
+  'log-path': 'tsdbt logs to the terminal (--log-format json for lines of JSON)',
+  'asset-paths': 'the docs site copies no assets',
+  flags: 'tsdbt takes its flags on the command line',
+  'restrict-access': 'tsdbt has no model groups',
+  'dbt-cloud': 'dbt Cloud settings',
+  sources: "source configs in the project file are not read; write them in the property file's sources",
+  exposures: 'tsdbt has no exposures',
+  metrics: 'tsdbt has no semantic layer',
+  'semantic-models': 'tsdbt has no semantic layer',
+  'saved-queries': 'tsdbt has no semantic layer',
+  unit_tests: "unit test configs in the project file are not read; write them in the unit test's config",
+  functions: 'tsdbt has no user-defined functions',
+  'function-paths': 'tsdbt has no user-defined functions',
+};
 
 const paths = (fallback: string[]) => z.array(z.string()).default(fallback);
 const hooks = z
@@ -26,6 +53,8 @@ const projectSchema = strictObject({
   'test-paths': paths(['tests']),
   'snapshot-paths': paths(['snapshots']),
   'analysis-paths': paths(['analyses']),
+  /** Where `{% docs %}` blocks are read; dbt's default is every resource path. */
+  'docs-paths': z.array(z.string()).optional(),
   'target-path': z.string().default('target'),
   'clean-targets': z.array(z.string()).optional(),
   vars: z.record(z.string(), z.unknown()).default({}),
@@ -35,6 +64,9 @@ const projectSchema = strictObject({
   seeds: configTree,
   snapshots: configTree,
   tests: configTree,
+  /** dbt 1.8's name of `tests:`. */
+  data_tests: configTree,
+  ...Object.fromEntries(Object.keys(DBT_ONLY_KEYS).map((key) => [key, z.unknown().optional()])),
 });
 
 export type ResourceTreeKey = 'models' | 'seeds' | 'snapshots' | 'tests';
@@ -48,6 +80,8 @@ export interface Project {
   macroPaths: string[];
   testPaths: string[];
   snapshotPaths: string[];
+  /** The folders whose `.md` files are read for `{% docs %}` blocks. */
+  docsPaths: string[];
   targetPath: string;
   cleanTargets: string[];
   vars: Record<string, unknown>;
@@ -55,22 +89,27 @@ export interface Project {
   onRunStart: string[];
   onRunEnd: string[];
   file: YamlFile;
+  /** What a user of dbt should know of how the file was read: dbt's file read, dbt's keys ignored. */
+  notes: string[];
   /** Config layers from the project file for a node of `resource` with this fqn, most general first. */
   configFor(resource: ResourceTreeKey, fqn: string[]): PartialNodeConfig[];
 }
 
 export function loadProject(projectDir: string): Project {
   const root = resolve(projectDir);
-  const path = join(root, PROJECT_FILE);
-  if (!existsSync(path)) {
+  const fileName = [PROJECT_FILE, DBT_PROJECT_FILE].find((name) => existsSync(join(root, name)));
+  if (!fileName) {
     throw new TsdbtError('usage', `no ${PROJECT_FILE} in ${root}`, {
-      hint: 'run tsdbt from a project folder, pass --project-dir, or create a project with `tsdbt init NAME`',
+      hint: `run tsdbt from a project folder (with a ${PROJECT_FILE}, or dbt's ${DBT_PROJECT_FILE}), pass --project-dir, or create a project with \`tsdbt init NAME\``,
     });
   }
-  const file = readYamlFile(path, PROJECT_FILE);
+  const file = readYamlFile(join(root, fileName), fileName);
   const parsed = validateYaml(file, projectSchema);
   const trees = {} as Record<ResourceTreeKey, ConfigTree>;
-  for (const key of ['models', 'seeds', 'snapshots', 'tests'] as const) trees[key] = parseConfigTree(file, parsed[key], [key]);
+  for (const key of ['models', 'seeds', 'snapshots'] as const) trees[key] = parseConfigTree(file, parsed[key], [key]);
+  const testsKey = Object.keys(parsed.data_tests).length > 0 ? 'data_tests' : 'tests';
+  trees.tests = parseConfigTree(file, parsed[testsKey], [testsKey]);
+  const resourcePaths = [parsed['model-paths'], parsed['seed-paths'], parsed['snapshot-paths'], parsed['macro-paths'], parsed['test-paths'], parsed['analysis-paths']].flat();
   return {
     root,
     name: parsed.name,
@@ -80,14 +119,23 @@ export function loadProject(projectDir: string): Project {
     macroPaths: parsed['macro-paths'],
     testPaths: parsed['test-paths'],
     snapshotPaths: parsed['snapshot-paths'],
+    docsPaths: parsed['docs-paths'] ?? [...new Set(resourcePaths)],
     targetPath: parsed['target-path'],
     cleanTargets: parsed['clean-targets'] ?? [parsed['target-path']],
     vars: parsed.vars,
     onRunStart: parsed['on-run-start'],
     onRunEnd: parsed['on-run-end'],
     file,
+    notes: projectNotes(file, fileName),
     configFor: (resource, fqn) => collectLayers(trees[resource], fqn),
   };
+}
+
+function projectNotes(file: YamlFile, fileName: string): string[] {
+  const notes = fileName === DBT_PROJECT_FILE ? [`reading dbt's ${DBT_PROJECT_FILE}, as there is no ${PROJECT_FILE}`] : [];
+  const written = Object.keys(file.data as Record<string, unknown>).filter((key) => key in DBT_ONLY_KEYS);
+  for (const key of written) notes.push(`${fileName}:${file.locate([key]).line ?? 1}: '${key}' is dbt's and changes nothing here: ${DBT_ONLY_KEYS[key]}`);
+  return notes;
 }
 
 /** A level of a `models:` tree: its own config, and sub-levels by folder (or node) name. */

@@ -140,7 +140,9 @@ export interface SnapshotSpec {
 export interface TestSpec {
   /** The generic test (`unique`, `accepted_values`, a project's own); undefined for a singular test. */
   testName?: string;
-  /** Its arguments as written, column_name included for a column's test, as dbt's test_metadata.kwargs. */
+  /** The package written before a generic test's name (`dbt_utils.` of `dbt_utils.expression_is_true`), or null. */
+  namespace?: string | null;
+  /** Its arguments as written, column_name and dbt's `model` included for a generic test, as dbt's test_metadata.kwargs. */
   kwargs: Record<string, unknown>;
   /** The node or source the test is declared on; its direct children wait for the test in `build`. */
   attachedNode?: string;

@@ -7,6 +7,7 @@ import { columnKey } from '../lineage/column-key.js';
 import type { ProjectLineage } from '../lineage/types.js';
 import { isEphemeral } from '../materializations/registry.js';
 import type { LoadedProject } from '../parser/load-project.js';
+import { OVERVIEW_DOC } from '../parser/docs-blocks.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
@@ -60,6 +61,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
     projectName: project.name,
     tsdbtVersion: TSDBT_VERSION,
     generatedAt,
+    ...(parsed.docs.has(OVERVIEW_DOC) && { overview: parsed.docs.get(OVERVIEW_DOC)!.contents }),
     nodes,
     ...(runResults && { lastRun: lastRun(runResults) }),
     lineage,

@@ -10,6 +10,8 @@ export interface DocsData {
   projectName: string;
   tsdbtVersion: string;
   generatedAt: string;
+  /** Markdown of the project's `{% docs __overview__ %}` block, shown on the home page. */
+  overview?: string;
   nodes: DocsNode[];
   /** From target/run_results.json when there is one. */
   lastRun?: DocsRun;

@@ -16,6 +16,7 @@ import { filterByExtension, joinPlain, walkFiles } from '../util/files.js';
 import { validateDistribution } from '../materializations/distribution.js';
 import { resolveForeignKeys, validateContract } from './contracts.js';
 import { PROPERTY_FILE_EXTENSIONS, readPropertyFiles, type PropertyFiles } from './property-files.js';
+import { readDocBlocks, type DocBlocks } from './docs-blocks.js';
 import { resolveVariable } from '../templating/variables.js';
 import { schemaName } from './schema-name.js';
 import { parseSeeds } from './seed-parser.js';
@@ -37,6 +38,8 @@ export interface ParsedProject extends CompilerInput {
   /** Names of disabled models, so a ref to one says so instead of "not found". */
   disabled: Set<string>;
   properties: PropertyFiles;
+  /** The `{% docs %}` blocks of the `.md` files under docs-paths, by name. */
+  docs: DocBlocks;
 }
 
 export interface ParseOptions {
@@ -76,11 +79,14 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   // Awaited below; a property file's error may come first, and must not leave this one unhandled.
   stats?.catch(() => undefined);
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
-  const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
-  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties };
+  const walked = (dir: string) => files.get(dir) ?? seedFiles.get(dir) ?? snapshotFiles.get(dir) ?? walkFiles(project.root, dir);
+  const docsFiles = project.docsPaths.flatMap((dir) => filterByExtension(walked(dir), ['.md']));
+  const docs = readDocBlocks(project.root, [...new Set(docsFiles)]);
+  const properties = readPropertyFiles(project.root, propertyFiles, target.schema, docs);
+  const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties, docs };
   const parseCache = ParseCache.open(
     parseCachePath,
-    parseCachePath === undefined ? '' : parseCacheKey({ projectText: project.file.text, target, vars, properties: properties.raw, macros: env.macros, root: project.root }),
+    parseCachePath === undefined ? '' : parseCacheKey({ projectText: project.file.text, target, vars, properties: [properties.raw, [...docs.values()]], macros: env.macros, root: project.root }),
   );
   for (const table of properties.sources) {
     const uniqueId = `source.${project.name}.${table.sourceName}.${table.name}`;

@@ -7,6 +7,7 @@ import { readYamlFile, validateYaml, withLine, type YamlFile } from '../config/y
 import { strictObject } from '../core/strict-object.js';
 import { relationValuesAsText } from '../config/config-text.js';
 import { renderYamlTemplates } from '../config/yaml-templates.js';
+import { resolveDocReferences, type DocBlocks } from './docs-blocks.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
 const constraint = strictObject({
@@ -212,8 +213,11 @@ export interface PropertyFiles {
 
 export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
-/** Reads the property files among `files` (project-relative paths). */
-export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
+/** The description at a key path of a property file, its `{{ doc("name") }}` references replaced by docs blocks. */
+type Describe = (keyPath: Array<string | number>, description: string) => string;
+
+/** Reads the property files among `files` (project-relative paths); descriptions take docs blocks from `docs`. */
+export function readPropertyFiles(root: string, files: string[], targetSchema: string, docs: DocBlocks = new Map()): PropertyFiles {
   const result: PropertyFiles = { tests: [], unitTests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, { transform: relationValuesAsText });
@@ -221,6 +225,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
     if (file.text.includes('env_var')) renderYamlTemplates(file, [], file.data);
     if (file.data === null || (typeof file.data === 'object' && Object.keys(file.data as object).length === 0)) continue;
     const data = validateYaml(file, propertyFile);
+    const describe: Describe = (keyPath, description) => resolveDocReferences(description, docs, () => file.locate(keyPath, true));
     result.files.push(path);
     result.raw.push({ file: path, data });
     data.unit_tests.forEach((properties, index) => result.unitTests.push({ properties, file: path, locate: (keyPath, value) => file.locate(['unit_tests', index, ...keyPath], value) }));
@@ -234,9 +239,9 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
         result[section].set(entry.name, withLine({
           name: entry.name,
           file: path,
-          description: entry.description,
+          description: describe([section, index, 'description'], entry.description),
           config: entry.meta ? { ...config, meta: { ...entry.meta, ...config.meta } } : config,
-          columns: columnsByName(file, [section, index], entry.columns),
+          columns: columnsByName(file, [section, index], entry.columns, describe),
           constraints: 'constraints' in entry ? constraintsAt(file, [section, index], entry.constraints) : [],
           tests: [...entry.tests, ...entry.data_tests],
           ...('relation' in entry && entry.relation !== undefined ? { relation: relationAt(entry.relation, file.locate([section, index, 'relation'], true)) } : {}),
@@ -253,11 +258,11 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
           name: table.name,
           schema: src.schema ?? src.name ?? targetSchema,
           identifier: table.identifier ?? table.name,
-          description: table.description,
-          sourceDescription: src.description,
+          description: describe(['sources', sourceIndex, 'tables', tableIndex, 'description'], table.description),
+          sourceDescription: describe(['sources', sourceIndex, 'description'], src.description),
           loadedAtField: table.loaded_at_field ?? src.loaded_at_field,
           freshness: mergeFreshness(src.freshness, table.freshness),
-          columns: columnsByName(file, ['sources', sourceIndex, 'tables', tableIndex], table.columns),
+          columns: columnsByName(file, ['sources', sourceIndex, 'tables', tableIndex], table.columns, describe),
           tests: [...table.tests, ...table.data_tests],
           tags: [...new Set([...src.tags, ...table.tags])],
           meta: { ...src.meta, ...table.meta },
@@ -297,14 +302,14 @@ function relationAt(text: string, { line, column }: ErrorLocation): ModelPatch['
   return { text, line, column };
 }
 
-function columnsByName(file: YamlFile, at: Array<string | number>, columns: Array<z.infer<typeof column>>): Record<string, ColumnInfo> {
+function columnsByName(file: YamlFile, at: Array<string | number>, columns: Array<z.infer<typeof column>>, describe: Describe): Record<string, ColumnInfo> {
   return Object.fromEntries(
     columns.map((c, index) => [
       c.name,
       withLine(
         {
           name: c.name,
-          description: c.description,
+          description: describe([...at, 'columns', index, 'description'], c.description),
           dataType: c.data_type,
           meta: c.meta,
           tests: [...c.tests, ...c.data_tests],

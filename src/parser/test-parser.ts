@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
-import { mergeConfigs, nodeConfigKeys, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
+import { mergeConfigs, partialNodeConfig, type PartialNodeConfig } from '../core/node-config.js';
 import { validateYaml } from '../config/yaml-file.js';
 import { didYouMean, TsdbtError } from '../core/errors.js';
 import type { RefCall, SourceCall, SourceLocation, TestSpec } from '../core/nodes.js';
@@ -13,6 +13,7 @@ import { recordingHooks, recordTemplate, type ParsedProject } from './project-pa
 import type { TestDeclaration } from './property-files.js';
 import { parseRelationCall } from './relation-call.js';
 import { commonNodeFields } from './node-fields.js';
+import { genericTestUniqueId, splitTestName, synthesizeTestNames, testedModelArgument } from './test-names.js';
 
 /** PostgreSQL's, for the relation that keeps a test's failures. */
 const MAX_IDENTIFIER_LENGTH = 63;
@@ -27,10 +28,12 @@ const MACRO_PREFIX = 'test_';
  */
 export function parseTests(parsed: ParsedProject, testFiles: Map<string, string[]>): void {
   const generics = genericTests(parsed, testFiles);
-  for (const declaration of parsed.properties.tests) addGenericTest(parsed, generics, declaration);
+  // Each test's file by name: a generic test's unique id has a hash, and two of one name would share a relation.
+  const named = new Map<string, string>();
+  for (const declaration of parsed.properties.tests) addGenericTest(parsed, named, generics, declaration);
   for (const [testPath, files] of testFiles) {
     for (const file of filterByExtension(files, ['.sql'])) {
-      if (!file.startsWith(`${testPath}/${GENERIC_FOLDER}/`)) addSingularTest(parsed, testPath, file);
+      if (!file.startsWith(`${testPath}/${GENERIC_FOLDER}/`)) addSingularTest(parsed, named, testPath, file);
     }
   }
 }
@@ -57,6 +60,9 @@ interface TestCall {
   name?: string;
 }
 
+/** The keys dbt reads as the test's config when written beside its arguments (`severity: warn`); the rest are arguments. */
+const CONFIG_ARGUMENTS = new Set(['severity', 'tags', 'enabled', 'where', 'limit', 'warn_if', 'error_if', 'fail_calc', 'store_failures', 'store_failures_as', 'sql_header', 'meta', 'database', 'schema', 'alias']);
+
 /** `unique`, or `{accepted_values: {values: [...], quote: false, config: {...}, severity: warn, name: ...}}`. */
 function readCall(declaration: TestDeclaration): TestCall {
   const { spec, file } = declaration;
@@ -75,14 +81,14 @@ function readCall(declaration: TestDeclaration): TestCall {
     else if (key === 'arguments') Object.assign(args, value as object);
     else if (key === 'name') name = String(value);
     else if (key === 'description') continue;
-    else if (nodeConfigKeys.has(key)) config[key] = value;
+    else if (CONFIG_ARGUMENTS.has(key)) config[key] = value;
     else args[key] = value;
   }
   const validated = validateYaml({ text: '', data: config, locate: () => ({ file, line: declaration.line }) }, partialNodeConfig);
   return { testName, args, config: validated, name };
 }
 
-function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest>, declaration: TestDeclaration): void {
+function addGenericTest(parsed: ParsedProject, named: Map<string, string>, generics: Map<string, GenericTest>, declaration: TestDeclaration): void {
   const { project } = parsed;
   const { on, column, file } = declaration;
   const attachedNode = on.resourceType === 'source' ? `source.${project.name}.${on.sourceName}.${on.name}` : `${on.resourceType}.${project.name}.${on.name}`;
@@ -99,14 +105,13 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
     });
   }
   checkArguments(generic, call, column, at);
-  const tested = on.resourceType === 'source' ? `${on.sourceName}_${on.name}` : on.name;
-  const name = call.name ?? testName(on.resourceType === 'source' ? `source_${call.testName}` : call.testName, tested, column, call.args);
+  const { name, shortName, uniqueId, metadata } = dbtIdentity(project.name, call, on, column);
   const loc: SourceLocation = { get line() { return declaration.line ?? 1; }, column: 1 };
   const template: ModelTemplate = {
     isStatic: false,
     render: (hooks) => {
       const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
-      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where;
+      const where = parsed.nodes.get(uniqueId)?.config.where;
       const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
       return generic.render({
         model,
@@ -125,15 +130,17 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
   const recording = recordingHooks(parsed, file, '', name);
   template.render(recording.hooks);
   const { refs, sources } = recording.recorded();
-  addTest(parsed, {
+  addTest(parsed, named, {
+    uniqueId,
     name,
+    identifier: shortName,
     file,
     rawCode: JSON.stringify(declaration.spec),
     template,
     refs,
     sources,
     config: [call.config],
-    test: { testName: call.testName, kwargs: { ...call.args, ...(column === undefined ? {} : { column_name: column }) }, attachedNode, columnName: column },
+    test: { testName: call.testName, namespace: metadata.namespace, kwargs: metadata.kwargs, attachedNode, columnName: column },
     at,
   });
 }
@@ -155,24 +162,33 @@ function checkArguments(generic: GenericTest, call: TestCall, column: string | u
   if (generic.needsColumn === true && column === undefined) throw new TsdbtError('config', `test '${generic.name}' tests a column: declare it under the column's tests`, { location: at });
 }
 
-/** dbt's test names: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`. */
-function testName(test: string, tested: string, column: string | undefined, args: Record<string, unknown>): string {
-  const flatten = (value: unknown): string[] => (Array.isArray(value) ? value.flatMap(flatten) : value !== null && typeof value === 'object' ? Object.values(value).flatMap(flatten) : [String(value)]);
-  const suffix = Object.keys(args)
-    .sort()
-    .flatMap((key) => flatten(args[key]));
-  return [[test, tested, column].filter((part) => part !== undefined).join('_'), ...suffix].join('__').replace(/[^A-Za-z0-9_]+/g, '_');
+/**
+ * dbt's name and unique id: `accepted_values_orders_status__placed__shipped` (or the `name:` written) and
+ * `test.<project>.<name>.<hash>`, the hash over the test and its arguments; the short name is the relation's.
+ */
+function dbtIdentity(projectName: string, call: TestCall, on: TestDeclaration['on'], column: string | undefined) {
+  const { namespace, name: test } = splitTestName(call.testName);
+  const kwargs: Record<string, unknown> = { ...call.args, ...(column === undefined ? {} : { column_name: column }), model: testedModelArgument(on) };
+  const prefix = `${namespace === null ? '' : `${namespace}_`}${on.resourceType === 'source' ? 'source_' : ''}${test}`;
+  const tested = on.resourceType === 'source' ? `${on.sourceName}_${on.name}` : on.name;
+  const synthesized = synthesizeTestNames(prefix, tested, kwargs);
+  const name = call.name ?? synthesized.fullName;
+  const metadata = { name: test, namespace, kwargs };
+  return { name, shortName: call.name ?? synthesized.shortName, uniqueId: genericTestUniqueId(projectName, name, metadata), metadata };
 }
 
-function addSingularTest(parsed: ParsedProject, testPath: string, file: string): void {
+function addSingularTest(parsed: ParsedProject, named: Map<string, string>, testPath: string, file: string): void {
   const rawCode = readFileSync(join(parsed.project.root, file), 'utf8');
   const name = basename(file, '.sql');
   const recorded = recordTemplate(parsed, file, rawCode, name);
-  addTest(parsed, { name, file, rawCode, template: recorded.template, refs: recorded.refs, sources: recorded.sources, config: recorded.inFile, test: { kwargs: {} }, at: { file }, testPath });
+  addTest(parsed, named, { uniqueId: `test.${parsed.project.name}.${name}`, name, identifier: name, file, rawCode, template: recorded.template, refs: recorded.refs, sources: recorded.sources, config: recorded.inFile, test: { kwargs: {} }, at: { file }, testPath });
 }
 
 interface TestDefinition {
+  uniqueId: string;
   name: string;
+  /** The relation that keeps its failures, and its compiled file, are named so (dbt's alias). */
+  identifier: string;
   file: string;
   rawCode: string;
   template: ModelTemplate;
@@ -185,23 +201,24 @@ interface TestDefinition {
   testPath?: string;
 }
 
-function addTest(parsed: ParsedProject, definition: TestDefinition): void {
+function addTest(parsed: ParsedProject, named: Map<string, string>, definition: TestDefinition): void {
   const { project, target } = parsed;
-  const { name, file, at } = definition;
-  const uniqueId = `test.${project.name}.${name}`;
-  const previous = parsed.nodes.get(uniqueId);
-  if (previous) {
-    throw new TsdbtError('config', `two tests are named '${name}' (${previous.originalFilePath} and ${file})`, {
+  const { uniqueId, name, file, at } = definition;
+  const previous = named.get(name);
+  if (previous !== undefined) {
+    throw new TsdbtError('config', `two tests are named '${name}' (${previous} and ${file})`, {
       location: at,
       hint: 'give one of them a name: (- unique: {name: orders_id_is_unique})',
     });
   }
-  const root = definition.testPath ?? dirname(file);
-  const folders = definition.testPath ? file.slice(root.length + 1).split('/').slice(0, -1) : [];
+  // dbt's fqn: a singular test's folders under its test path; a generic test's, those of its property file under
+  // the resource path (`models/staging/schema.yml` gives [project, staging, name]).
+  const folders = definition.testPath ? file.slice(definition.testPath.length + 1).split('/').slice(0, -1) : file.split('/').slice(1, -1);
   const fqn = [project.name, ...folders, name];
   const config = mergeConfigs({ materialized: 'test' }, [...project.configFor('tests', fqn), ...definition.config]);
   if (!config.enabled) return;
   parsed.templates.set(uniqueId, definition.template);
+  named.set(name, file);
   parsed.nodes.set(uniqueId, {
     uniqueId,
     resourceType: 'test',
@@ -215,7 +232,7 @@ function addTest(parsed: ParsedProject, definition: TestDefinition): void {
     refs: definition.refs,
     sources: definition.sources,
     // Where store_failures keeps the failing rows.
-    relation: { schema: `${target.schema}_test_failures`, identifier: derivedIdentifier(name, '', MAX_IDENTIFIER_LENGTH) },
+    relation: { schema: `${target.schema}_test_failures`, identifier: derivedIdentifier(definition.identifier, '', MAX_IDENTIFIER_LENGTH) },
     test: definition.test,
   });
 }

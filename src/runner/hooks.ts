@@ -1,5 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
-import { PROJECT_FILE } from '../config/project.js';
+import type { Project } from '../config/project.js';
 import { describeNodeFailure, TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import type { Execution, RunnerDependencies } from './node-runner.js';
@@ -57,7 +57,8 @@ export type ProjectHookKind = 'on-run-start' | 'on-run-end';
  * The project's `on-run-start` or `on-run-end` hooks, in order on one connection, each reported like a node and
  * recorded in target/run/<project>/hooks/. The first failure skips the rest of the list.
  */
-export async function runProjectHooks(kind: ProjectHookKind, sources: string[], deps: RunnerDependencies, projectName: string): Promise<NodeResult[]> {
+export async function runProjectHooks(kind: ProjectHookKind, sources: string[], deps: RunnerDependencies, project: Pick<Project, 'name' | 'file'>): Promise<NodeResult[]> {
+  const projectName = project.name;
   if (sources.length === 0) return [];
   deps.reporter.info(`Running ${sources.length} ${kind} hook${sources.length === 1 ? '' : 's'}`);
   const statements: string[] = [];
@@ -75,7 +76,7 @@ export async function runProjectHooks(kind: ProjectHookKind, sources: string[], 
       if (!skip) deps.reporter.nodeStarted(base, index + 1, sources.length);
       const outcome = skip
         ? { status: 'skipped' as const, message: `an earlier ${kind} hook failed` }
-        : await runHook(deps, connection, { source, label, file: `${PROJECT_FILE} (${label})` }, record).then(
+        : await runHook(deps, connection, { source, label, file: `${project.file.path} (${label})` }, record).then(
             () => ({ status: 'success' as const, message: 'OK' }),
             (error: unknown) => ({ status: 'error' as const, message: describeNodeFailure(error), location: error instanceof TsdbtError ? error.where : undefined }),
           );

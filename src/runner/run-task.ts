@@ -79,7 +79,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
     signal: options.signal,
     retries: options.retries,
   };
-  const started = await runProjectHooks('on-run-start', loaded.project.onRunStart, dependencies, loaded.project.name);
+  const started = await runProjectHooks('on-run-start', loaded.project.onRunStart, dependencies, loaded.project);
   // What on-run-start prepares (schemas, grants, audit rows) is missing: no node may run without it.
   const startFailed = started.some((result) => result.status === 'error');
   const concurrency = Math.max(1, Math.min(options.threads, adapter.concurrency));
@@ -128,7 +128,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   });
   options.signal.removeEventListener('abort', cancel);
   // As in dbt, on-run-end runs whatever the nodes did, but not after Ctrl-C.
-  const ended = options.signal.aborted ? [] : await runProjectHooks('on-run-end', loaded.project.onRunEnd, dependencies, loaded.project.name);
+  const ended = options.signal.aborted ? [] : await runProjectHooks('on-run-end', loaded.project.onRunEnd, dependencies, loaded.project);
   return { results: [...started, ...results, ...ended], elapsedSeconds: (Date.now() - startedAt) / 1000, cancelled: options.signal.aborted };
 }
 

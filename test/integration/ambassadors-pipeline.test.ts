@@ -57,7 +57,7 @@ const failedNodes = (project: TestProject): string[] =>
 
 /** The tests that warned, by name, with their failing-row counts. */
 const warnings = (project: TestProject): Record<string, number | null> =>
-  Object.fromEntries(results(project).filter((r) => r.status === 'warn').map((r) => [r.unique_id.split('.').pop()!, r.failures]));
+  Object.fromEntries(results(project).filter((r) => r.status === 'warn').map((r) => [r.unique_id.split('.')[2]!, r.failures]));
 
 
 async function brandIds(project: TestProject): Promise<Map<string, number>> {

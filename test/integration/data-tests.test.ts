@@ -9,7 +9,7 @@ interface RunResults {
 
 function results(project: TestProject): Record<string, RunResults['results'][number]> {
   const parsed = JSON.parse(project.read('target/run_results.json')) as RunResults;
-  return Object.fromEntries(parsed.results.map((result) => [result.unique_id.split('.').slice(2).join('.'), result]));
+  return Object.fromEntries(parsed.results.map((result) => [result.unique_id.split('.')[2]!, result]));
 }
 
 function statuses(project: TestProject): Record<string, string> {
@@ -80,10 +80,10 @@ seeds:
       orders: 'success',
       customers: 'success',
       countries: 'success',
-      not_empty_orders: 'pass',
-      unique_combination_of_columns_orders__id__status: 'pass',
-      recency_orders__day__ordered_at__1: 'pass',
-      expression_is_true_orders__amount_0: 'pass',
+      not_empty_orders_: 'pass',
+      unique_combination_of_columns_orders_id__status: 'pass',
+      recency_orders_day__ordered_at__1: 'pass',
+      expression_is_true_orders_amount_0: 'pass',
       unique_orders_id: 'pass',
       not_null_orders_id: 'pass',
       accepted_values_orders_status__paid__open: 'pass',
@@ -109,8 +109,8 @@ seeds:
     await project.query('insert into raw.payments values (1)');
     await project.run('build');
     expect(statuses(project)).toMatchObject({
-      unique_combination_of_columns_orders__id__status: 'fail',
-      expression_is_true_orders__amount_0: 'fail',
+      unique_combination_of_columns_orders_id__status: 'fail',
+      expression_is_true_orders_amount_0: 'fail',
       unique_orders_id: 'fail',
       not_null_orders_id: 'fail',
       accepted_values_orders_status__paid__open: 'fail',
@@ -124,7 +124,7 @@ seeds:
 
     await project.query('delete from analytics.orders where ordered_at > now() - interval \'1 day\'');
     await project.run('test', '-s', 'orders');
-    expect(statuses(project)).toMatchObject({ recency_orders__day__ordered_at__1: 'fail' });
+    expect(statuses(project)).toMatchObject({ recency_orders_day__ordered_at__1: 'fail' });
     const tested = Object.keys(results(project));
     expect(tested.every((name) => !['orders', 'customers', 'countries'].includes(name))).toBe(true);
   });
@@ -322,7 +322,7 @@ describe('compile', () => {
     expect(project.read('target/compiled/test_project/models/unique_orders_id.sql')).toMatch(/group by "id"\nhaving count\(\*\) > 1/);
     expect(project.read('target/compiled/test_project/tests/no_big_orders.sql')).toContain('from "public"."orders" where amount > 25');
     const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { compiled_path: string; test_metadata?: { name: string } }> };
-    expect(manifest.nodes['test.test_project.unique_orders_id']).toMatchObject({ compiled_path: 'target/compiled/test_project/models/unique_orders_id.sql', test_metadata: { name: 'unique' } });
+    expect(manifest.nodes['test.test_project.unique_orders_id.1360ecc70e']).toMatchObject({ compiled_path: 'target/compiled/test_project/models/unique_orders_id.sql', test_metadata: { name: 'unique' } });
   });
 });
 

@@ -26,8 +26,8 @@ describeBackends('the example project', (backend) => {
     const results = (JSON.parse(project.read('target/run_results.json')) as { results: RunResult[] }).results;
     const notPassed = results.filter((r) => r.status !== 'success' && r.status !== 'pass');
     expect(notPassed.map((r) => `${r.unique_id}: ${r.status}`).sort()).toEqual([
-      'test.tsdbt_examples.not_null_advocacy_programs_program_id: warn',
-      'test.tsdbt_examples.not_null_tasks_completed_task_id: warn',
+      'test.tsdbt_examples.not_null_advocacy_programs_program_id.bd80044bed: warn',
+      'test.tsdbt_examples.not_null_tasks_completed_task_id.3a072d8dc8: warn',
     ]);
 
     const tables = ['analysis.brand_performance', 'analysis.pinterest_top_category_by_country', 'analysis.daily_active_users', 'analysis.session_metrics_daily', 'analysis.activity_clusters', 'analysis.regional_activity_clusters'];

@@ -47,7 +47,7 @@ function results(project: TestProject): NodeResult[] {
   return (JSON.parse(project.read('target/run_results.json')) as { results: NodeResult[] }).results;
 }
 
-const nameOf = (result: NodeResult): string => result.unique_id.split('.').pop()!;
+const nameOf = (result: NodeResult): string => result.unique_id.split('.')[2]!;
 
 // The export's defects that the property tests catch (found by an engineer, confirmed here from the files): 4,501
 // programs have program_id "" and 4,524 tasks a null task_id. Both are warnings that keep their rows (the ids are

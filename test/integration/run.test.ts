@@ -131,7 +131,7 @@ describeBackends('tsdbt run', (backend) => {
     expect(result.stderr).toContain('models/broken.sql:1:15: relation "no_such_table" does not exist');
     expect(result.stderr).toContain('compiled code at target/compiled/test_project/models/broken.sql:1:15');
     const statuses = Object.fromEntries(
-      (JSON.parse(project.read('target/run_results.json')) as { results: Array<{ unique_id: string; status: string }> }).results.map((r) => [r.unique_id.split('.').at(-1), r.status]),
+      (JSON.parse(project.read('target/run_results.json')) as { results: Array<{ unique_id: string; status: string }> }).results.map((r) => [r.unique_id.split('.')[2], r.status]),
     );
     expect(statuses).toEqual({ broken: 'error', after_broken: 'skipped', fine_a: 'success', fine_b: 'success' });
 

@@ -8,7 +8,7 @@ function results(project: TestProject): Record<string, { status: string; message
   const parsed = JSON.parse(readFileSync(join(project.dir, 'target/run_results.json'), 'utf8')) as {
     results: Array<{ unique_id: string; status: string; message: string; rows_affected: number | null }>;
   };
-  return Object.fromEntries(parsed.results.map((r) => [r.unique_id.split('.').at(-1)!, r]));
+  return Object.fromEntries(parsed.results.map((r) => [r.unique_id.split('.')[2]!, r]));
 }
 
 const columnTypes = (schema: string, table: string) =>

@@ -327,7 +327,7 @@ unit_tests:
     expect((await project.run('test', '-s', 'test_type:unit')).code).toBe(0);
     expect(statuses(project)).toEqual({ 'unit_test.test_project.names.lists_names': 'pass' });
     expect((await project.run('test', '-s', 'test_type:data')).code).toBe(0);
-    expect(Object.keys(statuses(project))).toEqual(['test.test_project.unique_customers_id']);
+    expect(Object.keys(statuses(project))).toEqual(['test.test_project.unique_customers_id.70f3d3fd20']);
     // Selecting a model selects its unit tests.
     expect((await project.run('test', '-s', 'names')).code).toBe(0);
     expect(Object.keys(statuses(project))).toEqual(['unit_test.test_project.names.lists_names']);

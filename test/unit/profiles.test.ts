@@ -71,6 +71,15 @@ describe('profiles', () => {
     expect(resolveTarget({ projectRoot: project, projectProfile: 'p', profilesDir: flag }).target.schema).toBe('from_flag');
   });
 
+  it("then dbt's: DBT_PROFILES_DIR after TSDBT_PROFILES_DIR, both before the project", () => {
+    const project = folderWith('p:\n  target: a\n  outputs:\n    a: {type: pglite, schema: from_project}\n');
+    delete process.env.TSDBT_PROFILES_DIR;
+    process.env.DBT_PROFILES_DIR = folderWith('p:\n  target: a\n  outputs:\n    a: {type: pglite, schema: from_dbt_env}\n');
+    expect(resolveTarget({ projectRoot: project, projectProfile: 'p' }).target.schema).toBe('from_dbt_env');
+    process.env.TSDBT_PROFILES_DIR = folderWith('p:\n  target: a\n  outputs:\n    a: {type: pglite, schema: from_tsdbt_env}\n');
+    expect(resolveTarget({ projectRoot: project, projectProfile: 'p' }).target.schema).toBe('from_tsdbt_env');
+  });
+
   it('falls back to embedded PGlite (schema public) when no profiles.yml exists', () => {
     const dir = temporaryDir('tsdbt-empty-');
     mkdirSync(join(dir, 'home'));

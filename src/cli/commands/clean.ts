@@ -16,7 +16,7 @@ export const cleanCommand: Command = {
       const inside = relative(project.root, path);
       // Only ever below the project: a clean-targets entry of ".." or "/" must not delete anything else.
       if (inside === '' || inside.startsWith('..') || resolve(inside) === inside) {
-        throw new TsdbtError('config', `clean-targets entry '${entry}' is not a folder inside the project`, { location: { file: 'tsdbt_project.yml' } });
+        throw new TsdbtError('config', `clean-targets entry '${entry}' is not a folder inside the project`, { location: { file: project.file.path } });
       }
       if (!existsSync(path)) {
         absent.push(inside);

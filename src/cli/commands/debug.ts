@@ -13,7 +13,8 @@ export const debugCommand: Command = {
     parseVars(args.vars);
     io.stdout(`tsdbt ${TSDBT_VERSION}, Node.js ${process.version}`);
     const project = loadProject(args.projectDir);
-    io.stdout(`project: ${project.name} (${project.root}/tsdbt_project.yml)`);
+    io.stdout(`project: ${project.name} (${project.root}/${project.file.path})`);
+    for (const note of project.notes) io.stdout(`  note: ${note}`);
     const resolved = resolveTarget({
       projectRoot: project.root,
       profilesDir: args.profilesDir,

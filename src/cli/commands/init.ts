@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PROJECT_FILE } from '../../config/project.js';
+import { DBT_PROJECT_FILE, PROJECT_FILE } from '../../config/project.js';
 import { TsdbtError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { Command } from './command.js';
@@ -33,10 +33,11 @@ export const initCommand: Command<{ name: string; force: boolean }> = {
   },
 };
 
-/** The tsdbt_project.yml of the project `dir` lies in, if any: `dir` itself or a folder above it. */
+/** The project file (tsdbt's, or dbt's) of the project `dir` lies in, if any: `dir` itself or a folder above it. */
 function enclosingProjectFile(dir: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, PROJECT_FILE))) return join(current, PROJECT_FILE);
+    const found = [PROJECT_FILE, DBT_PROJECT_FILE].map((name) => join(current, name)).find((path) => existsSync(path));
+    if (found) return found;
     if (dirname(current) === current) return undefined;
   }
 }

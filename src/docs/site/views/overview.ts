@@ -25,6 +25,8 @@ export const overview: ViewFactory = (project) => {
       h('h1', {}, data.projectName),
       h('div', { class: 'meta' }, h('span', { class: 'muted' }, `Generated ${new Date(data.generatedAt).toLocaleString()} by tsdbt ${data.tsdbtVersion}`)),
     ),
+    // The project's own words first: its `{% docs __overview__ %}` block.
+    data.overview ? h('section', { class: 'card project-overview' }, renderMarkdown(data.overview)) : null,
     h('div', { class: 'stat-grid' }, ...TYPES.filter(([type]) => counts.has(type)).map(([type, label]) =>
       h('div', { class: 'stat card' },
         h('div', { class: 'stat-value' }, (counts.get(type) ?? 0).toLocaleString()), h('div', { class: 'stat-label' }, label)),
