@@ -59,6 +59,11 @@ if (CITUS_URL && citusProblem) throw new Error(`Citus at ${CITUS_URL.replace(/:[
 export class PostgresTestDatabase {
   readonly name = `tsdbt_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
+  /** Server settings of the sessions tests query with (`-c name=value`), as the CLI's sessions have them. */
+  readonly sessionOptions: string | undefined;
+  /** Profile keys beyond PostgreSQL's, as `key: value` lines. */
+  readonly profileKeys: string[] = [];
+
   constructor(readonly serverUrl: string = PG_URL) {}
 
   async create(): Promise<void> {
@@ -98,6 +103,11 @@ export class PostgresTestDatabase {
  */
 class CitusTestDatabase extends PostgresTestDatabase {
   private workers: URL[] = [];
+  // Tests read relations tsdbt built, views joining differently sharded tables among them: as tsdbt's sessions can.
+  override readonly sessionOptions = '-c citus.enable_repartition_joins=on';
+  // Tables whose model gives no shard count get 4 (Citus's default is 32): both workers still hold shards of each, and
+  // every statement on a distributed table has an eighth of the shard tasks, which a 2-core CI machine feels.
+  override readonly profileKeys = ['shard_count: 4'];
 
   override async create(): Promise<void> {
     const nodes = await adminQuery<{ host: string; port: number }>(this.serverUrl, "select nodename as host, nodeport as port from pg_dist_node where noderole = 'primary' and groupid <> 0");
@@ -201,10 +211,10 @@ export function postgresBackend(database: PostgresTestDatabase, type: DialectTyp
     profile(_projectDir, schema) {
       const url = database.url();
       const password = url.password ? `\n      password: ${decodeURIComponent(url.password)}` : '';
-      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: ${type}\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n`;
+      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: ${type}\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n${database.profileKeys.map((line) => `      ${line}\n`).join('')}`;
     },
     async query(_projectDir, sql, params) {
-      const client = new pg.Client({ connectionString: database.url().toString() });
+      const client = new pg.Client({ connectionString: database.url().toString(), options: database.sessionOptions });
       await client.connect();
       try {
         return (await client.query(sql, params)).rows as never;
