@@ -14,6 +14,8 @@ export interface TestBackend {
    * folder: one process at a time, seconds to open, no per-database settings).
    */
   serverUrl: string | undefined;
+  /** The URL of the test file's database on that server (for sessions of a test's own), or undefined. */
+  databaseUrl: string | undefined;
   /** Whether a running query can be cancelled from outside, as the dialect's `cancellation` capability says. */
   cancellation: boolean;
   /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
@@ -190,6 +192,7 @@ function openForQuery(dataDir: string): Promise<PGlite> {
 export const pgliteBackend: TestBackend = {
   name: 'pglite',
   serverUrl: undefined,
+  databaseUrl: undefined,
   cancellation: false,
   profile(projectDir, schema) {
     // A copy of an initialised data directory: PGlite's initdb takes seconds.
@@ -207,6 +210,9 @@ export function postgresBackend(database: PostgresTestDatabase, type: DialectTyp
   return {
     name: type,
     serverUrl: database.serverUrl,
+    get databaseUrl() {
+      return database.url().toString();
+    },
     cancellation: true,
     profile(_projectDir, schema) {
       const url = database.url();
@@ -234,6 +240,8 @@ export interface DialectFixture {
    * counts no skipped test (CI fails on any); global setup says once that its half did not run.
    */
   optional?: true;
+  /** A database server's (PostgreSQL's, Citus's), whose sessions tests may hold, kill or time out: describeServerBackends. */
+  server?: true;
   /** Inside a test file's describe: declares the file's setup and teardown, and returns the backend its tests use. */
   backendForFile(): TestBackend;
 }
@@ -243,6 +251,7 @@ function serverFixture(type: DialectType, serverUrl: string, unavailable: string
   return {
     unavailable,
     optional,
+    server: true,
     backendForFile() {
       const database = type === 'citus' ? new CitusTestDatabase(serverUrl) : new PostgresTestDatabase(serverUrl);
       beforeAll(() => database.create());
