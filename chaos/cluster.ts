@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +51,14 @@ export class ThrowawayCluster {
     return { dir: this.dir, port: this.port };
   }
 
-  static async create(): Promise<ThrowawayCluster> {
+  /**
+   * `settings` go into the cluster's postgresql.conf, so that a restart keeps them (Citus's cluster preloads its
+   * library); `name` tells the temporary folder apart.
+   */
+  static async create(options: { name?: string; settings?: Record<string, string> } = {}): Promise<ThrowawayCluster> {
     const problem = clusterUnavailable();
     if (problem) throw new Error(`cannot make a throwaway PostgreSQL cluster: ${problem}`);
-    const dir = mkdtempSync(join(tmpdir(), 'tsdbt-chaos-cluster-'));
+    const dir = mkdtempSync(join(tmpdir(), `tsdbt-${options.name ?? 'chaos'}-cluster-`));
     const cluster = new ThrowawayCluster(dir, await freePort());
     try {
       // initdb refuses to run as root: the cluster then belongs to the postgres user.
@@ -63,6 +67,8 @@ export class ThrowawayCluster {
         chownSync(dir, uid!, gid!);
       }
       await cluster.pg('initdb', ['-D', cluster.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+      const settings = Object.entries(options.settings ?? {}).map(([name, value]) => `${name} = '${value.replace(/'/g, "''")}'\n`);
+      if (settings.length > 0) appendFileSync(join(cluster.dataDir, 'postgresql.conf'), settings.join(''));
       await cluster.pgCtl(['start', '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', cluster.serverOptions()]);
       return cluster;
     } catch (error) {

@@ -118,7 +118,8 @@ function sameType(contract: string, query: string): boolean {
 /**
  * A named unique or primary key constraint owns an index of that name, which must be unique in the schema. During a
  * swap the old table still holds it, so it gives the name up (renamed; it is dropped with the old table at the swap)
- * for the new table to take. In the build's transaction, so a failure gives it back.
+ * for the new table to take. In the build's transaction, so a failure gives it back. Renaming the index renames its
+ * constraint too, and unlike renaming the constraint it works on a distributed table as well.
  */
 export async function releaseConstraintNames(target: SwapTarget, connection: Connection): Promise<void> {
   const wanted = new Set(
@@ -130,7 +131,8 @@ export async function releaseConstraintNames(target: SwapTarget, connection: Con
   if (wanted.size === 0) return;
   for (const name of (await connection.introspector.constraintNames(target.node.relation)).filter((held) => wanted.has(held))) {
     const released = temporaryName(name, 'old', target.runId, target.adapter.capabilities.maxIdentifierLength);
-    await target.run(connection, `alter table ${target.relation} rename constraint ${quoteIdentifier(name)} to ${quoteIdentifier(released)}`);
+    const index = `${quoteIdentifier(target.node.relation.schema)}.${quoteIdentifier(name)}`;
+    await target.run(connection, connection.dialect.sql.renameRelation('index', index, quoteIdentifier(released)));
   }
 }
 

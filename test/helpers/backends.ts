@@ -15,6 +15,8 @@ export interface TestBackend {
    * folder: one process at a time, seconds to open, no per-database settings).
    */
   serverUrl: string | undefined;
+  /** The URL of the test file's database on that server (for sessions of a test's own), or undefined. */
+  databaseUrl: string | undefined;
   /** Whether a running query can be cancelled from outside, as the dialect's `cancellation` capability says. */
   cancellation: boolean;
   /** profiles.yml output for a project in `projectDir`, under profile `test`, with target schema `schema`. */
@@ -60,6 +62,11 @@ if (CITUS_URL && citusProblem) throw new Error(`Citus at ${CITUS_URL.replace(/:[
 export class PostgresTestDatabase {
   readonly name = `tsdbt_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 
+  /** Server settings of the sessions tests query with (`-c name=value`), as the CLI's sessions have them. */
+  readonly sessionOptions: string | undefined;
+  /** Profile keys beyond PostgreSQL's, as `key: value` lines. */
+  readonly profileKeys: string[] = [];
+
   constructor(readonly serverUrl: string = PG_URL) {}
 
   async create(): Promise<void> {
@@ -95,6 +102,11 @@ export class PostgresTestDatabase {
 /** A database of the same name on the coordinator and on every worker (see createCitusDatabase). */
 export class CitusTestDatabase extends PostgresTestDatabase {
   private workers: URL[] = [];
+  // Tests read relations tsdbt built, views joining differently sharded tables among them: as tsdbt's sessions can.
+  override readonly sessionOptions = '-c citus.enable_repartition_joins=on';
+  // Tables whose model gives no shard count get 4 (Citus's default is 32): both workers still hold shards of each, and
+  // every statement on a distributed table has an eighth of the shard tasks, which a 2-core CI machine feels.
+  override readonly profileKeys = ['shard_count: 4'];
 
   override async create(): Promise<void> {
     this.workers = await createCitusDatabase(this.serverUrl, this.name);
@@ -115,7 +127,7 @@ export class CitusTestDatabase extends PostgresTestDatabase {
        from pg_class as c
        where relnamespace = 'public'::regnamespace and relkind in ('r', 'p', 'v', 'm') and not exists (select from pg_depend where objid = c.oid and deptype = 'e')`,
     );
-    for (const { sql } of drops) await adminQuery(database, sql);
+    if (drops.length > 0) await adminQuery(database, drops.map(({ sql }) => sql).join(';\n'));
   }
 
   override async drop(): Promise<void> {
@@ -149,6 +161,7 @@ function openForQuery(dataDir: string): Promise<PGlite> {
 export const pgliteBackend: TestBackend = {
   name: 'pglite',
   serverUrl: undefined,
+  databaseUrl: undefined,
   cancellation: false,
   profile(projectDir, schema) {
     // A copy of an initialised data directory: PGlite's initdb takes seconds.
@@ -166,14 +179,17 @@ export function postgresBackend(database: PostgresTestDatabase, type: DialectTyp
   return {
     name: type,
     serverUrl: database.serverUrl,
+    get databaseUrl() {
+      return database.url().toString();
+    },
     cancellation: true,
     profile(_projectDir, schema) {
       const url = database.url();
       const password = url.password ? `\n      password: ${decodeURIComponent(url.password)}` : '';
-      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: ${type}\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n`;
+      return `test:\n  target: dev\n  outputs:\n    dev:\n      type: ${type}\n      host: ${url.hostname}\n      port: ${url.port || 5432}\n      user: ${decodeURIComponent(url.username) || 'postgres'}${password}\n      dbname: ${database.name}\n      schema: ${schema}\n      threads: 4\n${database.profileKeys.map((line) => `      ${line}\n`).join('')}`;
     },
     async query(_projectDir, sql, params) {
-      const client = new pg.Client({ connectionString: database.url().toString() });
+      const client = new pg.Client({ connectionString: database.url().toString(), options: database.sessionOptions });
       await client.connect();
       try {
         return (await client.query(sql, params)).rows as never;
@@ -193,6 +209,8 @@ export interface DialectFixture {
    * counts no skipped test (CI fails on any); global setup says once that its half did not run.
    */
   optional?: true;
+  /** A database server's (PostgreSQL's, Citus's), whose sessions tests may hold, kill or time out: describeServerBackends. */
+  server?: true;
   /** Inside a test file's describe: declares the file's setup and teardown, and returns the backend its tests use. */
   backendForFile(): TestBackend;
 }
@@ -202,6 +220,7 @@ function serverFixture(type: DialectType, serverUrl: string, unavailable: string
   return {
     unavailable,
     optional,
+    server: true,
     backendForFile() {
       const database = type === 'citus' ? new CitusTestDatabase(serverUrl) : new PostgresTestDatabase(serverUrl);
       beforeAll(() => database.create());

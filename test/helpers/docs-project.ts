@@ -5,7 +5,8 @@
 export const SHOP_PROJECT: Record<string, string> = {
   'seeds/raw_orders.csv': 'id,customer,amount,placed_at\n1,ann,10.50,2024-01-01T10:00:00Z\n2,bob,20.25,2024-01-02T11:00:00Z\n3,ann,5.00,2024-01-03T12:00:00Z\n',
   'models/staging/stg_orders.sql': '{{config materialized="ephemeral"}}\nselect id as order_id, lower(customer) as customer, amount::numeric(16, 2) as amount from {{ref "raw_orders"}}',
-  'models/orders.sql': '{{config materialized="table"}}\nselect * from {{ref "stg_orders"}}',
+  // A reference table on Citus (inert elsewhere): a copy on every node, the coordinator's a shard the catalog must not list.
+  'models/orders.sql': '{{config materialized="table" distribution="reference"}}\nselect * from {{ref "stg_orders"}}',
   'models/customer_totals.sql': `{{config materialized="view"}}
 with totals as (
   select customer, sum(amount) as total, count(*) as orders from {{ref "orders"}} group by customer

@@ -6,7 +6,8 @@ function modelsFile(models: Array<Record<string, unknown>>): string {
   return `version: 2\nmodels: ${JSON.stringify(models)}\n`;
 }
 
-const enforced = { contract: { enforced: true } };
+/** Reference tables on Citus (a copy on every node; keys need no distribution column), local tables elsewhere. */
+const enforced = { contract: { enforced: true }, distribution: 'reference' };
 
 /** customers (a primary key, not null, check) and orders (a named primary key, a foreign key to customers, unique). */
 const PROPERTIES = modelsFile([

@@ -26,14 +26,16 @@ describeBackends('hooks', (backend) => {
         {
           'tsdbt_project.yml': withModelHooks(`  +pre-hook:
     - "insert into {{target.schema}}.audit (event) values ('pre 1 {{this}}')"
-    - "insert into {{target.schema}}.audit (event) values ('pre 2 ' || (select count(*) from {{ref 'customers'}}))"
+    - "insert into {{target.schema}}.audit (event) select 'pre 2 ' || count(*) from {{ref 'customers'}}"
 `),
-          // Rendered when the hook runs, not when the property file is read.
+          // Rendered when the hook runs, not when the property file is read. A reference table on Citus, which the
+          // hooks read as INSERT ... SELECT: Citus plans no subquery of a distributed table inside VALUES.
           'models/orders.yml': `version: 2
 models:
   - name: orders
     config:
-      post_hook: "insert into {{target.schema}}.audit (event) values ('post {{var 'run_tag'}} ' || (select count(*) from {{this}}))"
+      distribution: reference
+      post_hook: "insert into {{target.schema}}.audit (event) select 'post {{var 'run_tag'}} ' || count(*) from {{this}}"
 `,
           'seeds/customers.csv': 'id\n1\n2\n',
           'models/orders.sql': '{{config materialized="table"}}\nselect id from {{ref "customers"}}',

@@ -16,6 +16,9 @@ function modelsFile(models: Array<Record<string, unknown>>): string {
   return `version: 2\nmodels: ${JSON.stringify(models)}\n`;
 }
 
+/** The tables' distribution on Citus (sharded by id), which the other engines ignore. */
+const byId = { distribution_column: 'id' };
+
 describeBackends('relation settings', (backend) => {
   describe('indexes', () => {
     const orders = `{{config materialized="table"}}\nselect 1 as id, 'a' as status, 2 as customer_id, '{"k": 1}'::jsonb as payload`;
@@ -27,7 +30,8 @@ describeBackends('relation settings', (backend) => {
         { columns: ['payload'], type: 'gin' },
         { columns: ['id'], unique: true },
       ];
-      const project = makeProject({ 'models/orders.sql': orders, 'models/orders.yml': modelsFile([{ name: 'orders', config: { indexes } }]) }, backend);
+      // Hash-distributed on Citus, where each shard gets the indexes too.
+      const project = makeProject({ 'models/orders.sql': orders, 'models/orders.yml': modelsFile([{ name: 'orders', config: { indexes, ...byId } }]) }, backend);
       const first = await project.run('run');
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
@@ -42,7 +46,7 @@ describeBackends('relation settings', (backend) => {
       expect((await project.run('run')).code).toBe(0);
       expect(await indexDefinitions(project, 'orders')).toEqual(expected);
 
-      project.write('models/orders.yml', modelsFile([{ name: 'orders', config: { indexes: [...indexes, { columns: ['status'], type: 'hash' }] } }]));
+      project.write('models/orders.yml', modelsFile([{ name: 'orders', config: { indexes: [...indexes, { columns: ['status'], type: 'hash' }], ...byId } }]));
       expect((await project.run('run')).code).toBe(0);
       expect(await indexDefinitions(project, 'orders')).toEqual([...expected, 'CREATE INDEX ON analytics.orders USING hash (status)'].sort());
     });
@@ -98,7 +102,8 @@ describeBackends('relation settings', (backend) => {
           'models/orders.sql': '{{config materialized="table"}}\nselect 1 as id, 2.5 as amount',
           'models/order_view.sql': 'select * from {{ref "orders"}}',
           'models/schema.yml': modelsFile([
-            { name: 'orders', description: "Orders, one row each; it's a table", config: { persist_docs: { relation: true, columns: true } }, columns },
+            // A view reads the table: on Citus its rebuild drops the old distributed table with the view and restores it.
+            { name: 'orders', description: "Orders, one row each; it's a table", config: { persist_docs: { relation: true, columns: true }, ...byId }, columns },
             { name: 'order_view', description: 'Orders as a view', config: { persist_docs: { relation: true, columns: true } }, columns },
           ]),
         },
@@ -135,7 +140,7 @@ describeBackends('relation settings', (backend) => {
       const [reader, writer, gone] = ['reader', 'writer', 'gone'].map((role) => `tsdbt_test_${role}_${suffix}`) as [string, string, string];
       const grantsOf = (grants: Record<string, string[]>) =>
         modelsFile([
-          { name: 'orders', config: { grants } },
+          { name: 'orders', config: { grants, ...byId } },
           { name: 'order_view', config: { grants } },
         ]);
       const project = makeProject(

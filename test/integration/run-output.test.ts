@@ -10,7 +10,7 @@ const FILES = {
   'seeds/people.csv': 'id,name\n1,a\n2,b\n2,c\n',
   'models/sources.yml': 'version: 2\nsources:\n  - name: raw\n    schema: analytics\n    tables:\n      - name: people\n',
   'macros/one.sql': '1',
-  'models/base.sql': '{{config materialized="table"}}\nselect id, name, 10 as amount from {{ref "people"}}',
+  'models/base.sql': '{{config materialized="table" distribution_column="id"}}\nselect id, name, 10 as amount from {{ref "people"}}',
   // Line 5 of the template is line 4 of the compiled SQL: the loop's block lines render to nothing.
   'models/broken.sql': '{{config materialized="table"}}\n{{#each (list "a" "b")}}\n-- column {{this}}\n{{/each}}\nselect id, amout * 2 as doubled\nfrom {{ref "base"}}\n',
   'models/after_broken.sql': 'select * from {{ref "broken"}}',

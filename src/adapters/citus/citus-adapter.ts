@@ -6,13 +6,20 @@ import { postgresCapabilities } from '../postgres/postgres-capabilities.js';
 import { citusVersion } from './citus-extension.js';
 import type { CitusTarget } from './citus-profile.js';
 
+/**
+ * Every session joins distributed tables on other columns than their distribution columns (repartitioning them between
+ * workers): without it Citus refuses such joins, and a query that works on one node (a relationships test, a model
+ * joining tables sharded differently) would fail on Citus.
+ */
+const SESSION_SETTINGS = { 'citus.enable_repartition_joins': 'on' };
+
 /** A Citus coordinator through PostgreSQL's driver; `open()` checks that the citus extension is there. */
 export class CitusAdapter extends PostgresAdapter {
   /** The installed citus extension's version, as `pg_extension` gives it. */
   citusVersion = '';
 
   constructor(target: CitusTarget, dialect: SqlDialect) {
-    super(target, dialect, 'citus');
+    super(target, dialect, 'citus', SESSION_SETTINGS);
   }
 
   override get capabilities(): AdapterCapabilities {

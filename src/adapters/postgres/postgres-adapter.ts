@@ -18,14 +18,16 @@ export class PostgresAdapter implements Adapter {
   private readonly pool: pg.Pool;
   private readonly active = new Set<pg.ClientBase>();
 
+  /** `settings`: server settings every session of the adapter starts with (`-c name=value`), for engines built on PostgreSQL. */
   constructor(
     private readonly target: PostgresTarget,
     readonly dialect: SqlDialect,
     readonly type = 'postgres',
+    private readonly settings: Record<string, string> = {},
   ) {
     this.concurrency = target.threads;
     this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
-    this.pool = new pg.Pool({ ...connectionConfig(target), max: target.threads });
+    this.pool = new pg.Pool({ ...connectionConfig(target, settings), max: target.threads });
     // A client that errors (server restart, terminated backend), idle or busy, must not crash the process: its
     // query, or the next one, reports it.
     this.pool.on('error', () => undefined);
@@ -67,7 +69,7 @@ export class PostgresAdapter implements Adapter {
 
   /** Not from the pool: with `threads` pooled connections all held by builds, waiting for one could never end. */
   async connectDedicated(): Promise<DedicatedConnection> {
-    const client = new pg.Client(connectionConfig(this.target));
+    const client = new pg.Client(connectionConfig(this.target, this.settings));
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -88,7 +90,7 @@ export class PostgresAdapter implements Adapter {
   async cancelAll(): Promise<void> {
     const pids = [...this.active].map((client) => (client as unknown as { processID: number }).processID).filter(Boolean);
     if (pids.length === 0) return;
-    const client = new pg.Client(connectionConfig(this.target));
+    const client = new pg.Client(connectionConfig(this.target, this.settings));
     try {
       await client.connect();
       await client.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]);
@@ -152,10 +154,11 @@ function toResult<Row>(result: pg.QueryResultBase & { rows: unknown[] }): { rows
   };
 }
 
-function connectionConfig(target: PostgresTarget): pg.ClientConfig {
+function connectionConfig(target: PostgresTarget, settings: Record<string, string>): pg.ClientConfig {
   const options: string[] = [];
   if (target.searchPath) options.push(`-c search_path=${target.searchPath.replace(/ /g, '\\ ')}`);
   if (target.role) options.push(`-c role=${target.role}`);
+  for (const [name, value] of Object.entries(settings)) options.push(`-c ${name}=${value}`);
   return {
     host: target.host,
     port: target.port,
