@@ -37,6 +37,9 @@ const projectSchema = strictObject({
   tests: configTree,
 });
 
+/** The keys a project file may hold. */
+export const PROJECT_FILE_KEYS: ReadonlySet<string> = new Set(Object.keys(projectSchema.shape));
+
 export type ResourceTreeKey = 'models' | 'seeds' | 'snapshots' | 'tests';
 
 export interface Project {
