@@ -78,6 +78,10 @@ function evaluate(expr: Expr, lookup: ConstantLookup): ConstantValue | undefined
     }
     case 'name':
       return lookup(expr.name)?.value;
+    case 'attr': {
+      const object = evaluate(expr.object, lookup);
+      return object !== null && typeof object === 'object' && !Array.isArray(object) ? object[expr.name] : undefined;
+    }
     case 'index': {
       const object = evaluate(expr.object, lookup);
       const index = evaluate(expr.index, lookup);

@@ -109,7 +109,7 @@ export function importDbtProject(options: ImportOptions): ImportReport {
   outputs.set(PROJECT_FILE, conversion.text);
   left.push(...conversion.left);
   notes.push(...conversion.notes);
-  notes.push(...packageNotes(options.source, left));
+  notes.push(...packageNotes(options.source));
 
   const report: ImportReport = { source: options.source, destination: options.check ? undefined : options.destination, files: { translated, copied: files.length - translated }, left, notes };
   if (!options.check) {
@@ -194,7 +194,7 @@ function isGenericTestFile(path: string): boolean {
 }
 
 /** packages.yml: dbt_utils is built into tsdbt; any other package's macros are not there. */
-function packageNotes(root: string, left: ImportIssue[]): ImportIssue[] {
+function packageNotes(root: string): ImportIssue[] {
   const notes: ImportIssue[] = [];
   for (const file of ['packages.yml', 'dependencies.yml']) {
     const path = join(root, file);
@@ -207,7 +207,7 @@ function packageNotes(root: string, left: ImportIssue[]): ImportIssue[] {
       const { line, column } = lines.positionOf(Math.max(0, text.indexOf(name)));
       const issue = { file, line, column, construct: name };
       if (basename(name) === 'dbt_utils' || name.endsWith('dbt-utils') || name.endsWith('dbt-utils.git')) notes.push({ ...issue, reason: 'dbt_utils is built into tsdbt: nothing to install' });
-      else left.push({ ...issue, reason: `package '${name}' is not part of tsdbt: calls to its macros are reported where they are` });
+      else notes.push({ ...issue, reason: `package '${name}' is not part of tsdbt: calls to its macros are reported where they are` });
     }
   }
   return notes;

@@ -16,10 +16,14 @@ const FILTER_SOURCES: Record<string, string> = {
   string: 'export function jinja_string(value: unknown): string {\n  return text(value);\n}',
   int: 'export function jinja_int(value: unknown): number {\n  return Math.trunc(Number(value)) || 0;\n}',
   float: 'export function jinja_float(value: unknown): number {\n  return Number(value) || 0;\n}',
+  // Not a filter: Jinja's `~` operator, which joins its operands as text.
+  concat: 'export function jinja_concat(left: unknown, right: unknown): string {\n  return text(left) + text(right);\n}',
 };
 
 /** Filters that have a helper; a filter of the same name whose value is known when importing is applied then. */
-export const RUNTIME_FILTERS = new Set(Object.keys(FILTER_SOURCES));
+export const RUNTIME_FILTERS = new Set(Object.keys(FILTER_SOURCES).filter((name) => name !== 'concat'));
+/** The helper of Jinja's `~`. */
+export const CONCAT_HELPER = 'concat';
 
 export function filterHelperName(filter: string): string {
   return `jinja_${filter}`;

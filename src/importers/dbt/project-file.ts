@@ -42,7 +42,10 @@ const DROPPED_WITH_A_NOTE: Record<string, string> = {
   'packages-install-path': 'tsdbt installs no packages',
   'query-comment': 'tsdbt does not comment its queries',
   flags: "dbt's behaviour flags do not apply to tsdbt",
+  'dbt-cloud': 'dbt Cloud settings',
 };
+/** Config values tsdbt renders as templates; Jinja in any other value of the project file is not rendered by tsdbt. */
+const TEMPLATED_CONFIG = new Set(['pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'root']);
 const CONFIG_TREES = new Set(['models', 'seeds', 'snapshots', 'tests']);
 /** dbt 1.8 names the tests tree `data_tests`; tsdbt `tests`. */
 const RENAMED: Record<string, string> = { data_tests: 'tests' };
@@ -122,7 +125,10 @@ export function convertProjectFile(text: string, context: ImportContext, moved: 
         node.delete(pair.key);
         continue;
       }
-      translateStrings(value);
+      if (TEMPLATED_CONFIG.has(configKey)) translateStrings(value);
+      else if (isScalar(value) && typeof value.value === 'string' && /\{[{%]/.test(value.value)) {
+        left.push(at(value, `${key}: ${value.value}`, `tsdbt does not render templates in the project file's '${configKey}' (only in hooks and a seed's root): set the value itself`));
+      }
     }
   }
 

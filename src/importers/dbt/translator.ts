@@ -1,7 +1,7 @@
 import { nodeConfigKeys } from '../../core/node-config.js';
 import { LineIndex } from '../../util/line-index.js';
 import { CONSTANT_FILTERS, evaluateConstant, jinjaString, type ConstantValue } from './constant-values.js';
-import { filterHelperName, RUNTIME_FILTERS } from './jinja-filters.js';
+import { CONCAT_HELPER, filterHelperName, RUNTIME_FILTERS } from './jinja-filters.js';
 import { JinjaSyntaxError } from './jinja-lexer.js';
 import { parseTemplate, type Expr, type MacroParam, type Node } from './jinja-parser.js';
 import { constructText, type ImportIssue } from './import-report.js';
@@ -270,9 +270,10 @@ export class TemplateTranslator {
     if (node.targets.length > 1 || (items && items.some((item) => item !== null && typeof item === 'object'))) {
       // Tuples and mappings: unrolled now, each item's names bound to its values.
       if (!items) throw new Untranslatable('a loop unpacking values known only when rendering has no Handlebars form', node.iterable.offset);
-      return items.map((item) => this.nodes(node.body, this.unpacked(node.targets, item, scope))).join('');
+      return items.map((item, i) => this.nodes(node.body, this.unpacked(node.targets, item, scope, loopValues(i, items.length)))).join('');
     }
     const iterable = items ? literal(items) : this.param(node.iterable, scope);
+    const before = this.left.length;
     const body = scope.child();
     body.bind(node.targets[0]!, { kind: 'block-param' });
     this.depth++;
@@ -280,11 +281,20 @@ export class TemplateTranslator {
     const inner = this.nodes(node.body, body);
     this.depth--;
     const otherwise = node.otherwise ? `{{else}}${this.nodes(node.otherwise, scope.child())}` : '';
-    return `{{#each ${iterable} as |${node.targets[0]}|}}${inner}${otherwise}{{/each}}`;
+    const each = `{{#each ${iterable} as |${node.targets[0]}|}}${inner}${otherwise}{{/each}}`;
+    if (!items || this.left.length === before) return each;
+    // Over a list known now, a body that needs its item as a value known now (`m + '_amount'` passed to a macro) is
+    // unrolled, item by item, when that leaves less untranslated.
+    const eachLeft = this.left.splice(before);
+    const unrolled = items.length === 0 && node.otherwise ? this.nodes(node.otherwise, scope.child()) : items.map((item, i) => this.nodes(node.body, this.unpacked(node.targets, item, scope, loopValues(i, items.length)))).join('');
+    if (this.left.length - before < eachLeft.length) return unrolled;
+    this.left.splice(before, this.left.length - before, ...eachLeft);
+    return each;
   }
 
-  private unpacked(targets: string[], item: ConstantValue, scope: Scope): Scope {
+  private unpacked(targets: string[], item: ConstantValue, scope: Scope, loop: ConstantValue): Scope {
     const inner = scope.child();
+    inner.bind('loop', { kind: 'const', value: loop });
     if (targets.length === 1) inner.bind(targets[0]!, { kind: 'const', value: item });
     else if (Array.isArray(item) && item.length === targets.length) targets.forEach((target, i) => inner.bind(target, { kind: 'const', value: item[i]! }));
     else throw new Untranslatable(`cannot unpack ${jinjaString(item)} into ${targets.join(', ')}`);
@@ -372,6 +382,10 @@ export class TemplateTranslator {
       case 'list':
         return `(list ${expr.items.map((item) => this.param(item, scope)).join(' ')})`;
       case 'binary': {
+        if (expr.op === '~') {
+          this.context.runtimeFilters.add(CONCAT_HELPER);
+          return `(${filterHelperName(CONCAT_HELPER)} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
+        }
         const helper = COMPARISON_HELPERS[expr.op];
         if (!helper) throw new Untranslatable(`the operator '${expr.op}' on values known only when rendering has no Handlebars helper`, expr.offset);
         return `(${helper} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
@@ -516,6 +530,11 @@ function dispatchedName(callee: Expr, context: ImportContext): string | undefine
   const first = callee.args[0];
   if (first?.kind !== 'literal' || typeof first.value !== 'string') return undefined;
   return ['postgres__', 'default__'].map((prefix) => `${prefix}${first.value as string}`).find((name) => context.macros.has(name));
+}
+
+/** Jinja's `loop` of an unrolled loop's i-th item. */
+function loopValues(index0: number, length: number): ConstantValue {
+  return { index0, index: index0 + 1, first: index0 === 0, last: index0 === length - 1, length, revindex: length - index0, revindex0: length - index0 - 1 };
 }
 
 /** Where a block ends in the source: the end of its last body node (its end tag is not kept). */
