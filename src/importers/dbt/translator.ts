@@ -307,7 +307,7 @@ export class TemplateTranslator {
     const pairs: string[] = [];
     for (const [key, valueExpr] of call.kwargs) {
       if (!nodeConfigKeys.has(key)) {
-        this.report(valueExpr.offset, `${key}=...`, `config key '${key}' is not known to tsdbt: left out`);
+        this.report(this.source.lastIndexOf(key, valueExpr.offset), `${key}=...`, `config key '${key}' is not known to tsdbt: left out`);
         continue;
       }
       const known = evaluateConstant(valueExpr, lookupIn(scope));
