@@ -108,6 +108,19 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     expect(translator.macroBody(macro.body, macro.params)).toBe('{{> inner x=col}} {{@root.target.name}} {{#each items as |i|}}{{../col}}.{{i}}{{/each}}');
   });
 
+  it("a generic test's parameter defaults apply where the parameter is read", () => {
+    const context = contextWith();
+    const [test] = parseTemplate('{% test at_least(model, column_name, minimum=0) %}select * from {{ model }} where {{ column_name }} < {{ minimum }}{% endtest %}');
+    if (test?.kind !== 'macro') throw new Error('expected a test');
+    const translator = new TemplateTranslator(context, 'macros/tests.sql', '', true);
+    expect(translator.macroBody(test.body, test.params, { defaultsInBody: true })).toBe('select * from {{model}} where {{column_name}} < {{jinja_default minimum 0}}');
+    expect([...context.runtimeFilters]).toEqual(['default']);
+  });
+
+  it('strings keep their line breaks and quotes in Handlebars', () => {
+    expect(translated('{{ config(post_hook="analyze\n{{ this }}", alias=\'say "hi"\') }}')).toBe('{{config post_hook="analyze\n{{this}}" alias="say \\"hi\\""}}');
+  });
+
   it('adapter.dispatch calls the project\'s postgres__ implementation, else its default__', () => {
     const context = contextWith([
       { name: 'default__cents', params: [{ name: 'c' }] },

@@ -132,7 +132,7 @@ export function importDbtProject(options: ImportOptions): ImportReport {
       }
       const reason = UNCALLED_MACROS[node.name] ?? (RESERVED_MACROS.has(node.name) ? `a macro named '${node.name}' would replace tsdbt's own helper` : undefined);
       const contextNames = node.name === 'generate_schema_name' ? SCHEMA_NAME_CONTEXT : [];
-      const body = translator.macroBody(node.body, node.params, contextNames);
+      const body = translator.macroBody(node.body, node.params, { contextNames, defaultsInBody: node.keyword === 'test' });
       if (reason) translator.report(node.tag.offset, node.tag.raw, reason);
       const { text, left: issues } = translator.finish(reason ? `${marker(reason)}${escapeText(node.tag.raw)}${body}` : body);
       left.push(...issues);

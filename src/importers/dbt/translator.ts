@@ -36,7 +36,7 @@ type Binding =
   | { kind: 'alias'; expr: Expr; scope: Scope }
   | { kind: 'block-param' }
   /** A variable of the template's context: a macro's parameter, a generic test's argument. */
-  | { kind: 'context'; name: string; depth: number }
+  | { kind: 'context'; name: string; depth: number; fallback?: ConstantValue }
   | { kind: 'loop'; depth: number }
   | { kind: 'text'; text: string };
 
@@ -140,10 +140,17 @@ export class TemplateTranslator {
     return this.nodes(body, new Scope());
   }
 
-  /** A macro's or generic test's body, its parameters bound as context variables (`generate_schema_name`'s by position). */
-  macroBody(body: Node[], params: MacroParam[], contextNames: string[] = []): string {
+  /**
+   * A macro's or generic test's body, its parameters bound as context variables (`generate_schema_name`'s by
+   * position). A macro's call passes every default; a generic test's arguments come from a property file, so its
+   * defaults are applied where the parameter is read.
+   */
+  macroBody(body: Node[], params: MacroParam[], options: { contextNames?: string[]; defaultsInBody?: boolean } = {}): string {
     const scope = new Scope();
-    params.forEach((param, i) => scope.bind(param.name, { kind: 'context', name: contextNames[i] ?? param.name, depth: 0 }));
+    params.forEach((param, i) => {
+      const fallback = options.defaultsInBody && param.fallback ? evaluateConstant(param.fallback, () => undefined)?.value : undefined;
+      scope.bind(param.name, { kind: 'context', name: options.contextNames?.[i] ?? param.name, depth: 0, fallback: fallback ?? undefined });
+    });
     return this.nodes(body, scope);
   }
 
@@ -424,7 +431,10 @@ export class TemplateTranslator {
         return expr.name;
       case 'context': {
         const up = '../'.repeat(this.depth - binding.depth);
-        return up === '' && HELPER_NAMES.has(binding.name) ? `this.${binding.name}` : `${up}${binding.name}`;
+        const path = up === '' && HELPER_NAMES.has(binding.name) ? `this.${binding.name}` : `${up}${binding.name}`;
+        if (binding.fallback === undefined) return path;
+        this.context.runtimeFilters.add('default');
+        return `(${filterHelperName('default')} ${path} ${literal(binding.fallback)})`;
       }
       case 'alias': {
         const value = this.value(binding.expr, binding.scope);
@@ -570,7 +580,8 @@ function isHook(key: string): boolean {
 
 /** A value known when importing, as a Handlebars literal. */
 function literal(value: ConstantValue): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  // Handlebars strings know one escape, \": a newline or a backslash is written as it is.
+  if (typeof value === 'string') return `"${value.replaceAll('"', '\\"')}"`;
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `(list${value.map((item) => ` ${literal(item)}`).join('')})`;
   throw new Untranslatable('a mapping has no Handlebars form');
