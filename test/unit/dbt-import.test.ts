@@ -139,6 +139,16 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     );
   });
 
+  it('config given a mapping, string methods as filters, macros called by project name, loops over mappings', () => {
+    const context = contextWith([{ name: 'cents', params: [{ name: 'c' }] }]);
+    expect(translated("{{ config({'materialized': 'table', 'tags': ['a']}) }}{{ var('s').upper() }} {{ 'AbC'.lower() }} {{ shop.cents('x') }}", context)).toBe(
+      '{{config materialized="table" tags=(list "a")}}{{jinja_upper (var "s")}} abc {{> cents c="x"}}',
+    );
+    expect(translated("{% for e in [{'name': 'a', 'table': 't'}, {'name': 'b'}] %}{{ e.name }}:{% if e.table is defined %}{{ ref(e.table) }}{% else %}-{% endif %};{% endfor %}")).toBe(
+      'a:{{ref "t"}};b:-;',
+    );
+  });
+
   it('{% raw %} stays text, and text holding {{ is escaped for Handlebars', () => {
     expect(translated("{% raw %}{{ not jinja }}{% endraw %}")).toBe('\\{{ not jinja }}');
   });
@@ -153,6 +163,13 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
       "select\n  {{!-- TSDBT-IMPORT: not translated: runs a query while compiling; tsdbt templates do not read the database --}}\\{{ run_query('select 1') }},\n" +
         "  {{!-- TSDBT-IMPORT: not translated: the operator 'in' on values known only when rendering has no Handlebars helper --}}{% if x in y %}a{% endif %}\n",
     );
+  });
+
+  it('a namespace changed in a loop is left and reported once, not as a syntax error', () => {
+    const result = leftOf("{% set ns = namespace(n=0) %}{% for i in [1, 2] %}{% set ns.n = ns.n + i %}{% endfor %}");
+    expect(result.left.map(({ line, column, reason }) => `${line}:${column} ${reason}`)).toEqual([
+      '1:51 setting an attribute of a namespace has no Handlebars form',
+    ]);
   });
 
   it('a Jinja syntax error is reported at its place and the file kept as written', () => {

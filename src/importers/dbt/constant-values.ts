@@ -97,6 +97,10 @@ function evaluate(expr: Expr, lookup: ConstantLookup): ConstantValue | undefined
       return filter(value, ...(args as ConstantValue[]));
     }
     case 'test': {
+      if (expr.name === 'defined' || expr.name === 'undefined') {
+        const defined = isDefined(expr.value, lookup);
+        return defined === undefined ? undefined : defined !== (expr.name === 'undefined') !== expr.negated;
+      }
       const value = evaluate(expr.value, lookup);
       if (value === undefined) return undefined;
       const tests: Record<string, (v: ConstantValue) => boolean> = {
@@ -128,6 +132,14 @@ function evaluate(expr: Expr, lookup: ConstantLookup): ConstantValue | undefined
     default:
       return undefined;
   }
+}
+
+/** Whether a name or a known mapping's key is defined, if that is known when importing. */
+function isDefined(expr: Expr, lookup: ConstantLookup): boolean | undefined {
+  if (expr.kind === 'name') return lookup(expr.name) !== undefined ? true : undefined;
+  if (expr.kind !== 'attr') return undefined;
+  const object = evaluate(expr.object, lookup);
+  return object !== null && typeof object === 'object' && !Array.isArray(object) ? expr.name in object : undefined;
 }
 
 function binary(op: string, leftExpr: Expr, rightExpr: Expr, lookup: ConstantLookup): ConstantValue | undefined {

@@ -111,7 +111,13 @@ export function importDbtProject(options: ImportOptions): ImportReport {
   notes.push(...conversion.notes);
   notes.push(...packageNotes(options.source));
 
-  const report: ImportReport = { source: options.source, destination: options.check ? undefined : options.destination, files: { translated, copied: files.length - translated }, left, notes };
+  const report: ImportReport = {
+    source: options.source,
+    destination: options.check ? undefined : options.destination,
+    files: { translated, copied: files.length - translated },
+    left: distinct(left),
+    notes,
+  };
   if (!options.check) {
     for (const [path, content] of outputs) writeFileAtomic(join(options.destination, path), content);
     writeFileAtomic(join(options.destination, REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
@@ -157,6 +163,17 @@ export function importDbtProject(options: ImportOptions): ImportReport {
       outputs.set(posix.join(posix.dirname(path), `${node.name}.sql`), text);
     }
   }
+}
+
+/** Each issue once: an unrolled loop meets the same construct once per item. */
+function distinct(issues: ImportIssue[]): ImportIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The folders below its model path and its name: where a model's config goes in the project file's tree. */

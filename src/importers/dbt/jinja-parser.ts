@@ -184,9 +184,15 @@ class TemplateParser {
   }
 }
 
+/** The names a `for` or `set` binds; `ns.attr` (a namespace's attribute) is kept dotted. */
 function nameList(cursor: ExprCursor): string[] {
-  const names = [cursor.name()];
-  while (cursor.accept(',')) names.push(cursor.name());
+  const dotted = () => {
+    let name = cursor.name();
+    while (cursor.accept('.')) name += `.${cursor.name()}`;
+    return name;
+  };
+  const names = [dotted()];
+  while (cursor.accept(',')) names.push(dotted());
   return names;
 }
 
@@ -209,6 +215,8 @@ export function parseExpression(tokens: ExprToken[], offset: number): Expr {
 }
 
 const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+/** Python's string methods that Jinja's filters mirror: `x.lower()` is read as `x | lower`. */
+const METHOD_FILTERS: Record<string, string> = { lower: 'lower', upper: 'upper', strip: 'trim', replace: 'replace', title: 'title', capitalize: 'capitalize' };
 
 /** A recursive-descent parser of Jinja expressions, with Jinja's precedence. */
 class ExprCursor {
@@ -358,7 +366,14 @@ class ExprCursor {
     for (;;) {
       const offset = this.offset();
       if (this.accept('.')) result = { kind: 'attr', object: result, name: this.name(), offset };
-      else if (this.peek('(')) result = { kind: 'call', callee: result, ...this.callArguments(), offset: result.offset };
+      else if (this.peek('(')) {
+        const call = this.callArguments();
+        const filter = result.kind === 'attr' ? METHOD_FILTERS[result.name] : undefined;
+        result =
+          filter && result.kind === 'attr' && call.kwargs.length === 0
+            ? { kind: 'filter', value: result.object, name: filter, args: call.args, kwargs: [], offset: result.offset }
+            : { kind: 'call', callee: result, ...call, offset: result.offset };
+      }
       else if (this.accept('[')) {
         const index = this.expression();
         this.expect(']');

@@ -183,8 +183,12 @@ export class TemplateTranslator {
         const otherwise = node.otherwise ? `{% else %}${this.nodes(node.otherwise, scope.child())}` : '';
         return `${branches.join('')}${otherwise}{% endif %}`;
       }
-      case 'for':
-        return `${head}${this.nodes(node.body, scope.child())}{% endfor %}`;
+      case 'for': {
+        // The loop's names stand for themselves, so the body reports only its own constructs.
+        const body = scope.child();
+        for (const name of [...node.targets, 'loop']) body.bind(name, { kind: 'block-param' });
+        return `${head}${this.nodes(node.body, body)}{% endfor %}`;
+      }
       case 'set-block':
         return `${head}${this.nodes(node.body, scope.child())}{% endset %}`;
       case 'macro':
@@ -206,6 +210,7 @@ export class TemplateTranslator {
       case 'for':
         return this.forBlock(node, scope);
       case 'set': {
+        if (node.targets.some((target) => target.includes('.'))) throw new Untranslatable('setting an attribute of a namespace has no Handlebars form');
         const known = evaluateConstant(node.value, lookupIn(scope));
         if (node.targets.length === 1) {
           scope.bind(node.targets[0]!, known ? { kind: 'const', value: known.value } : { kind: 'alias', expr: node.value, scope });
@@ -310,9 +315,12 @@ export class TemplateTranslator {
 
   /** `{{ config(...) }}`: every key tsdbt knows, in Handlebars; a mapping goes to the project file. */
   private config(call: Extract<Expr, { kind: 'call' }>, scope: Scope): string {
-    if (call.args.length > 0) throw new Untranslatable('config() with a positional argument: write its keys as key=value');
+    const [first, ...rest] = call.args;
+    if (rest.length > 0 || (first && first.kind !== 'dict')) throw new Untranslatable('config() with a positional argument other than a mapping: write its keys as key=value');
+    // config({'materialized': 'table'}) is config(materialized='table').
+    const entries = first?.kind === 'dict' ? first.entries.map(([key, value]): [string, Expr] => [key.kind === 'literal' ? String(key.value) : '', value]) : [];
     const pairs: string[] = [];
-    for (const [key, valueExpr] of call.kwargs) {
+    for (const [key, valueExpr] of [...entries, ...call.kwargs]) {
       if (!nodeConfigKeys.has(key)) {
         this.report(this.source.lastIndexOf(key, valueExpr.offset), `${key}=...`, `config key '${key}' is not known to tsdbt: left out`);
         continue;
@@ -340,7 +348,9 @@ export class TemplateTranslator {
   /** A call to a project macro, or to its Postgres implementation through adapter.dispatch, as a partial. */
   private partialCall(call: Extract<Expr, { kind: 'call' }>, scope: Scope): string | undefined {
     const dispatched = dispatchedName(call.callee, this.context);
-    const name = dispatched ?? calleeName(call.callee);
+    const called = calleeName(call.callee);
+    // A project's macro may be called with the project's name before it: shop.cents(...).
+    const name = dispatched ?? (called?.startsWith(`${this.context.projectName}.`) ? called.slice(this.context.projectName.length + 1) : called);
     const macro = name === undefined ? undefined : this.context.macros.get(name);
     if (!macro) return undefined;
     const pairs: string[] = [];
