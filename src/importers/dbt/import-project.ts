@@ -22,7 +22,7 @@ export interface ImportOptions {
 }
 
 /** Folders of a dbt project that are its outputs or installed packages, never imported. */
-const SKIPPED_FOLDERS = new Set(['.git', 'target', 'dbt_packages', 'dbt_modules', 'logs', 'node_modules', '.venv', 'venv']);
+const SKIPPED_FOLDERS = new Set(['.git', 'target', 'dbt_packages', 'dbt_modules', 'logs', 'node_modules', '.venv', 'venv', '.user.yml']);
 /** Macros dbt calls by name that tsdbt does not: importing them would change nothing, silently. */
 const UNCALLED_MACROS: Record<string, string> = {
   generate_alias_name: 'tsdbt does not call generate_alias_name: relations are named after their model (or alias config)',
@@ -110,6 +110,9 @@ export function importDbtProject(options: ImportOptions): ImportReport {
   left.push(...conversion.left);
   notes.push(...conversion.notes);
   notes.push(...packageNotes(options.source));
+  if (existsSync(join(options.source, 'selectors.yml'))) {
+    notes.push({ file: 'selectors.yml', line: 1, column: 1, construct: 'selectors.yml', reason: 'copied; tsdbt does not read selectors.yml: pass the selection with -s' });
+  }
 
   const report: ImportReport = {
     source: options.source,
