@@ -38,6 +38,10 @@ models:
     round({{ column_name }}::numeric / 100, {{ scale }})
 {%- endmacro %}
 `,
+  'macros/get_custom_schema.sql': `{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | lower }}{%- endif -%}
+{%- endmacro %}
+`,
   'macros/tests.sql': `{% test non_negative(model, column_name) %}
     select * from {{ model }} where {{ column_name }} < 0
 {% endtest %}
@@ -52,7 +56,8 @@ models:
 select id as order_id, user_id as customer_id, order_date, status from source
 `,
   'models/staging/stg_payments.sql': "select order_id, payment_method, {{ cents_to_dollars('amount') }} as amount from {{ ref('raw_payments') }}\n",
-  'models/orders.sql': `{% set payment_methods = var('payment_methods') %}
+  'models/orders.sql': `{{ config(schema='Reporting') }}
+{% set payment_methods = var('payment_methods') %}
 with order_payments as (
     select
         order_id,
@@ -123,6 +128,9 @@ describeBackends('tsdbt import dbt', (backend) => {
     expect(imported.code).toBe(0);
     expect(readFileSync(join(destination, 'snapshots/customers_snapshot.sql'), 'utf8')).toContain('{{config target_schema="history"');
     expect(readFileSync(join(destination, 'macros/postgres__cents_to_dollars.sql'), 'utf8')).toBe('round({{column_name}}::numeric / 100, {{scale}})');
+    // A filter of a value known only when rendering is a TypeScript helper of the project.
+    expect(readFileSync(join(destination, 'macros/generate_schema_name.sql'), 'utf8')).toBe('{{#if (eq custom_schema_name null)}}{{@root.target.schema}}{{else}}{{jinja_lower custom_schema_name}}{{/if}}');
+    expect(readFileSync(join(destination, 'macros/jinja_filters.ts'), 'utf8')).toContain('export function jinja_lower(');
 
     writeFileSync(join(destination, 'profiles.yml'), backend.profile(destination, 'analytics'));
     const build = await runCli(['build', '--project-dir', destination, '--profiles-dir', destination]);
@@ -131,7 +139,7 @@ describeBackends('tsdbt import dbt', (backend) => {
     expect(build.stdout).toMatch(/Done\. SUCCESS=9 PASS=5 TOTAL=14/);
     const orders = await backend.query(
       destination,
-      'select order_id, credit_card_amount::text as card, coupon_amount::text as coupon, bank_transfer_amount::text as bank, amount::text from analytics.orders order by order_id',
+      'select order_id, credit_card_amount::text as card, coupon_amount::text as coupon, bank_transfer_amount::text as bank, amount::text from reporting.orders order by order_id',
     );
     expect(orders).toEqual([
       { order_id: 1, card: '10.00', coupon: '2.50', bank: '0', amount: '12.50' },
