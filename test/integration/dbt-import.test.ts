@@ -42,6 +42,20 @@ models:
     {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | lower }}{%- endif -%}
 {%- endmacro %}
 `,
+  // Handlebars cannot say these two (a return value, arithmetic): they become TypeScript helpers.
+  'macros/helpers.sql': `{% macro payment_method_list() %}{{ return(['credit_card', 'coupon', 'bank_transfer']) }}{% endmacro %}
+
+{% macro money(col, places=2) -%}
+  {%- set factor = 10 ** places -%}
+  round({{ col }} * {{ factor }}) / {{ factor }}
+{%- endmacro %}
+`,
+  'models/payment_totals.sql': `select
+  {% for m in payment_method_list() -%}
+  sum(case when payment_method = '{{ m }}' then {{ money('amount', 1) }} else 0 end) as {{ m }}_total{% if not loop.last %},{% endif %}
+  {% endfor %}
+from {{ ref('stg_payments') }}
+`,
   'macros/tests.sql': `{% test non_negative(model, column_name) %}
     select * from {{ model }} where {{ column_name }} < 0
 {% endtest %}
@@ -136,7 +150,7 @@ describeBackends('tsdbt import dbt', (backend) => {
     const build = await runCli(['build', '--project-dir', destination, '--profiles-dir', destination]);
     expect(build.stderr).toBe('');
     expect(build.code).toBe(0);
-    expect(build.stdout).toMatch(/Done\. SUCCESS=9 PASS=5 TOTAL=14/);
+    expect(build.stdout).toMatch(/Done\. SUCCESS=10 PASS=5 TOTAL=15/);
     const orders = await backend.query(
       destination,
       'select order_id, credit_card_amount::text as card, coupon_amount::text as coupon, bank_transfer_amount::text as bank, amount::text from reporting.orders order by order_id',
@@ -147,6 +161,10 @@ describeBackends('tsdbt import dbt', (backend) => {
       { order_id: 3, card: '7.00', coupon: '0', bank: '0', amount: '7.00' },
     ]);
     expect(await backend.query(destination, 'select count(*)::int as n from history.customers_snapshot')).toEqual([{ n: 3 }]);
+    expect(readFileSync(join(destination, 'models/payment_totals.sql'), 'utf8')).toContain('{{#each (payment_method_list) as |m|}}');
+    expect(
+      await backend.query(destination, 'select credit_card_total::float8 as card, coupon_total::float8 as coupon, bank_transfer_total::float8 as bank from analytics.payment_totals'),
+    ).toEqual([{ card: 17, coupon: 2.5, bank: 15 }]);
 
     // The incremental branch renders on the second build.
     const again = await runCli(['run', '-s', 'customer_orders', '--project-dir', destination, '--profiles-dir', destination]);

@@ -4,8 +4,8 @@ import { convertProjectFile } from '../../src/importers/dbt/project-file.js';
 import { TemplateTranslator, type ImportContext, type MacroSignature } from '../../src/importers/dbt/translator.js';
 import { parseTemplate } from '../../src/importers/dbt/jinja-parser.js';
 
-function contextWith(macros: MacroSignature[] = []): ImportContext {
-  return { projectName: 'shop', macros: new Map(macros.map((macro) => [macro.name, macro])), runtimeFilters: new Set() };
+function contextWith(macros: Array<Omit<MacroSignature, 'kind'> & Partial<MacroSignature>> = []): ImportContext {
+  return { projectName: 'shop', macros: new Map(macros.map((macro) => [macro.name, { kind: 'partial', ...macro }])), runtimeFilters: new Set() };
 }
 
 /** Jinja in, Handlebars out (with nothing left untranslated). */

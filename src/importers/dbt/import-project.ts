@@ -11,6 +11,7 @@ import { parseTemplate, type Node } from './jinja-parser.js';
 import { REPORT_FILE, type ImportIssue, type ImportReport } from './import-report.js';
 import { convertProjectFile, DBT_PROJECT_FILE, readDbtProject, type DbtProject, type MovedConfig } from './project-file.js';
 import { escapeText, marker, TemplateTranslator, type ImportContext } from './translator.js';
+import { typescriptMacro } from './typescript-macro.js';
 
 export interface ImportOptions {
   /** The dbt project's folder. */
@@ -72,11 +73,26 @@ export function importDbtProject(options: ImportOptions): ImportReport {
     }
   };
 
-  // Macros first: every call site needs their parameters.
+  // Macros first: every call site needs their parameters, and whether each is a partial or a TypeScript helper.
+  const macroNodes: Array<{ path: string; source: string; node: Extract<Node, { kind: 'macro' }> }> = [];
   for (const file of files.filter((f) => f.role === 'macro')) {
-    for (const node of parse(file)?.nodes ?? []) {
-      if (node.kind === 'macro' && node.keyword === 'macro') context.macros.set(node.name, { name: node.name, params: node.params });
+    const entry = parse(file);
+    for (const node of entry?.nodes ?? []) {
+      if (node.kind !== 'macro' || node.keyword !== 'macro') continue;
+      context.macros.set(node.name, { name: node.name, params: node.params, kind: 'partial' });
+      macroNodes.push({ path: file.path, source: entry!.source, node });
     }
+  }
+  const helpers = new Map<string, string>();
+  for (const { path, source, node } of macroNodes) {
+    // A macro Handlebars cannot say (a return value, arithmetic) is a helper when it is a pure function of its arguments.
+    const attempt = new TemplateTranslator({ ...context, runtimeFilters: new Set() }, path, source, true);
+    attempt.macroBody(node.body, node.params);
+    if (attempt.finish('').left.length === 0 && !returnsValue(node.body)) continue;
+    const helper = typescriptMacro(node);
+    if (helper === undefined) continue;
+    helpers.set(node.name, helper);
+    context.macros.set(node.name, { name: node.name, params: node.params, kind: 'helper' });
   }
   for (const file of files) {
     if (file.role === 'copy') {
@@ -139,6 +155,11 @@ export function importDbtProject(options: ImportOptions): ImportReport {
         left.push(...translator.finish('').left);
         continue;
       }
+      const helper = helpers.get(node.name);
+      if (helper !== undefined) {
+        outputs.set(posix.join(folder, `${node.name}.ts`), helper);
+        continue;
+      }
       const reason = UNCALLED_MACROS[node.name] ?? (RESERVED_MACROS.has(node.name) ? `a macro named '${node.name}' would replace tsdbt's own helper` : undefined);
       const contextNames = node.name === 'generate_schema_name' ? SCHEMA_NAME_CONTEXT : [];
       const body = translator.macroBody(node.body, node.params, { contextNames, defaultsInBody: node.keyword === 'test' });
@@ -166,6 +187,15 @@ export function importDbtProject(options: ImportOptions): ImportReport {
       outputs.set(posix.join(posix.dirname(path), `${node.name}.sql`), text);
     }
   }
+}
+
+/** Whether a macro body calls return(): its value, not its text, is what callers use. */
+function returnsValue(nodes: Node[]): boolean {
+  return nodes.some((node) => {
+    if (node.kind === 'output') return node.expr.kind === 'call' && node.expr.callee.kind === 'name' && node.expr.callee.name === 'return';
+    if (node.kind === 'if') return node.branches.some((branch) => returnsValue(branch.body)) || returnsValue(node.otherwise ?? []);
+    return node.kind === 'for' || node.kind === 'set-block' ? returnsValue(node.body) : false;
+  });
 }
 
 /** Each issue once: an unrolled loop meets the same construct once per item. */

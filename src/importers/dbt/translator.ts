@@ -7,10 +7,14 @@ import { parseTemplate, type Expr, type MacroParam, type Node } from './jinja-pa
 import { constructText, type ImportIssue } from './import-report.js';
 import { knownDbtMacro } from './dbt-macros.js';
 
-/** A project macro, as the importer writes it: a partial called with its parameters by name. */
+/**
+ * A project macro, as the importer writes it: a partial called with its parameters by name, or (when Handlebars
+ * cannot say it) a TypeScript helper called with them in order.
+ */
 export interface MacroSignature {
   name: string;
   params: MacroParam[];
+  kind: 'partial' | 'helper';
 }
 
 /** What every file of one import shares. */
@@ -345,25 +349,35 @@ export class TemplateTranslator {
     return nested.text;
   }
 
-  /** A call to a project macro, or to its Postgres implementation through adapter.dispatch, as a partial. */
+  /** A call to a project macro, or to its Postgres implementation through adapter.dispatch, written out. */
   private partialCall(call: Extract<Expr, { kind: 'call' }>, scope: Scope): string | undefined {
-    const dispatched = dispatchedName(call.callee, this.context);
-    const called = calleeName(call.callee);
-    // A project's macro may be called with the project's name before it: shop.cents(...).
-    const name = dispatched ?? (called?.startsWith(`${this.context.projectName}.`) ? called.slice(this.context.projectName.length + 1) : called);
-    const macro = name === undefined ? undefined : this.context.macros.get(name);
+    const macro = this.macroCalled(call);
     if (!macro) return undefined;
-    const pairs: string[] = [];
-    if (call.args.length > macro.params.length) throw new Untranslatable(`macro '${name}' takes ${macro.params.length} arguments, got ${call.args.length}`, call.offset);
-    macro.params.forEach((param, i) => {
-      const given = call.args[i] ?? call.kwargs.find(([key]) => key === param.name)?.[1];
-      const expr = given ?? param.fallback;
-      if (!expr) return;
-      pairs.push(`${param.name}=${given ? this.param(expr, scope) : this.param(expr, new Scope())}`);
-    });
+    const args = this.macroArguments(macro, call, scope);
+    if (macro.kind === 'helper') return `{{${macro.name}${args.map(([, value]) => ` ${value}`).join('')}}}`;
+    return `{{> ${macro.name}${args.filter(([, value]) => value !== 'undefined').map(([name, value]) => ` ${name}=${value}`).join('')}}}`;
+  }
+
+  /** The project macro a call names: directly, with the project's name before it (shop.cents), or by dispatch. */
+  private macroCalled(call: Extract<Expr, { kind: 'call' }>): MacroSignature | undefined {
+    const called = calleeName(call.callee);
+    const name = dispatchedName(call.callee, this.context) ?? (called?.startsWith(`${this.context.projectName}.`) ? called.slice(this.context.projectName.length + 1) : called);
+    return name === undefined ? undefined : this.context.macros.get(name);
+  }
+
+  /** A macro call's arguments by parameter, in order, defaults filled in (`undefined` where neither is given). */
+  private macroArguments(macro: MacroSignature, call: Extract<Expr, { kind: 'call' }>, scope: Scope): Array<[string, string]> {
+    if (call.args.length > macro.params.length) throw new Untranslatable(`macro '${macro.name}' takes ${macro.params.length} arguments, got ${call.args.length}`, call.offset);
     const unknown = call.kwargs.find(([key]) => !macro.params.some((param) => param.name === key));
-    if (unknown) throw new Untranslatable(`macro '${name}' has no parameter '${unknown[0]}'`, call.offset);
-    return `{{> ${name}${pairs.map((pair) => ` ${pair}`).join('')}}}`;
+    if (unknown) throw new Untranslatable(`macro '${macro.name}' has no parameter '${unknown[0]}'`, call.offset);
+    const args = macro.params.map((param, i): [string, string] => {
+      const given = call.args[i] ?? call.kwargs.find(([key]) => key === param.name)?.[1];
+      if (given) return [param.name, this.param(given, scope)];
+      return [param.name, param.fallback ? this.param(param.fallback, new Scope()) : 'undefined'];
+    });
+    // A helper's trailing arguments that nothing gives are left out, as Jinja leaves them undefined.
+    while (macro.kind === 'helper' && args.at(-1)?.[1] === 'undefined') args.pop();
+    return args;
   }
 
   /** dbt's own macro with a known PostgreSQL rendering (`dbt.type_string()`), unless the project has its own of that name. */
@@ -521,8 +535,9 @@ export class TemplateTranslator {
       const pairs = expr.kwargs.filter(([, value]) => !(value.kind === 'literal' && value.value === null)).map(([key, value]) => `${key}=${this.param(value, scope)}`);
       return `(${name}${[...args(), ...pairs].map((part) => ` ${part}`).join('')})`;
     }
-    if (name && this.context.macros.has(name)) throw new Untranslatable(`the result of macro '${name}' used inside an expression has no Handlebars form (a macro is a partial, written out where it is called)`, expr.offset);
-    if (dispatchedName(expr.callee, this.context)) throw new Untranslatable('a dispatched macro used inside an expression has no Handlebars form', expr.offset);
+    const macro = this.macroCalled(expr);
+    if (macro?.kind === 'helper') return `(${macro.name}${this.macroArguments(macro, expr, scope).map(([, value]) => ` ${value}`).join('')})`;
+    if (macro) throw new Untranslatable(`the result of macro '${macro.name}' used inside an expression has no Handlebars form (it is a partial, written out where it is called)`, expr.offset);
     const root = rootName(expr.callee);
     throw new Untranslatable(RUNTIME_CALLS[root ?? ''] ?? `'${name ?? 'this call'}' is not a macro of the project nor a function tsdbt knows`, expr.offset);
   }
