@@ -46,7 +46,8 @@ export function jinjaString(value: ConstantValue): string {
   return String(value);
 }
 
-function truthy(value: ConstantValue): boolean {
+/** Jinja's truth: empty lists and mappings are false. */
+export function truthy(value: ConstantValue): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
   return Boolean(value);

@@ -1,6 +1,6 @@
 import { nodeConfigKeys } from '../../core/node-config.js';
 import { LineIndex } from '../../util/line-index.js';
-import { CONSTANT_FILTERS, evaluateConstant, jinjaString, type ConstantValue } from './constant-values.js';
+import { CONSTANT_FILTERS, evaluateConstant, jinjaString, truthy, type ConstantValue } from './constant-values.js';
 import { CONCAT_HELPER, filterHelperName, RUNTIME_FILTERS } from './jinja-filters.js';
 import { JinjaSyntaxError } from './jinja-lexer.js';
 import { parseTemplate, type Expr, type MacroParam, type Node } from './jinja-parser.js';
@@ -586,12 +586,6 @@ function lookupIn(scope: Scope): (name: string) => { value: ConstantValue } | un
     if (binding?.kind === 'alias') return evaluateConstant(binding.expr, lookupIn(binding.scope));
     return undefined;
   };
-}
-
-function truthy(value: ConstantValue): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
-  return Boolean(value);
 }
 
 function hasMapping(value: ConstantValue): boolean {
