@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { convertProjectFile } from '../../src/importers/dbt/project-file.js';
 import { TemplateTranslator, type ImportContext, type MacroSignature } from '../../src/importers/dbt/translator.js';
+import { transformSync } from 'esbuild';
 import { parseTemplate } from '../../src/importers/dbt/jinja-parser.js';
+import { typescriptMacro } from '../../src/importers/dbt/typescript-macro.js';
 
 function contextWith(macros: Array<Omit<MacroSignature, 'kind'> & Partial<MacroSignature>> = []): ImportContext {
   return { projectName: 'shop', macros: new Map(macros.map((macro) => [macro.name, { kind: 'partial', ...macro }])), runtimeFilters: new Set() };
@@ -176,6 +178,36 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     const result = leftOf('select 1\n{{ ref("a" }}');
     expect(result.left).toMatchObject([{ line: 2, reason: "Jinja syntax error: expected ','" }]);
     expect(result.text).toContain('\\{{ ref("a" }}');
+  });
+});
+
+describe('tsdbt import dbt: macros as TypeScript helpers', () => {
+  /** The helper a macro becomes, compiled and loaded as tsdbt's macro loader would. */
+  async function helperOf(jinja: string): Promise<((...args: unknown[]) => unknown) | undefined> {
+    const [macro] = parseTemplate(jinja);
+    if (macro?.kind !== 'macro') throw new Error('expected a macro');
+    const source = typescriptMacro(macro);
+    if (source === undefined) return undefined;
+    const { code } = transformSync(source, { loader: 'ts', format: 'esm' });
+    const module = (await import(`data:text/javascript,${encodeURIComponent(code)}`)) as Record<string, (...args: unknown[]) => unknown>;
+    return module[macro.name];
+  }
+  const options = { hash: {}, data: {} };
+
+  it('computes what the macro renders, with its defaults, Handlebars options last', async () => {
+    const money = await helperOf('{% macro money(col, places=2) -%}{%- set factor = 10 ** places -%}round({{ col }} * {{ factor }}) / {{ factor }}{%- endmacro %}');
+    expect(money!('amount', 1, options)).toBe('round(amount * 10) / 10');
+    expect(money!('amount', options)).toBe('round(amount * 100) / 100');
+  });
+
+  it("returns a macro's return() value, and loops, filters and conditions work on its arguments", async () => {
+    const columns = await helperOf("{% macro columns(names, prefix='') %}{% set out = [] %}{% for n in names %}{% if n != 'id' %}{% set out = out + [prefix ~ n | upper] %}{% endif %}{% endfor %}{{ return(out) }}{% endmacro %}");
+    expect(columns!(['id', 'a', 'b'], 'x_', options)).toEqual(['x_A', 'x_B']);
+  });
+
+  it('is not made for a macro that reads anything but its arguments', async () => {
+    expect(await helperOf('{% macro r(x) %}{{ ref(x) }}{% endmacro %}')).toBeUndefined();
+    expect(await helperOf('{% macro t() %}{{ target.name }}{% endmacro %}')).toBeUndefined();
   });
 });
 

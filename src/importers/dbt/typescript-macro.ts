@@ -10,36 +10,36 @@ class NotPure extends Error {}
 
 /** What the generated code needs at run time, private to each file (every export of macros/*.ts is a helper). */
 const RUNTIME = `type Value = any;
-const isOptions = (value: Value) => value !== null && typeof value === 'object' && 'hash' in value && 'data' in value;
-const str = (value: Value): string => (value === undefined || value === null ? '' : value === true ? 'True' : value === false ? 'False' : String(value));
-const truthy = (value: Value): boolean => (Array.isArray(value) ? value.length > 0 : value !== null && typeof value === 'object' ? Object.keys(value).length > 0 : Boolean(value));
-const eq = (a: Value, b: Value): boolean => JSON.stringify(a) === JSON.stringify(b);
-const contains = (container: Value, item: Value): boolean =>
-  Array.isArray(container) ? container.some((x) => eq(x, item)) : typeof container === 'string' ? container.includes(str(item)) : item in (container ?? {});
-const list = (value: Value): Value[] => (Array.isArray(value) ? value : typeof value === 'string' ? [...value] : value && typeof value === 'object' ? Object.keys(value) : []);
-const add = (a: Value, b: Value): Value => (Array.isArray(a) ? [...a, ...list(b)] : a + b);
-const filters: Record<string, (value: Value, ...args: Value[]) => Value> = {
-  upper: (v) => str(v).toUpperCase(),
-  lower: (v) => str(v).toLowerCase(),
-  trim: (v) => str(v).trim(),
-  title: (v) => str(v).replace(/\\w\\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
-  capitalize: (v) => str(v).slice(0, 1).toUpperCase() + str(v).slice(1).toLowerCase(),
-  replace: (v, from, to) => str(v).split(str(from)).join(str(to)),
-  join: (v, separator = '') => list(v).map(str).join(str(separator)),
-  length: (v) => list(v).length,
-  count: (v) => list(v).length,
-  first: (v) => list(v)[0],
-  last: (v) => list(v).at(-1),
+const $isOptions = (value: Value) => value !== null && typeof value === 'object' && 'hash' in value && 'data' in value;
+const $str = (value: Value): string => (value === undefined || value === null ? '' : value === true ? 'True' : value === false ? 'False' : String(value));
+const $truthy = (value: Value): boolean => (Array.isArray(value) ? value.length > 0 : value !== null && typeof value === 'object' ? Object.keys(value).length > 0 : Boolean(value));
+const $eq = (a: Value, b: Value): boolean => JSON.stringify(a) === JSON.stringify(b);
+const $contains = (container: Value, item: Value): boolean =>
+  Array.isArray(container) ? container.some((x) => $eq(x, item)) : typeof container === 'string' ? container.includes($str(item)) : item in (container ?? {});
+const $list = (value: Value): Value[] => (Array.isArray(value) ? value : typeof value === 'string' ? [...value] : value && typeof value === 'object' ? Object.keys(value) : []);
+const $add = (a: Value, b: Value): Value => (Array.isArray(a) ? [...a, ...$list(b)] : a + b);
+const $filters: Record<string, (value: Value, ...args: Value[]) => Value> = {
+  upper: (v) => $str(v).toUpperCase(),
+  lower: (v) => $str(v).toLowerCase(),
+  trim: (v) => $str(v).trim(),
+  title: (v) => $str(v).replace(/\\w\\S*/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()),
+  capitalize: (v) => $str(v).slice(0, 1).toUpperCase() + $str(v).slice(1).toLowerCase(),
+  replace: (v, from, to) => $str(v).split($str(from)).join($str(to)),
+  join: (v, separator = '') => $list(v).map($str).join($str(separator)),
+  length: (v) => $list(v).length,
+  count: (v) => $list(v).length,
+  first: (v) => $list(v)[0],
+  last: (v) => $list(v).at(-1),
   default: (v, fallback = '') => (v === undefined || v === null ? fallback : v),
-  string: (v) => str(v),
+  string: (v) => $str(v),
   int: (v) => Math.trunc(Number(v)) || 0,
   float: (v) => Number(v) || 0,
-  list: (v) => list(v),
-  unique: (v) => [...new Set(list(v))],
+  list: (v) => $list(v),
+  unique: (v) => [...new Set($list(v))],
   sort: (v) => [...list(v)].sort(),
   reverse: (v) => [...list(v)].reverse(),
 };
-const tests: Record<string, (value: Value) => boolean> = {
+const $tests: Record<string, (value: Value) => boolean> = {
   none: (v) => v === null || v === undefined,
   defined: (v) => v !== undefined,
   undefined: (v) => v === undefined,
@@ -53,18 +53,18 @@ const FILTERS = new Set(['upper', 'lower', 'trim', 'title', 'capitalize', 'repla
 const TESTS = new Set(['none', 'defined', 'undefined', 'string', 'number', 'iterable', 'mapping']);
 
 const BINARY: Record<string, (a: string, b: string) => string> = {
-  '==': (a, b) => `eq(${a}, ${b})`,
-  '!=': (a, b) => `!eq(${a}, ${b})`,
+  '==': (a, b) => `$eq(${a}, ${b})`,
+  '!=': (a, b) => `!$eq(${a}, ${b})`,
   '<': (a, b) => `(${a} < ${b})`,
   '>': (a, b) => `(${a} > ${b})`,
   '<=': (a, b) => `(${a} <= ${b})`,
   '>=': (a, b) => `(${a} >= ${b})`,
-  and: (a, b) => `(truthy(${a}) ? ${b} : ${a})`,
-  or: (a, b) => `(truthy(${a}) ? ${a} : ${b})`,
-  in: (a, b) => `contains(${b}, ${a})`,
-  'not in': (a, b) => `!contains(${b}, ${a})`,
-  '~': (a, b) => `(str(${a}) + str(${b}))`,
-  '+': (a, b) => `add(${a}, ${b})`,
+  and: (a, b) => `($truthy(${a}) ? ${b} : ${a})`,
+  or: (a, b) => `($truthy(${a}) ? ${a} : ${b})`,
+  in: (a, b) => `$contains(${b}, ${a})`,
+  'not in': (a, b) => `!$contains(${b}, ${a})`,
+  '~': (a, b) => `($str(${a}) + $str(${b}))`,
+  '+': (a, b) => `$add(${a}, ${b})`,
   '-': (a, b) => `(${a} - ${b})`,
   '*': (a, b) => `(${a} * ${b})`,
   '/': (a, b) => `(${a} / ${b})`,
@@ -86,10 +86,10 @@ export function typescriptMacro(macro: Extract<Node, { kind: 'macro' }>): string
       RUNTIME,
       '',
       `export function ${macro.name}(...args: Value[]): Value {`,
-      `  let [${signature}] = args.length > 0 && isOptions(args.at(-1)) ? args.slice(0, -1) : args;`,
-      "  let out = '';",
+      `  let [${signature}] = args.length > 0 && $isOptions(args.at(-1)) ? args.slice(0, -1) : args;`,
+      "  let $out = '';",
       body,
-      '  return out;',
+      '  return $out;',
       '}',
       '',
     ].join('\n');
@@ -113,14 +113,14 @@ class Emitter {
   private statement(node: Node, indent: string): string {
     switch (node.kind) {
       case 'text':
-        return `${indent}out += ${JSON.stringify(node.value)};`;
+        return `${indent}$out += ${JSON.stringify(node.value)};`;
       case 'output':
         if (node.expr.kind === 'call' && node.expr.callee.kind === 'name' && node.expr.callee.name === 'return' && node.expr.args.length === 1) {
           return `${indent}return ${this.expr(node.expr.args[0]!)};`;
         }
-        return `${indent}out += str(${this.expr(node.expr)});`;
+        return `${indent}$out += $str(${this.expr(node.expr)});`;
       case 'if': {
-        const branches = node.branches.map((branch, i) => `${i === 0 ? `${indent}if` : ' else if'} (truthy(${this.expr(branch.test)})) {\n${this.block(branch.body, `${indent}  `)}\n${indent}}`);
+        const branches = node.branches.map((branch, i) => `${i === 0 ? `${indent}if` : ' else if'} ($truthy(${this.expr(branch.test)})) {\n${this.block(branch.body, `${indent}  `)}\n${indent}}`);
         const otherwise = node.otherwise ? ` else {\n${this.block(node.otherwise, `${indent}  `)}\n${indent}}` : '';
         return branches.join('') + otherwise;
       }
@@ -133,9 +133,9 @@ class Emitter {
         const body = this.block(node.body, `${indent}  `);
         return [
           `${indent}{`,
-          `${indent}  const items = list(${iterable});`,
-          `${indent}  for (const [index0, ${target}] of items.entries()) {`,
-          `${indent}    const loop = { index0, index: index0 + 1, first: index0 === 0, last: index0 === items.length - 1, length: items.length, revindex: items.length - index0, revindex0: items.length - index0 - 1 };`,
+          `${indent}  const $items = $list(${iterable});`,
+          `${indent}  for (const [$index0, ${target}] of $items.entries()) {`,
+          `${indent}    const loop = { index0: $index0, index: $index0 + 1, first: $index0 === 0, last: $index0 === $items.length - 1, length: $items.length, revindex: $items.length - $index0, revindex0: $items.length - $index0 - 1 };`,
           `${indent}    void loop;`,
           body.replace(/^/gm, '  '),
           `${indent}  }`,
@@ -172,19 +172,19 @@ class Emitter {
         return `(${this.expr(expr.object)} as Value)?.[${this.expr(expr.index)}]`;
       case 'filter':
         if (expr.kwargs.length > 0 || !FILTERS.has(expr.name)) throw new NotPure();
-        return `filters[${JSON.stringify(expr.name)}]!(${[expr.value, ...expr.args].map((arg) => this.expr(arg)).join(', ')})`;
+        return `$filters[${JSON.stringify(expr.name)}]!(${[expr.value, ...expr.args].map((arg) => this.expr(arg)).join(', ')})`;
       case 'test':
         if (!TESTS.has(expr.name) || expr.args.length > 0) throw new NotPure();
-        return `${expr.negated ? '!' : ''}tests[${JSON.stringify(expr.name)}]!(${this.expr(expr.value)})`;
+        return `${expr.negated ? '!' : ''}$tests[${JSON.stringify(expr.name)}]!(${this.expr(expr.value)})`;
       case 'binary': {
         const op = BINARY[expr.op];
         if (!op) throw new NotPure();
         return op(this.expr(expr.left), this.expr(expr.right));
       }
       case 'unary':
-        return expr.op === 'not' ? `!truthy(${this.expr(expr.operand)})` : `(${expr.op}${this.expr(expr.operand)})`;
+        return expr.op === 'not' ? `!$truthy(${this.expr(expr.operand)})` : `(${expr.op}${this.expr(expr.operand)})`;
       case 'cond':
-        return `(truthy(${this.expr(expr.test)}) ? ${this.expr(expr.then)} : ${expr.otherwise ? this.expr(expr.otherwise) : "''"})`;
+        return `($truthy(${this.expr(expr.test)}) ? ${this.expr(expr.then)} : ${expr.otherwise ? this.expr(expr.otherwise) : "''"})`;
       default:
         throw new NotPure();
     }
