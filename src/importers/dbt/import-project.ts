@@ -97,6 +97,9 @@ export function importDbtProject(options: ImportOptions): ImportReport {
   for (const file of files) {
     if (file.role === 'copy') {
       outputs.set(file.path, readFileSync(join(options.source, file.path)));
+      if (file.path.endsWith('.py') && project.modelPaths.some((base) => file.path.startsWith(`${base.replace(/\/+$/, '')}/`))) {
+        left.push({ file: file.path, line: 1, column: 1, construct: file.path, reason: 'a Python model: tsdbt builds SQL and TypeScript models; copied as it is, not built' });
+      }
       continue;
     }
     translated++;
