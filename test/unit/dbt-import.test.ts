@@ -88,6 +88,10 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     expect(translated('select\n    {%- if is_incremental() -%}\n    1\n    {%- endif %}\n')).toBe('select{{#if (is_incremental)}}1{{/if}}\n');
   });
 
+  it('a set that reads its own name reads the value before it', () => {
+    expect(translated("{% set cols = var('a') %}{% set cols = cols ~ ', b' %}{% set n = 1 %}{% set n = n + 1 %}select {{ cols }}, {{ n }}")).toBe('select {{jinja_concat (var "a") ", b"}}, 2');
+  });
+
   it('filters: applied now on known values, as helpers of the project on the others', () => {
     const context = contextWith();
     expect(translated("{{ 'abc' | upper }} {{ ' x ' | trim }} {{ ['a','b'] | length }}", context)).toBe('ABC x 2');

@@ -60,6 +60,13 @@ class Scope {
   child(): Scope {
     return new Scope(this);
   }
+
+  /** The names as they are now: what a `{% set %}` value reads, whatever is set after it (`{% set x = x ~ 'a' %}`). */
+  snapshot(): Scope {
+    const copy = new Scope(this.parent?.snapshot());
+    for (const [name, binding] of this.bindings) copy.bind(name, binding);
+    return copy;
+  }
 }
 
 /** A construct with no Handlebars form; caught where a whole tag can be marked. */
@@ -217,7 +224,7 @@ export class TemplateTranslator {
         if (node.targets.some((target) => target.includes('.'))) throw new Untranslatable('setting an attribute of a namespace has no Handlebars form');
         const known = evaluateConstant(node.value, lookupIn(scope));
         if (node.targets.length === 1) {
-          scope.bind(node.targets[0]!, known ? { kind: 'const', value: known.value } : { kind: 'alias', expr: node.value, scope });
+          scope.bind(node.targets[0]!, known ? { kind: 'const', value: known.value } : { kind: 'alias', expr: node.value, scope: scope.snapshot() });
           return '';
         }
         if (!known || !Array.isArray(known.value) || known.value.length !== node.targets.length) {
