@@ -212,6 +212,8 @@ describe('tsdbt import dbt: macros as TypeScript helpers', () => {
   it('is not made for a macro that reads anything but its arguments', async () => {
     expect(await helperOf('{% macro r(x) %}{{ ref(x) }}{% endmacro %}')).toBeUndefined();
     expect(await helperOf('{% macro t() %}{{ target.name }}{% endmacro %}')).toBeUndefined();
+    // JavaScript's reserved words cannot name a function or a variable.
+    expect(await helperOf('{% macro delete(x) %}{{ return(x) }}{% endmacro %}')).toBeUndefined();
   });
 });
 

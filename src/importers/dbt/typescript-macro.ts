@@ -49,6 +49,10 @@ const $tests: Record<string, (value: Value) => boolean> = {
   mapping: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
 };`;
 
+/** Names Jinja allows and JavaScript does not: a macro, parameter or variable so named keeps the macro a partial. */
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield await arguments eval loop'.split(' '),
+);
 const FILTERS = new Set(['upper', 'lower', 'trim', 'title', 'capitalize', 'replace', 'join', 'length', 'count', 'first', 'last', 'default', 'string', 'int', 'float', 'list', 'unique', 'sort', 'reverse']);
 const TESTS = new Set(['none', 'defined', 'undefined', 'string', 'number', 'iterable', 'mapping']);
 
@@ -76,6 +80,7 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
 /** The source of `macros/<name>.ts` for the macro, or undefined when it is not a pure function of its arguments. */
 export function typescriptMacro(macro: Extract<Node, { kind: 'macro' }>): string | undefined {
   const params = macro.params.map((param) => param.name);
+  if ([macro.name, ...params].some((name) => RESERVED.has(name))) return undefined;
   const emitter = new Emitter(params);
   try {
     const defaults = macro.params.map((param) => (param.fallback ? ` = ${emitter.expr(param.fallback)}` : ''));
@@ -125,7 +130,7 @@ class Emitter {
         return branches.join('') + otherwise;
       }
       case 'for': {
-        if (node.targets.length !== 1 || node.otherwise) throw new NotPure();
+        if (node.targets.length !== 1 || node.otherwise || RESERVED.has(node.targets[0]!)) throw new NotPure();
         const target = node.targets[0]!;
         const iterable = this.expr(node.iterable);
         this.known.add(target);
@@ -146,6 +151,7 @@ class Emitter {
         if (node.targets.length !== 1 || node.targets[0]!.includes('.')) throw new NotPure();
         const target = node.targets[0]!;
         const value = this.expr(node.value);
+        if (RESERVED.has(target)) throw new NotPure();
         // `var`: as in Jinja, a name set inside an if is seen after it.
         this.known.add(target);
         return this.params.includes(target) ? `${indent}${target} = ${value};` : `${indent}var ${target} = ${value};`;
