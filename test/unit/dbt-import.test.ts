@@ -140,8 +140,8 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     expect(translated("{{ dbt_utils.generate_surrogate_key(['order_id', 'customer_id']) }} {{ dbt_utils.star(from=ref('orders'), except=['id'], relation_alias=none) }}")).toBe(
       '{{dbt_utils.generate_surrogate_key (list "order_id" "customer_id")}} {{dbt_utils.star from=(ref "orders") except=(list "id")}}',
     );
-    expect(translated("cast(x as {{ dbt.type_string() }}), {{ dbt.date_trunc('day', 'ordered_at') }}, {{ current_timestamp() }}")).toBe(
-      "cast(x as TEXT), date_trunc('day', ordered_at), now()",
+    expect(translated("cast(x as {{ dbt.type_string() }}), {{ dbt.date_trunc('day', 'ordered_at') }}, {{ current_timestamp() }}, {{ safe_cast('y', type_int()) }}")).toBe(
+      "cast(x as TEXT), date_trunc('day', ordered_at), now(), cast(y as INT)",
     );
   });
 

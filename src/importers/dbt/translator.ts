@@ -392,7 +392,9 @@ export class TemplateTranslator {
     if (expr.kind !== 'call') return undefined;
     const name = calleeName(expr.callee);
     if (!name || this.context.macros.has(name)) return undefined;
-    return knownDbtMacro(name, expr.args.map((arg) => evaluateConstant(arg, lookupIn(scope))?.value), expr.kwargs.length > 0);
+    // Arguments may be such calls too: safe_cast('x', type_string()).
+    const args = expr.args.map((arg) => evaluateConstant(arg, lookupIn(scope))?.value ?? this.knownMacro(arg, scope));
+    return knownDbtMacro(name, args, expr.kwargs.length > 0);
   }
 
   /** An expression as a Handlebars parameter: a literal, a path or a sub-expression. */
