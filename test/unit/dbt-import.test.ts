@@ -78,7 +78,7 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
       '{{#each (list "x" "y") as |a|}}{{#each (var "bs") as |b|}}{{a}}{{b}}{{#if @last}};{{/if}}{{/each}}{{/each}}',
     );
     const cents = contextWith([{ name: 'cents', params: [{ name: 'column' }] }]);
-    expect(translated("{% for m in ['card', 'gift'] %}{{ cents(m + '_amount') }}{% if not loop.last %}, {% endif %}{% endfor %}", cents)).toBe(
+    expect(translated("{% set names = {'card': 'card_amount', 'gift': 'gift_amount'} %}{% for m in ['card', 'gift'] %}{{ cents(names[m]) }}{% if not loop.last %}, {% endif %}{% endfor %}", cents)).toBe(
       '{{> cents column="card_amount"}}, {{> cents column="gift_amount"}}',
     );
   });
@@ -90,6 +90,14 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
 
   it('a set that reads its own name reads the value before it', () => {
     expect(translated("{% set cols = var('a') %}{% set cols = cols ~ ', b' %}{% set n = 1 %}{% set n = n + 1 %}select {{ cols }}, {{ n }}")).toBe('select {{jinja_concat (var "a") ", b"}}, 2');
+  });
+
+  it("operators Handlebars has no helper for, and loop.index, as the project's helpers", () => {
+    const context = contextWith();
+    expect(translated("{% for c in var('cols') %}{% if loop.index > 1 and c not in ['id'] %}{{ c }}{% endif %}{% endfor %}{{ var('n') * 2 }}", context)).toBe(
+      '{{#each (var "cols") as |c|}}{{#if (and (jinja_gt (jinja_add @index 1) 1) (not (jinja_in c (list "id"))))}}{{c}}{{/if}}{{/each}}{{jinja_multiply (var "n") 2}}',
+    );
+    expect([...context.runtimeFilters].sort()).toEqual(['add', 'gt', 'in', 'multiply']);
   });
 
   it('filters: applied now on known values, as helpers of the project on the others', () => {
@@ -163,11 +171,11 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     const result = leftOf("select\n  {{ run_query('select 1') }},\n  {% if x in y %}a{% endif %}\n");
     expect(result.left).toEqual([
       { file: 'models/m.sql', line: 2, column: 6, construct: "{{ run_query('select 1') }}", reason: 'runs a query while compiling; tsdbt templates do not read the database' },
-      { file: 'models/m.sql', line: 3, column: 11, construct: '{% if x in y %}', reason: "the operator 'in' on values known only when rendering has no Handlebars helper" },
+      { file: 'models/m.sql', line: 3, column: 9, construct: '{% if x in y %}', reason: "'x' is not a variable tsdbt templates know" },
     ]);
     expect(result.text).toBe(
       "select\n  {{!-- TSDBT-IMPORT: not translated: runs a query while compiling; tsdbt templates do not read the database --}}\\{{ run_query('select 1') }},\n" +
-        "  {{!-- TSDBT-IMPORT: not translated: the operator 'in' on values known only when rendering has no Handlebars helper --}}{% if x in y %}a{% endif %}\n",
+        "  {{!-- TSDBT-IMPORT: not translated: 'x' is not a variable tsdbt templates know --}}{% if x in y %}a{% endif %}\n",
     );
   });
 

@@ -16,28 +16,50 @@ const FILTER_SOURCES: Record<string, string> = {
   string: 'export function jinja_string(value: unknown): string {\n  return text(value);\n}',
   int: 'export function jinja_int(value: unknown): number {\n  return Math.trunc(Number(value)) || 0;\n}',
   float: 'export function jinja_float(value: unknown): number {\n  return Number(value) || 0;\n}',
-  // Not a filter: Jinja's `~` operator, which joins its operands as text.
-  concat: 'export function jinja_concat(left: unknown, right: unknown): string {\n  return text(left) + text(right);\n}',
 };
 
+/** Jinja's operators that Handlebars has no helper for, on values known only when rendering: `(jinja_lt a b)`. */
+const OPERATOR_SOURCES: Record<string, [string, string]> = {
+  '~': ['concat', 'export function jinja_concat(left: unknown, right: unknown): string {\n  return text(left) + text(right);\n}'],
+  '<': ['lt', 'export function jinja_lt(left: any, right: any): boolean {\n  return left < right;\n}'],
+  '>': ['gt', 'export function jinja_gt(left: any, right: any): boolean {\n  return left > right;\n}'],
+  '<=': ['le', 'export function jinja_le(left: any, right: any): boolean {\n  return left <= right;\n}'],
+  '>=': ['ge', 'export function jinja_ge(left: any, right: any): boolean {\n  return left >= right;\n}'],
+  in: [
+    'in',
+    "export function jinja_in(item: unknown, container: unknown): boolean {\n  if (Array.isArray(container)) return container.some((x) => JSON.stringify(x) === JSON.stringify(item));\n  if (typeof container === 'string') return container.includes(text(item));\n  return container !== null && typeof container === 'object' && text(item) in container;\n}",
+  ],
+  '+': ['add', "export function jinja_add(left: any, right: any): unknown {\n  return Array.isArray(left) ? [...left, ...right] : left + right;\n}"],
+  '-': ['subtract', 'export function jinja_subtract(left: any, right: any): number {\n  return left - right;\n}'],
+  '*': ['multiply', 'export function jinja_multiply(left: any, right: any): number {\n  return left * right;\n}'],
+  '/': ['divide', 'export function jinja_divide(left: any, right: any): number {\n  return left / right;\n}'],
+  '//': ['floordiv', 'export function jinja_floordiv(left: any, right: any): number {\n  return Math.floor(left / right);\n}'],
+  '%': ['modulo', 'export function jinja_modulo(left: any, right: any): number {\n  return left % right;\n}'],
+};
+const HELPER_SOURCES: Record<string, string> = { ...FILTER_SOURCES, ...Object.fromEntries(Object.values(OPERATOR_SOURCES)) };
+
 /** Filters that have a helper; a filter of the same name whose value is known when importing is applied then. */
-export const RUNTIME_FILTERS = new Set(Object.keys(FILTER_SOURCES).filter((name) => name !== 'concat'));
-/** The helper of Jinja's `~`. */
-export const CONCAT_HELPER = 'concat';
+export const RUNTIME_FILTERS = new Set(Object.keys(FILTER_SOURCES));
+
+/** The helper (its name without `jinja_`) of a binary operator, if it has one. */
+export function operatorHelper(op: string): string | undefined {
+  return OPERATOR_SOURCES[op]?.[0];
+}
 
 export function filterHelperName(filter: string): string {
   return `jinja_${filter}`;
 }
 
-/** The source of `macros/jinja_filters.ts` holding the helpers of `filters`. */
-export function filterHelpersSource(filters: Iterable<string>): string {
-  const used = [...new Set(filters)].sort();
+/** The source of `macros/jinja_filters.ts` holding the helpers of the filters and operators `used`. */
+export function filterHelpersSource(helpers: Iterable<string>): string {
+  const used = [...new Set(helpers)].sort();
   return [
-    '// Written by `tsdbt import dbt`: the Jinja filters the imported templates apply to values known only when rendering.',
+    '// Written by `tsdbt import dbt`: the Jinja filters and operators the imported templates apply to values known only',
+    '// when rendering.',
     '// Arguments a template does not pass are undefined; Handlebars adds its options object last.',
     '',
     "function text(value: unknown): string {\n  return value === undefined || value === null ? '' : String(value);\n}",
-    ...used.map((filter) => FILTER_SOURCES[filter]!),
+    ...used.map((helper) => HELPER_SOURCES[helper]!),
     '',
   ].join('\n\n');
 }

@@ -1,7 +1,7 @@
 import { nodeConfigKeys } from '../../core/node-config.js';
 import { LineIndex } from '../../util/line-index.js';
 import { CONSTANT_FILTERS, evaluateConstant, jinjaString, truthy, type ConstantValue } from './constant-values.js';
-import { CONCAT_HELPER, filterHelperName, RUNTIME_FILTERS } from './jinja-filters.js';
+import { filterHelperName, operatorHelper, RUNTIME_FILTERS } from './jinja-filters.js';
 import { JinjaSyntaxError } from './jinja-lexer.js';
 import { parseTemplate, type Expr, type MacroParam, type Node } from './jinja-parser.js';
 import { constructText, type ImportIssue } from './import-report.js';
@@ -422,13 +422,13 @@ export class TemplateTranslator {
       case 'list':
         return `(list ${expr.items.map((item) => this.param(item, scope)).join(' ')})`;
       case 'binary': {
-        if (expr.op === '~') {
-          this.context.runtimeFilters.add(CONCAT_HELPER);
-          return `(${filterHelperName(CONCAT_HELPER)} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
-        }
         const helper = COMPARISON_HELPERS[expr.op];
-        if (!helper) throw new Untranslatable(`the operator '${expr.op}' on values known only when rendering has no Handlebars helper`, expr.offset);
-        return `(${helper} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
+        if (helper) return `(${helper} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
+        const operator = operatorHelper(expr.op === 'not in' ? 'in' : expr.op);
+        if (!operator) throw new Untranslatable(`the operator '${expr.op}' on values known only when rendering has no Handlebars helper`, expr.offset);
+        this.context.runtimeFilters.add(operator);
+        const call = `(${filterHelperName(operator)} ${this.param(expr.left, scope)} ${this.param(expr.right, scope)})`;
+        return expr.op === 'not in' ? `(not ${call})` : call;
       }
       case 'unary':
         if (expr.op !== 'not') throw new Untranslatable(`the operator '${expr.op}' on values known only when rendering has no Handlebars helper`, expr.offset);
@@ -498,9 +498,15 @@ export class TemplateTranslator {
     if (object.kind === 'name') {
       const binding = scope.lookup(object.name);
       if (binding?.kind === 'loop') {
+        const up = '../'.repeat(this.depth - binding.depth);
+        if (expr.name === 'index') {
+          // 1-based, where Handlebars counts from 0.
+          this.context.runtimeFilters.add('add');
+          return `(${filterHelperName('add')} @${up}index 1)`;
+        }
         const field = LOOP_FIELDS[expr.name];
-        if (!field) throw new Untranslatable(`loop.${expr.name} has no Handlebars form (loop.first, loop.last and loop.index0 do)`, expr.offset);
-        return `@${'../'.repeat(this.depth - binding.depth)}${field}`;
+        if (!field) throw new Untranslatable(`loop.${expr.name} has no Handlebars form (loop.first, loop.last, loop.index and loop.index0 do)`, expr.offset);
+        return `@${up}${field}`;
       }
     }
     const base = this.dynamic(object, scope);
