@@ -11,6 +11,7 @@ import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { docsCommand } from './commands/docs.js';
+import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { lineageCommand } from './commands/lineage.js';
 import { lsCommand } from './commands/ls.js';
@@ -21,6 +22,7 @@ import { globalOptions, type GlobalArgs } from './options.js';
 
 const commands: Command<never>[] = [
   initCommand,
+  importCommand,
   debugCommand,
   compileCommand,
   lsCommand,

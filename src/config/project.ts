@@ -69,6 +69,9 @@ const projectSchema = strictObject({
   ...Object.fromEntries(Object.keys(DBT_ONLY_KEYS).map((key) => [key, z.unknown().optional()])),
 });
 
+/** The keys a project file may hold. */
+export const PROJECT_FILE_KEYS: ReadonlySet<string> = new Set(Object.keys(projectSchema.shape));
+
 export type ResourceTreeKey = 'models' | 'seeds' | 'snapshots' | 'tests';
 
 export interface Project {
