@@ -24,7 +24,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     if ('test' in node) {
       entry.attached_node = node.test.attachedNode ?? null;
       entry.column_name = node.test.columnName ?? null;
-      if (node.test.testName) entry.test_metadata = { name: node.test.testName, kwargs: node.test.kwargs };
+      if (node.test.testName) entry.test_metadata = testMetadata(node.test.testName, node.test.kwargs);
     }
     entry.name = node.name;
     entry.package_name = node.packageName;
@@ -107,4 +107,10 @@ export function writeManifest(paths: ArtifactPaths, manifest: Record<string, unk
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** dbt's test_metadata: `dbt_utils.accepted_range` is the test `accepted_range` of the namespace `dbt_utils`. */
+function testMetadata(testName: string, kwargs: Record<string, unknown>): { name: string; kwargs: Record<string, unknown>; namespace?: string } {
+  const dot = testName.indexOf('.');
+  return dot < 0 ? { name: testName, kwargs } : { name: testName.slice(dot + 1), kwargs, namespace: testName.slice(0, dot) };
 }

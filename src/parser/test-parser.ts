@@ -8,6 +8,7 @@ import type { RefCall, SourceCall, SourceLocation, TestSpec } from '../core/node
 import type { ModelTemplate } from '../templating/environment.js';
 import { customGenericTest } from '../testing/custom-tests.js';
 import { BUILTIN_GENERIC_TESTS, type GenericTest } from '../testing/generic-tests.js';
+import { DBT_UTILS_GENERIC_TESTS } from '../testing/dbt-utils-tests.js';
 import { filterByExtension } from '../util/files.js';
 import { recordingHooks, recordTemplate, type ParsedProject } from './project-parser.js';
 import type { TestDeclaration } from './property-files.js';
@@ -20,6 +21,8 @@ const MAX_IDENTIFIER_LENGTH = 63;
 const GENERIC_FOLDER = 'generic';
 /** A macro named `test_<name>` defines the generic test `<name>`, as dbt's `{% test name() %}` blocks do. */
 const MACRO_PREFIX = 'test_';
+/** `dbt_utils.unique_combination_of_columns` names dbt_utils' test, built in, as property files written for dbt do. */
+const DBT_UTILS_PREFIX = 'dbt_utils.';
 
 /**
  * Data tests: the generic tests declared in property files (on models, seeds, snapshots, source tables and their
@@ -35,9 +38,9 @@ export function parseTests(parsed: ParsedProject, testFiles: Map<string, string[
   }
 }
 
-/** tsdbt's generic tests, then the project's, which may replace them. */
+/** tsdbt's generic tests and dbt_utils', then the project's, which may replace them. */
 function genericTests(parsed: ParsedProject, testFiles: Map<string, string[]>): Map<string, GenericTest> {
-  const tests = new Map(BUILTIN_GENERIC_TESTS);
+  const tests = new Map([...BUILTIN_GENERIC_TESTS, ...DBT_UTILS_GENERIC_TESTS]);
   for (const [name, partial] of parsed.env.macros.partials) {
     if (name.startsWith(MACRO_PREFIX)) tests.set(name.slice(MACRO_PREFIX.length), customGenericTest(name.slice(MACRO_PREFIX.length), parsed.env.compile(partial.source, partial.file)));
   }
@@ -89,28 +92,36 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
   // Tests of a disabled or missing node go with it, as in dbt.
   if (!parsed.nodes.has(attachedNode) && !parsed.sources.has(attachedNode)) return;
   const call = readCall(declaration);
-  const generic = generics.get(call.testName);
+  const dbtUtils = call.testName.startsWith(DBT_UTILS_PREFIX);
+  const generic = dbtUtils ? DBT_UTILS_GENERIC_TESTS.get(call.testName.slice(DBT_UTILS_PREFIX.length)) : generics.get(call.testName);
   // Lines are found only when an error needs one (locating is slow).
   const at = { file, get line() { return declaration.line; } };
   if (!generic) {
     throw new TsdbtError('config', `unknown test '${call.testName}'`, {
       location: at,
-      hint: didYouMean(call.testName, generics.keys()) ?? `tsdbt's tests: ${[...BUILTIN_GENERIC_TESTS.keys()].join(', ')}; a project's own go in tests/generic/<name>.sql`,
+      hint: dbtUtils
+        ? `dbt_utils' tests built in: ${[...DBT_UTILS_GENERIC_TESTS.keys()].join(', ')}`
+        : (didYouMean(call.testName, generics.keys()) ?? `tsdbt's tests: ${[...BUILTIN_GENERIC_TESTS.keys(), ...DBT_UTILS_GENERIC_TESTS.keys()].join(', ')}; a project's own go in tests/generic/<name>.sql`),
     });
   }
   checkArguments(generic, call, column, at);
   const tested = on.resourceType === 'source' ? `${on.sourceName}_${on.name}` : on.name;
-  const name = call.name ?? testName(on.resourceType === 'source' ? `source_${call.testName}` : call.testName, tested, column, call.args);
+  // dbt names a package's test after it: dbt_utils_accepted_range_orders_amount__0.
+  const kind = dbtUtils ? `dbt_utils_${generic.name}` : call.testName;
+  const name = call.name ?? testName(on.resourceType === 'source' ? `source_${kind}` : kind, tested, column, call.args);
   const loc: SourceLocation = { get line() { return declaration.line ?? 1; }, column: 1 };
   const template: ModelTemplate = {
     isStatic: false,
     render: (hooks) => {
       const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
-      const where = parsed.nodes.get(`test.${project.name}.${name}`)?.config.where;
+      const config = parsed.nodes.get(`test.${project.name}.${name}`)?.config;
+      const where = config?.where;
       const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
       return generic.render({
         model,
         column: column === undefined ? undefined : quoteIdentifier(column),
+        columnName: column,
+        storeFailures: config?.store_failures === true,
         args: call.args,
         hooks,
         relation: (text, argument) => {
@@ -132,7 +143,7 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
     template,
     refs,
     sources,
-    config: [call.config],
+    config: generic.failCalc ? [{ fail_calc: generic.failCalc }, call.config] : [call.config],
     test: { testName: call.testName, kwargs: { ...call.args, ...(column === undefined ? {} : { column_name: column }) }, attachedNode, columnName: column },
     at,
   });

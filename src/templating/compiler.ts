@@ -12,6 +12,7 @@ import type { TemplateEnvironment } from './environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
+import { DatabaseAnswers, type ReadDatabase } from './compile-time-database.js';
 
 export interface CompiledNode {
   uniqueId: string;
@@ -33,13 +34,41 @@ export interface CompilerInput {
 /** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
 export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly rendered = new Map<string, Rendered>();
+  /** What templates read of the database while compiled (dbt_utils.star), kept for the command. */
+  private readonly answers = new DatabaseAnswers();
 
   constructor(
     readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
   ) {}
 
+  /** Compiles a node whose templates read nothing of the database, or only what was read already. */
   compile(uniqueId: string, options: RenderOptions = {}): CompiledNode {
+    const compiled = this.renderCompiled(uniqueId, options);
+    if (this.answers.hasQuestions) {
+      const node = this.model(uniqueId);
+      throw new TsdbtError('usage', `${node.originalFilePath} reads the database while it is compiled (${this.answers.describeQuestions()}), and no database is open here`, {
+        location: { file: node.originalFilePath },
+      });
+    }
+    return compiled;
+  }
+
+  /**
+   * Compiles a node, asking the database what its templates read while compiled (dbt_utils.star's columns, a
+   * get_column_values query) and rendering again with the answers, as often as a new answer raises new questions.
+   */
+  async compileReading(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
+    for (let round = 0; ; round++) {
+      const compiled = this.renderCompiled(uniqueId, options);
+      if (!this.answers.hasQuestions) return compiled;
+      // Each round answers what the previous answers made a template ask (a star over get_column_values' values...).
+      if (round === MAX_READING_ROUNDS) throw new TsdbtError('compile', `${this.model(uniqueId).originalFilePath} still asks the database after ${round} rounds: ${this.answers.describeQuestions()}`);
+      await this.answers.answer(read);
+    }
+  }
+
+  private renderCompiled(uniqueId: string, options: RenderOptions): CompiledNode {
     const { sql, ephemerals, batchFilters } = this.render(uniqueId, options);
     const ctes = this.ephemeralClosure(ephemerals).map((id) => {
       const node = this.model(id);
@@ -89,9 +118,11 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
         hint: 'build it (tsdbt run -s ...) and query its relation',
       });
     }
+    const misses = this.answers.misses;
     const sql = template.render(this.hooks(node.relation, ephemerals, options, batchFilters));
     const result = { sql: stripTrailingSemicolons(sql), ephemerals, batchFilters };
-    if (plain) this.rendered.set(uniqueId, result);
+    // A rendering that asked the database something not known yet is rendered again once it is.
+    if (plain && this.answers.misses === misses) this.rendered.set(uniqueId, result);
     return result;
   }
 
@@ -125,6 +156,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
       config: () => undefined,
       variable: (name, fallback, loc) => resolveVariable(vars, name, fallback, loc),
       isIncremental: () => options.isIncremental === true,
+      database: this.answers,
       scope: new TemplateScope(parsed.target, relation, replaced(inputs?.this) ?? quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
     };
   }
@@ -176,6 +208,9 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
     return injectCtes(stripTrailingSemicolons(sql), ctes);
   }
 }
+
+/** More rounds than any nesting of dbt_utils calls needs: a template asking forever is an error. */
+const MAX_READING_ROUNDS = 10;
 
 interface Rendered {
   sql: string;
