@@ -60,8 +60,11 @@ interface TestCall {
   name?: string;
 }
 
-/** `unique`, or `{accepted_values: {values: [...], quote: false, config: {...}, severity: warn, name: ...}}`. */
-function readCall(declaration: TestDeclaration): TestCall {
+/**
+ * `unique`, or `{accepted_values: {values: [...], quote: false, config: {...}, severity: warn, name: ...}}`. A key the
+ * test takes as an argument is one (accepted_values' `quote`), even where a node config has that name.
+ */
+function readCall(declaration: TestDeclaration, argumentsOf: (testName: string) => readonly string[]): TestCall {
   const { spec, file } = declaration;
   const fail = (message: string, hint?: string) => new TsdbtError('config', message, { location: { file, line: declaration.line }, hint });
   if (typeof spec === 'string') return { testName: spec, args: {}, config: {} };
@@ -69,6 +72,7 @@ function readCall(declaration: TestDeclaration): TestCall {
     throw fail('a test is a name (- unique) or a mapping of one name to its arguments (- accepted_values: {values: [a, b]})');
   }
   const [testName, body] = Object.entries(spec)[0]!;
+  const testArguments = argumentsOf(testName);
   if (body !== null && body !== undefined && (typeof body !== 'object' || Array.isArray(body))) throw fail(`the arguments of test '${testName}' must be a mapping`);
   const args: Record<string, unknown> = {};
   const config: Record<string, unknown> = {};
@@ -78,7 +82,7 @@ function readCall(declaration: TestDeclaration): TestCall {
     else if (key === 'arguments') Object.assign(args, value as object);
     else if (key === 'name') name = String(value);
     else if (key === 'description') continue;
-    else if (nodeConfigKeys.has(key)) config[key] = value;
+    else if (nodeConfigKeys.has(key) && !testArguments.includes(key)) config[key] = value;
     else args[key] = value;
   }
   const validated = validateYaml({ text: '', data: config, locate: () => ({ file, line: declaration.line }) }, partialNodeConfig);
@@ -91,9 +95,13 @@ function addGenericTest(parsed: ParsedProject, generics: Map<string, GenericTest
   const attachedNode = on.resourceType === 'source' ? `source.${project.name}.${on.sourceName}.${on.name}` : `${on.resourceType}.${project.name}.${on.name}`;
   // Tests of a disabled or missing node go with it, as in dbt.
   if (!parsed.nodes.has(attachedNode) && !parsed.sources.has(attachedNode)) return;
-  const call = readCall(declaration);
+  const lookUp = (name: string) => (name.startsWith(DBT_UTILS_PREFIX) ? DBT_UTILS_GENERIC_TESTS.get(name.slice(DBT_UTILS_PREFIX.length)) : generics.get(name));
+  const call = readCall(declaration, (name) => {
+    const test = lookUp(name);
+    return test?.optional ? [...test.required, ...test.optional] : [];
+  });
   const dbtUtils = call.testName.startsWith(DBT_UTILS_PREFIX);
-  const generic = dbtUtils ? DBT_UTILS_GENERIC_TESTS.get(call.testName.slice(DBT_UTILS_PREFIX.length)) : generics.get(call.testName);
+  const generic = lookUp(call.testName);
   // Lines are found only when an error needs one (locating is slow).
   const at = { file, get line() { return declaration.line; } };
   if (!generic) {
@@ -166,13 +174,21 @@ function checkArguments(generic: GenericTest, call: TestCall, column: string | u
   if (generic.needsColumn === true && column === undefined) throw new TsdbtError('config', `test '${generic.name}' tests a column: declare it under the column's tests`, { location: at });
 }
 
-/** dbt's test names: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`. */
+/**
+ * dbt's test names: the test, the tested node, then the arguments (the column's name among them, as column_name)
+ * sorted by name, each value as Python writes it: `not_null_orders_id`, `accepted_values_orders_status__placed__shipped`,
+ * `unique_combination_of_columns_orders_id__status`.
+ */
 function testName(test: string, tested: string, column: string | undefined, args: Record<string, unknown>): string {
-  const flatten = (value: unknown): string[] => (Array.isArray(value) ? value.flatMap(flatten) : value !== null && typeof value === 'object' ? Object.values(value).flatMap(flatten) : [String(value)]);
-  const suffix = Object.keys(args)
+  const python = (value: unknown) => (value === true ? 'True' : value === false ? 'False' : value === null ? 'None' : String(value));
+  const flatten = (value: unknown): string[] => (Array.isArray(value) ? value.flatMap(flatten) : value !== null && typeof value === 'object' ? Object.values(value).flatMap(flatten) : [python(value)]);
+  const named = column === undefined ? args : { ...args, column_name: column };
+  const unique = Object.keys(named)
     .sort()
-    .flatMap((key) => flatten(args[key]));
-  return [[test, tested, column].filter((part) => part !== undefined).join('_'), ...suffix].join('__').replace(/[^A-Za-z0-9_]+/g, '_');
+    .flatMap((key) => flatten(named[key]))
+    .map((value) => value.replace(/[^A-Za-z0-9_]+/g, '_'))
+    .join('__');
+  return `${test}_${tested}${unique === '' ? '' : `_${unique}`}`.replace(/[^A-Za-z0-9_]+/g, '_');
 }
 
 function addSingularTest(parsed: ParsedProject, testPath: string, file: string): void {

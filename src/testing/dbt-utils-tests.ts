@@ -65,7 +65,8 @@ from validation_errors`;
   test('accepted_range', true, [], ['min_value', 'max_value', 'inclusive'], (call) => {
     const { args } = call;
     const equal = flag(args.inclusive, true) ? '=' : '';
-    const bound = (value: unknown, operator: string) => (value === undefined || value === null ? '' : `\n    or not ${column(call)} ${operator}${equal} ${py(value)}`);
+    const bound = (value: unknown, operator: string, comment: string) =>
+      value === undefined || value === null ? '' : `\n    -- ${comment}\n    or not ${column(call)} ${operator}${equal} ${py(value)}`;
     return `with meet_condition as(
   select *
   from ${call.model}
@@ -74,7 +75,8 @@ validation_errors as (
   select *
   from meet_condition
   where
-    1 = 2${bound(args.min_value, '>')}${bound(args.max_value, '<')}
+    -- never true, defaults to an empty result set. Exists to ensure any combo of the \`or\` clauses below succeeds
+    1 = 2${bound(args.min_value, '>', "records with a value >= min_value are permitted. The `not` flips this to find records that don't meet the rule.")}${bound(args.max_value, '<', "records with a value <= max_value are permitted. The `not` flips this to find records that don't meet the rule.")}
 )
 select *
 from validation_errors`;
