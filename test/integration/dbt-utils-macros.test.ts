@@ -138,11 +138,12 @@ from {{ref "orders"}}
     expect(await project.query('select id from analytics.deduped order by id')).toEqual([{ id: 2 }, { id: 3 }]);
   });
 
-  it('reports a wrong call at its file, line and column, and honours surrogate_key_treat_nulls_as_empty_strings', async () => {
+  it('compile reads the columns of what exists; a wrong call is reported at its place; surrogate_key_treat_nulls_as_empty_strings', async () => {
     const project = makeProject(
       {
         'tsdbt_project.yml': 'name: test_project\nprofile: test\nvars:\n  surrogate_key_treat_nulls_as_empty_strings: true\n',
-        'models/keyed.sql': `select {{dbt_utils.generate_surrogate_key (list "a" "b")}} as k from (select 1 as a, null::int as b) as t`,
+        'models/keyed.sql': `{{config materialized="table"}}\nselect {{dbt_utils.generate_surrogate_key (list "a" "b")}} as k from (select 1 as a, null::int as b) as t`,
+        'models/starred.sql': `select {{dbt_utils.star (ref "keyed")}} from {{ref "keyed"}}`,
         'models/broken.sql': 'select 1 as a\n  {{dbt_utils.group_by 1 n=2}}',
       },
       backend,
@@ -152,8 +153,15 @@ from {{ref "orders"}}
     expect(broken.stderr).toContain('models/broken.sql:2:3');
     expect(broken.stderr).toContain("dbt_utils.group_by got argument 'n' twice");
     project.remove('models/broken.sql');
+    // Before the run there is no relation to read, and dbt_utils says so.
+    expect((await project.run('compile')).code).toBe(0);
+    expect(compiled(project, 'starred')).toBe(sqlWords('select /* no columns returned from star() macro */ from "analytics"."keyed"'));
     const run = await project.run('run');
     expect(run.code).toBe(0);
     expect(await project.query('select k from analytics.keyed')).toEqual([{ k: md5('1-') }]);
+    expect(compiled(project, 'starred')).toBe(sqlWords('select "k" from "analytics"."keyed"'));
+    project.remove('target');
+    expect((await project.run('compile', '-s', 'starred')).code).toBe(0);
+    expect(compiled(project, 'starred')).toBe(sqlWords('select "k" from "analytics"."keyed"'));
   });
 });

@@ -10,7 +10,7 @@ import type { Command } from './command.js';
 
 export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
   name: 'compile',
-  describe: 'Render the selected models, snapshots and data tests to SQL under target/compiled/ and write target/manifest.json; no database is touched',
+  describe: 'Render the selected models, snapshots and data tests to SQL under target/compiled/ and write target/manifest.json; the database is opened only for templates that read it while compiled (dbt_utils.star)',
   examples: [
     ['tsdbt compile', 'compile every model'],
     ['tsdbt compile -s +orders_daily', 'compile a model and everything upstream'],
