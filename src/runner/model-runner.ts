@@ -14,7 +14,7 @@ import { executeNode, type Execution, type FailurePlace, type NodeRunner, type R
 export type ModelRenderer = (node: ModelNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
 
 // What its templates read of the database while compiled (dbt_utils.star) is read on the build's own connection.
-const renderSql: ModelRenderer = async (node, deps, options, connection) => ({ kind: 'sql', sql: (await deps.compiler.compileReading(node.uniqueId, options, (work) => work(connection))).sql });
+const renderSql: ModelRenderer = async (node, deps, options, connection) => ({ kind: 'sql', sql: (await deps.compiler.compile(node.uniqueId, options, (work) => work(connection))).sql });
 
 export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
 

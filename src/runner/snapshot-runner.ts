@@ -25,7 +25,7 @@ export const snapshotRunner: NodeRunner<SnapshotNode> = {
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(snapshotRunner, node, deps, worker, (execution) =>
       withHooks(node, deps, execution, async () => {
-        const { sql } = await deps.compiler.compileReading(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
+        const { sql } = await deps.compiler.compile(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
         deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
         execution.locate = () => ({ compiled: compiledPath });
         return snapshot(execution, node.snapshot, sql);

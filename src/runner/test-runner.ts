@@ -18,7 +18,7 @@ export const testRunner: NodeRunner<TestNode> = {
   run(node, deps, worker) {
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(testRunner, node, deps, worker, async (execution) => {
-      const { sql } = await deps.compiler.compileReading(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
+      const { sql } = await deps.compiler.compile(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
       deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
       execution.locate = () => ({ compiled: compiledPath });
       const limit = node.config.limit;

@@ -12,7 +12,7 @@ import type { TemplateEnvironment } from './environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
-import { DatabaseAnswers, type ReadDatabase } from './compile-time-database.js';
+import { DatabaseAnswers, Questions, type ReadDatabase } from './compile-time-database.js';
 
 export interface CompiledNode {
   uniqueId: string;
@@ -36,35 +36,33 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly rendered = new Map<string, Rendered>();
   /** What templates read of the database while compiled (dbt_utils.star), kept for the command. */
   private readonly answers = new DatabaseAnswers();
+  /** The questions of the rendering under way (renderings are synchronous: one at a time). */
+  private asking: Questions | undefined;
+  private readonly database = this.answers.readFor(() => this.asking);
 
   constructor(
     readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
   ) {}
 
-  /** Compiles a node whose templates read nothing of the database, or only what was read already. */
-  compile(uniqueId: string, options: RenderOptions = {}): CompiledNode {
-    const compiled = this.renderCompiled(uniqueId, options);
-    if (this.answers.hasQuestions) {
-      const node = this.model(uniqueId);
-      throw new TsdbtError('usage', `${node.originalFilePath} reads the database while it is compiled (${this.answers.describeQuestions()}), and no database is open here`, {
-        location: { file: node.originalFilePath },
-      });
-    }
-    return compiled;
-  }
-
   /**
    * Compiles a node, asking the database what its templates read while compiled (dbt_utils.star's columns, a
    * get_column_values query) and rendering again with the answers, as often as a new answer raises new questions.
    */
-  async compileReading(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
+  async compile(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
     for (let round = 0; ; round++) {
-      const compiled = this.renderCompiled(uniqueId, options);
-      if (!this.answers.hasQuestions) return compiled;
+      const questions = new Questions();
+      this.asking = questions;
+      let compiled: CompiledNode;
+      try {
+        compiled = this.renderCompiled(uniqueId, options);
+      } finally {
+        this.asking = undefined;
+      }
+      if (questions.isEmpty) return compiled;
       // Each round answers what the previous answers made a template ask (a star over get_column_values' values...).
-      if (round === MAX_READING_ROUNDS) throw new TsdbtError('compile', `${this.model(uniqueId).originalFilePath} still asks the database after ${round} rounds: ${this.answers.describeQuestions()}`);
-      await this.answers.answer(read);
+      if (round === MAX_READING_ROUNDS) throw new TsdbtError('compile', `${this.model(uniqueId).originalFilePath} still asks the database after ${round} rounds: ${questions.describe()}`);
+      await this.answers.answer(questions, read);
     }
   }
 
@@ -156,7 +154,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
       config: () => undefined,
       variable: (name, fallback, loc) => resolveVariable(vars, name, fallback, loc),
       isIncremental: () => options.isIncremental === true,
-      database: this.answers,
+      database: this.database,
       scope: new TemplateScope(parsed.target, relation, replaced(inputs?.this) ?? quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
     };
   }

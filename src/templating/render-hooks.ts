@@ -21,7 +21,7 @@ export interface RenderHooks {
 /**
  * The database as a template reads it while it is compiled: a relation's columns (dbt_utils.star), a query's rows
  * (dbt_utils.get_column_values). Helpers are synchronous: an answer not known yet is undefined, the question is kept,
- * and the compiler asks the database and renders the template again (`Compiler.compileReading`).
+ * and the compiler asks the database and renders the template again (`Compiler.compile`).
  */
 export interface CompileTimeDatabase {
   /** The columns of a relation in order; none when it does not exist. */

@@ -53,7 +53,7 @@ export async function compileNodes(session: Session, compiler: Compiler, ids: It
   for (const id of ids) {
     const node = session.loaded.parsed.nodes.get(id);
     if (!node || !RESOURCE_KINDS[node.resourceType].compiled || isEphemeral(node) || ('language' in node && node.language === 'typescript')) continue;
-    const { sql } = await compiler.compileReading(id, {}, read);
+    const { sql } = await compiler.compile(id, {}, read);
     session.writers.compiled.write(session.paths.absolute(session.paths.compiledRelative(compiledFileOf(node))), `${sql}\n`);
     compiled.set(id, sql);
   }
