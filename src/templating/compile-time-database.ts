@@ -1,9 +1,27 @@
 import type { Connection } from '../adapters/adapter.js';
 import type { ColumnType } from '../adapters/introspector.js';
+import { TsdbtError } from '../core/errors.js';
 import type { CompileTimeDatabase } from './render-hooks.js';
 
 /** Runs work on a connection to the target's database (a build's own, or one opened for `tsdbt compile`). */
 export type ReadDatabase = (work: (connection: Connection) => Promise<void>) => Promise<void>;
+
+/** More rounds than any nesting of dbt_utils calls needs: a template asking forever is an error. */
+const MAX_READING_ROUNDS = 10;
+
+/**
+ * Renders with what is known, asks the database what the rendering asked, and renders again, as often as a new answer
+ * raises new questions (a star over get_column_values' values...). `what` names the rendering in the error.
+ */
+export async function renderReading<T>(answers: DatabaseAnswers, render: (questions: Questions) => T, read: ReadDatabase, what: string): Promise<T> {
+  for (let round = 0; ; round++) {
+    const questions = new Questions();
+    const rendered = render(questions);
+    if (questions.isEmpty) return rendered;
+    if (round === MAX_READING_ROUNDS) throw new TsdbtError('compile', `${what} still asks the database after ${round} rounds: ${questions.describe()}`);
+    await answers.answer(questions, read);
+  }
+}
 
 /** What one rendering asked the database that is not known yet. */
 export class Questions {

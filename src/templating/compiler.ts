@@ -12,7 +12,7 @@ import type { TemplateEnvironment } from './environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
-import { DatabaseAnswers, Questions, type ReadDatabase } from './compile-time-database.js';
+import { DatabaseAnswers, renderReading, type Questions, type ReadDatabase } from './compile-time-database.js';
 
 export interface CompiledNode {
   uniqueId: string;
@@ -50,20 +50,15 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
    * get_column_values query) and rendering again with the answers, as often as a new answer raises new questions.
    */
   async compile(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
-    for (let round = 0; ; round++) {
-      const questions = new Questions();
+    const render = (questions: Questions) => {
       this.asking = questions;
-      let compiled: CompiledNode;
       try {
-        compiled = this.renderCompiled(uniqueId, options);
+        return this.renderCompiled(uniqueId, options);
       } finally {
         this.asking = undefined;
       }
-      if (questions.isEmpty) return compiled;
-      // Each round answers what the previous answers made a template ask (a star over get_column_values' values...).
-      if (round === MAX_READING_ROUNDS) throw new TsdbtError('compile', `${this.model(uniqueId).originalFilePath} still asks the database after ${round} rounds: ${questions.describe()}`);
-      await this.answers.answer(questions, read);
-    }
+    };
+    return renderReading(this.answers, render, read, this.model(uniqueId).originalFilePath);
   }
 
   private renderCompiled(uniqueId: string, options: RenderOptions): CompiledNode {
@@ -206,9 +201,6 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
     return injectCtes(stripTrailingSemicolons(sql), ctes);
   }
 }
-
-/** More rounds than any nesting of dbt_utils calls needs: a template asking forever is an error. */
-const MAX_READING_ROUNDS = 10;
 
 interface Rendered {
   sql: string;

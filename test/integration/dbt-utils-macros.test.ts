@@ -55,6 +55,16 @@ group by customer_id`,
 from {{ref "orders"}}
 {{dbt_utils.group_by 1}}`,
         'models/deduped.sql': `{{dbt_utils.deduplicate (ref "orders") "status" "amount desc"}}`,
+        // A TypeScript model calls them from its context, keyword arguments in an object given last.
+        'models/ts_keys.ts': `import { sql } from 'kysely';
+export const config = { materialized: 'table' };
+export default async ({ ref, dbt_utils }) => {
+  const statuses = await dbt_utils.get_column_values(ref('orders'), 'status', { order_by: 'status' });
+  const columns = await dbt_utils.star({ from: ref('orders'), except: ['customer_id', 'amount', 'rush', 'note'] });
+  const key = await dbt_utils.generate_surrogate_key(['id', 'customer_id']);
+  return sql.raw(\`select \${columns}, \${key} as order_key, '\${statuses.join(',')}' as statuses from \${ref('orders')}\`);
+};
+`,
       },
       backend,
     );
@@ -73,6 +83,12 @@ from {{ref "orders"}}
       { id: 1, order_key: md5('1-1'), status_key: md5('paid') },
       { id: 2, order_key: md5('2-1'), status_key: md5('open') },
       { id: 3, order_key: md5('3-_dbt_utils_surrogate_key_null_'), status_key: md5('paid') },
+    ]);
+
+    expect(await project.query('select * from analytics.ts_keys order by id')).toEqual([
+      { id: 1, status: 'paid', order_key: md5('1-1'), statuses: 'open,paid' },
+      { id: 2, status: 'open', order_key: md5('2-1'), statuses: 'open,paid' },
+      { id: 3, status: 'paid', order_key: md5('3-_dbt_utils_surrogate_key_null_'), statuses: 'open,paid' },
     ]);
 
     expect(compiled(project, 'starred')).toBe(sqlWords(`select o."id" as "o_id",\n  o."customer_id" as "o_customer_id",\n  o."status" as "o_status",\n  o."amount" as "o_amount" from ${O} as o`));

@@ -1,5 +1,6 @@
 import { quoteIdentifier } from '../../adapters/sql.js';
 import { TsdbtError } from '../../core/errors.js';
+import { DatabaseAnswers, renderReading, type ReadDatabase } from '../compile-time-database.js';
 import type { CompileTimeDatabase } from '../render-hooks.js';
 import { bindArguments, listArgument, optional, required, truthy, type Parameter } from './arguments.js';
 import { dbtColumn, type DbtColumn } from './column-types.js';
@@ -293,4 +294,23 @@ export const DBT_UTILS_MACROS: ReadonlyMap<string, DbtUtilsMacro> = new Map([
 export function callDbtUtilsMacro(name: string, positional: readonly unknown[], keywords: Record<string, unknown>, context: MacroContext): unknown {
   const macro = DBT_UTILS_MACROS.get(name)!;
   return macro.render(bindArguments(`dbt_utils.${name}`, macro.parameters, positional, keywords), context);
+}
+
+/** dbt_utils' macros as a TypeScript model calls them: `await dbt_utils.star({from: ref('orders'), except: ['id']})`. */
+export type DbtUtilsFunctions = Readonly<Record<string, (...args: unknown[]) => Promise<string>>> & {
+  get_column_values(...args: unknown[]): Promise<Array<string | null>>;
+};
+
+/**
+ * The macros for code: positional arguments in dbt_utils' order, keyword ones in a plain object given last. What they
+ * read of the database is read through `read`, as a template's are while compiled.
+ */
+export function dbtUtilsFunctions(variable: MacroContext['variable'], read: ReadDatabase): DbtUtilsFunctions {
+  const answers = new DatabaseAnswers();
+  const call = (name: string) => (...args: unknown[]) => {
+    const last = args.at(-1);
+    const keywords = last !== null && typeof last === 'object' && !Array.isArray(last) ? (args.pop() as Record<string, unknown>) : {};
+    return renderReading(answers, (questions) => callDbtUtilsMacro(name, args, keywords, { database: answers.readFor(() => questions), variable }), read, `dbt_utils.${name}`);
+  };
+  return Object.fromEntries([...DBT_UTILS_MACROS.keys()].map((name) => [name, call(name)])) as unknown as DbtUtilsFunctions;
 }
