@@ -8,7 +8,7 @@ import type { Project } from '../config/project.js';
 import { resolveVariable } from './variables.js';
 import type { RenderOptions } from '../core/render.js';
 import { batchFilter, timestampText } from '../materializations/incremental/batch-filter.js';
-import type { TemplateEnvironment } from './environment.js';
+import type { ModelTemplate, TemplateEnvironment } from './environment.js';
 import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
@@ -50,15 +50,17 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
    * get_column_values query) and rendering again with the answers, as often as a new answer raises new questions.
    */
   async compile(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
-    const render = (questions: Questions) => {
-      this.asking = questions;
-      try {
-        return this.renderCompiled(uniqueId, options);
-      } finally {
-        this.asking = undefined;
-      }
-    };
-    return renderReading(this.answers, render, read, this.model(uniqueId).originalFilePath);
+    return renderReading(this.answers, (questions) => this.askingInto(questions, () => this.renderCompiled(uniqueId, options)), read, this.model(uniqueId).originalFilePath);
+  }
+
+  /** Runs a rendering with `questions` keeping what it asks the database. */
+  private askingInto<T>(questions: Questions, render: () => T): T {
+    this.asking = questions;
+    try {
+      return render();
+    } finally {
+      this.asking = undefined;
+    }
   }
 
   private renderCompiled(uniqueId: string, options: RenderOptions): CompiledNode {
@@ -71,8 +73,8 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   }
 
   /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
-  compileInline(source: string): string {
-    return this.compileHook(source, '<inline>');
+  compileInline(source: string, read: ReadDatabase): Promise<string> {
+    return this.compileHook(source, '<inline>', read);
   }
 
   /**
@@ -181,8 +183,12 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
    * Renders a template that is not a node (a hook, `show --inline`) with the same refs and sources; `{{this}}` is
    * `relation`, by default the target schema. No parser checked its refs and sources, so an unknown one fails here.
    */
-  compileHook(source: string, file: string, relation: Relation = { schema: this.parsed.target.schema, identifier: 'inline' }): string {
+  compileHook(source: string, file: string, read: ReadDatabase, relation: Relation = { schema: this.parsed.target.schema, identifier: 'inline' }): Promise<string> {
     const template = this.parsed.env.compile(source, file);
+    return renderReading(this.answers, (questions) => this.askingInto(questions, () => this.renderHook(template, relation)), read, file);
+  }
+
+  private renderHook(template: ModelTemplate, relation: Relation): string {
     const ephemerals: string[] = [];
     const hooks = this.hooks(relation, ephemerals, {}, []);
     const unknown = (what: string, loc: SourceLocation) => new TsdbtError('compile', `${what} does not exist`, { location: { file: '', ...loc } });

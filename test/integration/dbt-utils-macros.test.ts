@@ -49,6 +49,7 @@ from {{ref "orders"}}`,
   {{dbt_utils.pivot "status" (dbt_utils.get_column_values (ref "orders") "status" order_by="status") agg="count"}}
 from {{ref "orders"}}
 group by customer_id`,
+        'models/statuses.sql': `select {{#each (dbt_utils.get_column_values (ref "orders") "status" order_by="status")}}'{{this}}' as s{{@index}}{{#unless @last}}, {{/unless}}{{/each}}`,
         'models/unpivoted.sql': `{{dbt_utils.unpivot relation=(ref "orders") cast_to="text" exclude=(list "id") remove=(list "customer_id" "amount" "note")}}`,
         'models/unioned.sql': `{{dbt_utils.union_relations relations=(list (ref "orders") (ref "returns")) exclude=(list "customer_id" "amount" "rush")}}`,
         'models/arithmetic.sql': `select status, {{dbt_utils.safe_divide "sum(amount)" "count(customer_id)"}} as per_customer
@@ -110,6 +111,7 @@ export default async ({ ref, dbt_utils }) => {
     expect((await project.query<{ d: string }>("select to_char(date_day, 'YYYY-MM-DD') as d from analytics.spine order by 1")).map((row) => row.d)).toEqual(['2020-01-01', '2020-01-02', '2020-01-03', '2020-01-04']);
     expect((await project.query<{ d: string }>("select to_char(date_month, 'YYYY-MM-DD') as d from analytics.month_spine order by 1")).map((row) => row.d)).toEqual(['2020-01-01', '2020-02-01', '2020-03-01']);
 
+    expect(compiled(project, 'statuses')).toBe(sqlWords("select 'open' as s0, 'paid' as s1"));
     const pivotColumn = (value: string) => `count(case when status = '${value}' then 1 else 0 end) as "${value}"`;
     expect(compiled(project, 'pivoted')).toBe(sqlWords(`select customer_id, ${pivotColumn('open')}, ${pivotColumn('paid')} from ${O} group by customer_id`));
 
@@ -179,5 +181,7 @@ export default async ({ ref, dbt_utils }) => {
     project.remove('target');
     expect((await project.run('compile', '-s', 'starred')).code).toBe(0);
     expect(compiled(project, 'starred')).toBe(sqlWords('select "k" from "analytics"."keyed"'));
+    const inline = await project.run('compile', '--inline', 'select {{dbt_utils.star (ref "keyed") relation_alias="t"}} from {{ref "keyed"}} as t');
+    expect(inline.stdout).toBe('select t."k" from "analytics"."keyed" as t');
   });
 });

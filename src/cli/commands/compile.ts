@@ -21,13 +21,13 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
     const reporter = createSessionReporter(args, io);
     const session = await openSession(args, reporter);
     const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
-    if (args.inline !== undefined) {
-      io.stdout(compiler.compileInline(args.inline));
-      return 0;
-    }
     const database = databaseOnDemand(session);
     let compiled: Map<string, string>;
     try {
+      if (args.inline !== undefined) {
+        io.stdout(await compiler.compileInline(args.inline, database.read));
+        return 0;
+      }
       compiled = await compileNodes(session, compiler, select(session, args, COMPILED_KINDS), database.read);
     } finally {
       await database.close();

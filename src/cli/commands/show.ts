@@ -29,7 +29,7 @@ export const showCommand: Command<SelectionArgs & { inline?: string; limit: numb
     const limit = Math.max(0, Math.floor(args.limit));
     const result = await withAdapter(session, async (adapter) => {
       const read: ReadDatabase = (work) => adapter.withConnection(work);
-      const sql = model === undefined ? compiler.compileInline(args.inline!) : (await compiler.compile(model, {}, read)).sql;
+      const sql = model === undefined ? await compiler.compileInline(args.inline!, read) : (await compiler.compile(model, {}, read)).sql;
       return adapter.withConnection((connection) => connection.queryText(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`));
     });
     io.stdout(formatTable(result.fields.map((field) => field.name), result.rows));
