@@ -52,7 +52,8 @@ group by customer_id`,
         'models/statuses.sql': `select {{#each (dbt_utils.get_column_values (ref "orders") "status" order_by="status")}}'{{this}}' as s{{@index}}{{#unless @last}}, {{/unless}}{{/each}}`,
         'models/unpivoted.sql': `{{dbt_utils.unpivot relation=(ref "orders") cast_to="text" exclude=(list "id") remove=(list "customer_id" "amount" "note")}}`,
         'models/unioned.sql': `{{dbt_utils.union_relations relations=(list (ref "orders") (ref "returns")) exclude=(list "customer_id" "amount" "rush")}}`,
-        'models/arithmetic.sql': `select status, {{dbt_utils.safe_divide "sum(amount)" "count(customer_id)"}} as per_customer
+        'models/arithmetic.sql': `select status, {{dbt_utils.safe_divide "sum(amount)" "count(customer_id)"}} as per_customer,
+  {{#if (eq 1 1)}}{{#with target}}{{dbt_utils.safe_divide "1.0" "4"}}{{/with}}{{/if}} as quarter
 from {{ref "orders"}}
 {{dbt_utils.group_by 1}}`,
         'models/deduped.sql': `{{dbt_utils.deduplicate (ref "orders") "status" "amount desc"}}`,
@@ -146,10 +147,12 @@ export default async ({ ref, dbt_utils }) => {
       { source: R, id: 7, status: null, reason: 'late' },
     ]);
 
-    expect(compiled(project, 'arithmetic')).toBe(sqlWords(`select status, ( sum(amount) ) / nullif( ( count(customer_id) ), 0) as per_customer from ${O} group by 1`));
-    expect(await project.query('select status, per_customer::text as per_customer from analytics.arithmetic order by status')).toEqual([
-      { status: 'open', per_customer: '30.0000000000000000' },
-      { status: 'paid', per_customer: '30.0000000000000000' },
+    expect(compiled(project, 'arithmetic')).toBe(
+      sqlWords(`select status, ( sum(amount) ) / nullif( ( count(customer_id) ), 0) as per_customer, ( 1.0 ) / nullif( ( 4 ), 0) as quarter from ${O} group by 1`),
+    );
+    expect(await project.query('select status, per_customer::text as per_customer, quarter::float8 as quarter from analytics.arithmetic order by status')).toEqual([
+      { status: 'open', per_customer: '30.0000000000000000', quarter: 0.25 },
+      { status: 'paid', per_customer: '30.0000000000000000', quarter: 0.25 },
     ]);
 
     expect(compiled(project, 'deduped')).toBe(sqlWords(`select distinct on (status) * from ${O} order by status,amount desc`));
