@@ -9,7 +9,7 @@ import { resolveVariable } from './variables.js';
 import type { RenderOptions } from '../core/render.js';
 import { batchFilter, timestampText } from '../materializations/incremental/batch-filter.js';
 import type { ModelTemplate, TemplateEnvironment } from './environment.js';
-import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
+import { TemplateScope, type CompileTimeDatabase, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
 import { DatabaseAnswers, renderReading, type Questions, type ReadDatabase } from './compile-time-database.js';
@@ -38,7 +38,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly answers = new DatabaseAnswers();
   /** The questions of the rendering under way (renderings are synchronous: one at a time). */
   private asking: Questions | undefined;
-  private readonly database = this.answers.readFor(() => this.asking);
+  private readonly database = refusingEphemerals(this.answers.readFor(() => this.asking));
 
   constructor(
     readonly parsed: Parsed,
@@ -215,8 +215,26 @@ interface Rendered {
   batchFilters: string[];
 }
 
+const EPHEMERAL_PREFIX = '__tsdbt__cte__';
+
+/** An ephemeral model is a CTE, with no relation whose columns the database knows: dbt_utils refuses it too. */
+function refusingEphemerals(database: CompileTimeDatabase): CompileTimeDatabase {
+  const quotedPrefix = quoteIdentifier(EPHEMERAL_PREFIX).slice(0, -1);
+  return {
+    columns: (relation) => {
+      if (relation.startsWith(quotedPrefix)) {
+        throw new TsdbtError('compile', `${relation.slice(quotedPrefix.length, -1)} is an ephemeral model: its columns cannot be read while compiling`, {
+          hint: 'materialize it as a view or a table',
+        });
+      }
+      return database.columns(relation);
+    },
+    rows: (sql) => database.rows(sql),
+  };
+}
+
 function cteName(node: GraphNode): string {
-  return quoteIdentifier(`__tsdbt__cte__${node.name}`);
+  return quoteIdentifier(`${EPHEMERAL_PREFIX}${node.name}`);
 }
 
 const LEADING_WITH = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*with\b(?:\s+recursive\b)?/i;

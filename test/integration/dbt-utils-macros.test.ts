@@ -166,6 +166,8 @@ export default async ({ ref, dbt_utils }) => {
         'models/keyed.sql': `{{config materialized="table"}}\nselect {{dbt_utils.generate_surrogate_key (list "a" "b")}} as k from (select 1 as a, null::int as b) as t`,
         'models/starred.sql': `select {{dbt_utils.star (ref "keyed")}} from {{ref "keyed"}}`,
         'models/broken.sql': 'select 1 as a\n  {{dbt_utils.group_by 1 n=2}}',
+        'models/passing.sql': '{{config materialized="ephemeral"}}\nselect 1 as a',
+        'models/of_ephemeral.sql': 'select\n  {{dbt_utils.star (ref "passing")}} from {{ref "passing"}}',
       },
       backend,
     );
@@ -174,6 +176,12 @@ export default async ({ ref, dbt_utils }) => {
     expect(broken.stderr).toContain('models/broken.sql:2:3');
     expect(broken.stderr).toContain("dbt_utils.group_by got argument 'n' twice");
     project.remove('models/broken.sql');
+    // dbt_utils refuses an ephemeral model, which has no relation to read the columns of.
+    const ephemeral = await project.run('compile', '-s', 'of_ephemeral');
+    expect(ephemeral.code).toBe(2);
+    expect(ephemeral.stderr).toContain('models/of_ephemeral.sql:2:3');
+    expect(ephemeral.stderr).toContain('passing is an ephemeral model: its columns cannot be read while compiling');
+    project.remove('models/of_ephemeral.sql');
     // Before the run there is no relation to read, and dbt_utils says so.
     expect((await project.run('compile')).code).toBe(0);
     expect(compiled(project, 'starred')).toBe(sqlWords('select /* no columns returned from star() macro */ from "analytics"."keyed"'));
