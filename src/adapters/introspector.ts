@@ -17,6 +17,8 @@ export interface Introspector {
   listColumns(relation: Relation): Promise<Array<{ name: string; dataType: string }>>;
   /** Columns of any relation the session can name (temporary tables included), in order, with their full types. */
   relationColumns(quotedRelation: string): Promise<ColumnType[]>;
+  /** The same, none when no such relation exists (dbt's get_columns_in_relation), without an error. */
+  relationColumnsIfExists(quotedRelation: string): Promise<ColumnType[]>;
   /**
    * Views and materialized views that read `relation`, directly or through each other, each after the ones it reads:
    * what DROP ... CASCADE would take with it.

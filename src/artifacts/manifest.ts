@@ -123,3 +123,4 @@ export function writeManifest(paths: ArtifactPaths, manifest: Record<string, unk
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+

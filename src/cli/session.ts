@@ -14,6 +14,7 @@ import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
 import { createReporter } from '../runner/reporter.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
+import type { ReadDatabase } from '../templating/compile-time-database.js';
 import { parseVars, type GlobalArgs, type SelectionArgs } from './options.js';
 
 /** What every command that reads the project starts with: the reporter, the parsed project, artifact paths. */
@@ -138,6 +139,27 @@ export async function withAdapter<T>(session: Session, work: (adapter: Adapter) 
   }
   await adapter.close();
   return result;
+}
+
+/**
+ * The target's database for templates that read it while compiled (dbt_utils.star): opened at the first question
+ * only, so `tsdbt compile` of a project that asks none touches no database; `close` closes it if it was opened.
+ */
+export function databaseOnDemand(session: Session): { read: ReadDatabase; close(): Promise<void> } {
+  let opening: Promise<Adapter> | undefined;
+  return {
+    read: async (work) => {
+      if (!opening) {
+        opening = session.database ?? openTargetAdapter(session.loaded.resolved.target);
+        session.database = undefined;
+      }
+      await (await opening).withConnection(work);
+    },
+    close: async () => {
+      await closeQuietly(opening);
+      await closeUnusedDatabase(session);
+    },
+  };
 }
 
 /** Creates and opens the target's adapter, of the dialect the database turns out to be (registry.ts). */

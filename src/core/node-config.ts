@@ -82,6 +82,8 @@ export const nodeConfigShape = {
   where: z.string(),
   limit: z.number().int().min(1),
   store_failures: z.boolean(),
+  // What a test's failing rows count as (dbt's fail_calc): count(*) by default.
+  fail_calc: z.string(),
   // TypeScript models: upstream nodes not visible as ref()/source() calls in the code.
   depends_on: z.array(z.string()),
   // Seeds: how their files are read.

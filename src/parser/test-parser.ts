@@ -8,6 +8,7 @@ import type { RefCall, SourceCall, SourceLocation, TestSpec } from '../core/node
 import type { ModelTemplate } from '../templating/environment.js';
 import { customGenericTest } from '../testing/custom-tests.js';
 import { BUILTIN_GENERIC_TESTS, type GenericTest } from '../testing/generic-tests.js';
+import { DBT_UTILS_GENERIC_TESTS } from '../testing/dbt-utils-tests.js';
 import { filterByExtension } from '../util/files.js';
 import { recordingHooks, recordTemplate, type ParsedProject } from './project-parser.js';
 import type { TestDeclaration } from './property-files.js';
@@ -21,6 +22,8 @@ const MAX_IDENTIFIER_LENGTH = 63;
 const GENERIC_FOLDER = 'generic';
 /** A macro named `test_<name>` defines the generic test `<name>`, as dbt's `{% test name() %}` blocks do. */
 const MACRO_PREFIX = 'test_';
+/** `dbt_utils.unique_combination_of_columns` names dbt_utils' test, built in, as property files written for dbt do. */
+const DBT_UTILS_PREFIX = 'dbt_utils.';
 
 /**
  * Data tests: the generic tests declared in property files (on models, seeds, snapshots, source tables and their
@@ -38,9 +41,9 @@ export function parseTests(parsed: ParsedProject, testFiles: Map<string, string[
   }
 }
 
-/** tsdbt's generic tests, then the project's, which may replace them. */
+/** tsdbt's generic tests and dbt_utils', then the project's, which may replace them. */
 function genericTests(parsed: ParsedProject, testFiles: Map<string, string[]>): Map<string, GenericTest> {
-  const tests = new Map(BUILTIN_GENERIC_TESTS);
+  const tests = new Map([...BUILTIN_GENERIC_TESTS, ...DBT_UTILS_GENERIC_TESTS]);
   for (const [name, partial] of parsed.env.macros.partials) {
     if (name.startsWith(MACRO_PREFIX)) tests.set(name.slice(MACRO_PREFIX.length), customGenericTest(name.slice(MACRO_PREFIX.length), parsed.env.compile(partial.source, partial.file)));
   }
@@ -94,14 +97,18 @@ function addGenericTest(parsed: ParsedProject, named: Map<string, string>, gener
   const attachedNode = on.resourceType === 'source' ? `source.${project.name}.${on.sourceName}.${on.name}` : `${on.resourceType}.${project.name}.${on.name}`;
   // Tests of a disabled or missing node go with it, as in dbt.
   if (!parsed.nodes.has(attachedNode) && !parsed.sources.has(attachedNode)) return;
+  const lookUp = (name: string) => (name.startsWith(DBT_UTILS_PREFIX) ? DBT_UTILS_GENERIC_TESTS.get(name.slice(DBT_UTILS_PREFIX.length)) : generics.get(name));
   const call = readCall(declaration);
-  const generic = generics.get(call.testName);
+  const dbtUtils = call.testName.startsWith(DBT_UTILS_PREFIX);
+  const generic = lookUp(call.testName);
   // Lines are found only when an error needs one (locating is slow).
   const at = { file, get line() { return declaration.line; } };
   if (!generic) {
     throw new TsdbtError('config', `unknown test '${call.testName}'`, {
       location: at,
-      hint: didYouMean(call.testName, generics.keys()) ?? `tsdbt's tests: ${[...BUILTIN_GENERIC_TESTS.keys()].join(', ')}; a project's own go in tests/generic/<name>.sql`,
+      hint: dbtUtils
+        ? `dbt_utils' tests built in: ${[...DBT_UTILS_GENERIC_TESTS.keys()].join(', ')}`
+        : (didYouMean(call.testName, generics.keys()) ?? `tsdbt's tests: ${[...BUILTIN_GENERIC_TESTS.keys(), ...DBT_UTILS_GENERIC_TESTS.keys()].join(', ')}; a project's own go in tests/generic/<name>.sql`),
     });
   }
   checkArguments(generic, call, column, at);
@@ -111,11 +118,14 @@ function addGenericTest(parsed: ParsedProject, named: Map<string, string>, gener
     isStatic: false,
     render: (hooks) => {
       const relation = on.resourceType === 'source' ? hooks.source(on.sourceName!, on.name, loc) : hooks.ref(on.name, loc);
-      const where = parsed.nodes.get(uniqueId)?.config.where;
+      const config = parsed.nodes.get(uniqueId)?.config;
+      const where = config?.where;
       const model = where ? `(select * from ${relation} where ${where}) as dbt_subquery` : relation;
       return generic.render({
         model,
         column: column === undefined ? undefined : quoteIdentifier(column),
+        columnName: column,
+        storeFailures: config?.store_failures === true,
         args: call.args,
         hooks,
         relation: (text, argument) => {
@@ -139,7 +149,7 @@ function addGenericTest(parsed: ParsedProject, named: Map<string, string>, gener
     template,
     refs,
     sources,
-    config: [call.config],
+    config: generic.failCalc ? [{ fail_calc: generic.failCalc }, call.config] : [call.config],
     test: { testName: call.testName, namespace: metadata.namespace, kwargs: metadata.kwargs, attachedNode, columnName: column },
     at,
   });

@@ -20,7 +20,7 @@ type RunStatement = (connection: Connection, sql: string) => Promise<unknown>;
 
 /** Renders and runs one hook; any failure names it. A hook that renders to nothing (a false `{{#if}}`) is skipped. */
 async function runHook(deps: RunnerDependencies, connection: Connection, hook: Hook, run: RunStatement): Promise<void> {
-  const sql = deps.compiler.compileHook(hook.source, hook.file, hook.relation);
+  const sql = await deps.compiler.compileHook(hook.source, hook.file, (work) => work(connection), hook.relation);
   if (sql.trim() === '') return;
   try {
     await run(connection, sql);

@@ -12,7 +12,8 @@ import { executeNode, type Execution, type FailurePlace, type NodeRunner, type R
 /** Renders a model for one build; one per model language. */
 export type ModelRenderer = (node: ModelNode, deps: RunnerDependencies, options: RenderOptions, connection: Connection) => Promise<ModelOutput>;
 
-const renderSql: ModelRenderer = async (node, deps, options) => ({ kind: 'sql', sql: deps.compiler.compile(node.uniqueId, options).sql });
+// What its templates read of the database while compiled (dbt_utils.star) is read on the build's own connection.
+const renderSql: ModelRenderer = async (node, deps, options, connection) => ({ kind: 'sql', sql: (await deps.compiler.compile(node.uniqueId, options, (work) => work(connection))).sql });
 
 export const RENDERERS: Record<ModelLanguage, ModelRenderer> = { sql: renderSql, typescript: renderTypescript };
 

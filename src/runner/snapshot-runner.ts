@@ -25,8 +25,8 @@ export const snapshotRunner: NodeRunner<SnapshotNode> = {
     // A YAML snapshot has no SQL file of its own: its SELECT is written beside its property file, under its name.
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(snapshotRunner, node, deps, worker, (execution) =>
-      withHooks(node, deps, execution, () => {
-        const { sql } = deps.compiler.compile(node.uniqueId);
+      withHooks(node, deps, execution, async () => {
+        const { sql } = await deps.compiler.compile(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
         deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
         execution.locate = () => ({ compiled: compiledPath });
         return snapshot(execution, node.snapshot, sql);

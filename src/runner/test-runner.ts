@@ -18,21 +18,27 @@ export const testRunner: NodeRunner<TestNode> = {
   run(node, deps, worker) {
     const compiledPath = deps.paths.compiledRelative(compiledFileOf(node));
     return executeNode(testRunner, node, deps, worker, async (execution) => {
-      const { sql } = deps.compiler.compile(node.uniqueId);
+      const { sql } = await deps.compiler.compile(node.uniqueId, {}, (work) => deps.adapter.withConnection(work));
       deps.writers.compiled.write(deps.paths.absolute(compiledPath), `${sql}\n`);
       execution.locate = () => ({ compiled: compiledPath });
       const limit = node.config.limit;
       const failing = limit ? `select * from (\n${sql}\n) as dbt_limit\nlimit ${limit}` : sql;
+      const failCalc = node.config.fail_calc;
+      // dbt's fail_calc: what the failing rows count as (count(*) unless the test says otherwise).
+      const calculated = async () => {
+        const counted = await deps.adapter.withConnection((connection) => connection.query(`select coalesce((${failCalc ?? 'count(*)'})::bigint, 0) as failures from (\n${failing}\n) as dbt_test`));
+        return Number(counted.rows[0]!.failures);
+      };
       let failures: number;
       if (node.config.store_failures) {
-        failures =
+        const stored =
           (await buildAndSwap(execution, 'table', async (connection, temporary) => {
             const columns = await failingColumns(connection, failing, deps.adapter.capabilities.maxIdentifierLength);
             return (await runStatements(connection.dialect.sql.createTableAs(temporary, failing, { columns }), (sql) => execution.run(connection, sql))).rowCount;
           })) ?? 0;
+        failures = failCalc ? await calculated() : stored;
       } else {
-        const counted = await deps.adapter.withConnection((connection) => connection.query(`select count(*)::bigint as failures from (\n${failing}\n) as dbt_test`));
-        failures = Number(counted.rows[0]!.failures);
+        failures = await calculated();
       }
       const { status, condition } = testStatus(failures, node.config);
       const stored = node.config.store_failures ? `; failing rows in ${execution.relation}` : '';

@@ -8,10 +8,11 @@ import type { Project } from '../config/project.js';
 import { resolveVariable } from './variables.js';
 import type { RenderOptions } from '../core/render.js';
 import { batchFilter, timestampText } from '../materializations/incremental/batch-filter.js';
-import type { TemplateEnvironment } from './environment.js';
-import { TemplateScope, type RenderHooks, type TargetScope } from './render-hooks.js';
+import type { ModelTemplate, TemplateEnvironment } from './environment.js';
+import { TemplateScope, type CompileTimeDatabase, type RenderHooks, type TargetScope } from './render-hooks.js';
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
+import { DatabaseAnswers, renderReading, type Questions, type ReadDatabase } from './compile-time-database.js';
 
 export interface CompiledNode {
   uniqueId: string;
@@ -33,13 +34,36 @@ export interface CompilerInput {
 /** Renders nodes with refs and sources resolved to relation names; ephemeral refs become CTEs. */
 export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   private readonly rendered = new Map<string, Rendered>();
+  /** What templates read of the database while compiled (dbt_utils.star), kept for the command. */
+  private readonly answers = new DatabaseAnswers();
+  /** The questions of the rendering under way (renderings are synchronous: one at a time). */
+  private asking: Questions | undefined;
+  private readonly database = refusingEphemerals(this.answers.readFor(() => this.asking));
 
   constructor(
     readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
   ) {}
 
-  compile(uniqueId: string, options: RenderOptions = {}): CompiledNode {
+  /**
+   * Compiles a node, asking the database what its templates read while compiled (dbt_utils.star's columns, a
+   * get_column_values query) and rendering again with the answers, as often as a new answer raises new questions.
+   */
+  async compile(uniqueId: string, options: RenderOptions, read: ReadDatabase): Promise<CompiledNode> {
+    return renderReading(this.answers, (questions) => this.askingInto(questions, () => this.renderCompiled(uniqueId, options)), read, this.model(uniqueId).originalFilePath);
+  }
+
+  /** Runs a rendering with `questions` keeping what it asks the database. */
+  private askingInto<T>(questions: Questions, render: () => T): T {
+    this.asking = questions;
+    try {
+      return render();
+    } finally {
+      this.asking = undefined;
+    }
+  }
+
+  private renderCompiled(uniqueId: string, options: RenderOptions): CompiledNode {
     const { sql, ephemerals, batchFilters } = this.render(uniqueId, options);
     const ctes = this.ephemeralClosure(ephemerals).map((id) => {
       const node = this.model(id);
@@ -49,8 +73,8 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   }
 
   /** Renders a template that is not a node (`show --inline`), with the same refs and sources. */
-  compileInline(source: string): string {
-    return this.compileHook(source, '<inline>');
+  compileInline(source: string, read: ReadDatabase): Promise<string> {
+    return this.compileHook(source, '<inline>', read);
   }
 
   /**
@@ -89,9 +113,11 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
         hint: 'build it (tsdbt run -s ...) and query its relation',
       });
     }
+    const misses = this.answers.misses;
     const sql = template.render(this.hooks(node.relation, ephemerals, options, batchFilters));
     const result = { sql: stripTrailingSemicolons(sql), ephemerals, batchFilters };
-    if (plain) this.rendered.set(uniqueId, result);
+    // A rendering that asked the database something not known yet is rendered again once it is.
+    if (plain && this.answers.misses === misses) this.rendered.set(uniqueId, result);
     return result;
   }
 
@@ -125,6 +151,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
       config: () => undefined,
       variable: (name, fallback, loc) => resolveVariable(vars, name, fallback, loc),
       isIncremental: () => options.isIncremental === true,
+      database: this.database,
       scope: new TemplateScope(parsed.target, relation, replaced(inputs?.this) ?? quoteRelation(relation), batch && { start: timestampText(batch.start), end: timestampText(batch.end) }),
     };
   }
@@ -156,8 +183,12 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
    * Renders a template that is not a node (a hook, `show --inline`) with the same refs and sources; `{{this}}` is
    * `relation`, by default the target schema. No parser checked its refs and sources, so an unknown one fails here.
    */
-  compileHook(source: string, file: string, relation: Relation = { schema: this.parsed.target.schema, identifier: 'inline' }): string {
+  compileHook(source: string, file: string, read: ReadDatabase, relation: Relation = { schema: this.parsed.target.schema, identifier: 'inline' }): Promise<string> {
     const template = this.parsed.env.compile(source, file);
+    return renderReading(this.answers, (questions) => this.askingInto(questions, () => this.renderHook(template, relation)), read, file);
+  }
+
+  private renderHook(template: ModelTemplate, relation: Relation): string {
     const ephemerals: string[] = [];
     const hooks = this.hooks(relation, ephemerals, {}, []);
     const unknown = (what: string, loc: SourceLocation) => new TsdbtError('compile', `${what} does not exist`, { location: { file: '', ...loc } });
@@ -184,8 +215,26 @@ interface Rendered {
   batchFilters: string[];
 }
 
+const EPHEMERAL_PREFIX = '__tsdbt__cte__';
+
+/** An ephemeral model is a CTE, with no relation whose columns the database knows: dbt_utils refuses it too. */
+function refusingEphemerals(database: CompileTimeDatabase): CompileTimeDatabase {
+  const quotedPrefix = quoteIdentifier(EPHEMERAL_PREFIX).slice(0, -1);
+  return {
+    columns: (relation) => {
+      if (relation.startsWith(quotedPrefix)) {
+        throw new TsdbtError('compile', `${relation.slice(quotedPrefix.length, -1)} is an ephemeral model: its columns cannot be read while compiling`, {
+          hint: 'materialize it as a view or a table',
+        });
+      }
+      return database.columns(relation);
+    },
+    rows: (sql) => database.rows(sql),
+  };
+}
+
 function cteName(node: GraphNode): string {
-  return quoteIdentifier(`__tsdbt__cte__${node.name}`);
+  return quoteIdentifier(`${EPHEMERAL_PREFIX}${node.name}`);
 }
 
 const LEADING_WITH = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*with\b(?:\s+recursive\b)?/i;

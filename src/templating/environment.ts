@@ -7,6 +7,8 @@ import type { RenderHooks } from './render-hooks.js';
 import { markTemplateText, unmarkRendering, type TracedRender } from './source-map.js';
 import { parseStaticTemplate } from './static-template.js';
 import { templateError } from '../util/template-errors.js';
+import { DBT_UTILS_NAMESPACE, qualifyDbtUtilsCalls } from './dbt-utils/calls.js';
+import { callDbtUtilsMacro, DBT_UTILS_MACROS } from './dbt-utils/macros.js';
 
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;
@@ -95,13 +97,42 @@ export class TemplateEnvironment {
     for (const [name, logic] of Object.entries(LOGIC_HELPERS)) {
       hb.registerHelper(name, (...args: unknown[]) => logic(...args.slice(0, -1)));
     }
+    for (const name of DBT_UTILS_MACROS.keys()) {
+      hb.registerHelper(`${DBT_UTILS_NAMESPACE}.${name}`, (...args: unknown[]) => {
+        const options = args.pop() as HelperOptions;
+        const hooks = hooksOf(options);
+        const loc = locOf(options);
+        try {
+          return callDbtUtilsMacro(name, args, options.hash as Record<string, unknown>, { database: hooks.database, variable: (variable, fallback) => hooks.variable(variable, fallback, loc) });
+        } catch (error) {
+          // The place of the call; templateError adds the file.
+          if (error instanceof TsdbtError && !error.location) throw new TsdbtError(error.kind, error.message, { location: { file: '', ...loc }, hint: error.hint });
+          throw error;
+        }
+      });
+    }
     for (const [name, { file, fn }] of macros.helpers) {
       if (BUILTIN_HELPERS.includes(name)) {
         throw new TsdbtError('config', `macro helper '${name}' would replace tsdbt's own helper of that name`, { location: { file } });
       }
       hb.registerHelper(name, fn);
     }
-    for (const [name, { source }] of macros.partials) hb.registerPartial(name, source);
+    for (const [name, { source }] of macros.partials) hb.registerPartial(name, this.partialTemplate(source));
+  }
+
+  /** Parses a template, its `{{dbt_utils.NAME}}` calls made helper calls (see qualifyDbtUtilsCalls). */
+  parse(source: string): hbs.AST.Program {
+    return qualifyDbtUtilsCalls(this.handlebars.parse(source), DBT_UTILS_MACROS);
+  }
+
+  /** A partial as Handlebars compiles it when called: parsed here so its dbt_utils calls are qualified too. */
+  private partialTemplate(source: string): string | HandlebarsTemplateDelegate {
+    try {
+      return this.handlebars.compile(this.parse(source), { noEscape: true });
+    } catch {
+      // Its syntax error is reported where it is called, as before.
+      return source;
+    }
   }
 
   /** Parses a template once; syntax errors and calls to unknown helpers or macros are reported at file:line:column. */
@@ -121,7 +152,7 @@ export class TemplateEnvironment {
     }
     let ast: hbs.AST.Program;
     try {
-      ast = this.handlebars.parse(source);
+      ast = this.parse(source);
     } catch (error) {
       throw templateError(error, file, source);
     }
@@ -144,7 +175,7 @@ export class TemplateEnvironment {
    * from: how a database error's position in the compiled SQL is mapped back into the model's file.
    */
   renderTraced(source: string, hooks: RenderHooks): TracedRender {
-    const ast = this.handlebars.parse(source);
+    const ast = this.parse(source);
     const pieces = markTemplateText(ast, source);
     const marked = this.handlebars.compile(ast, { noEscape: true })(hooks.scope, { data: { hooks } });
     return unmarkRendering(marked, pieces, source);

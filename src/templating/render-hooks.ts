@@ -1,3 +1,4 @@
+import type { ColumnType } from '../adapters/introspector.js';
 import type { SourceLocation } from '../core/nodes.js';
 
 /**
@@ -13,6 +14,20 @@ export interface RenderHooks {
   isIncremental(): boolean;
   /** The root context of the template: `{{this}}`, `{{target.name}}`. */
   scope: TemplateScope;
+  /** What the template reads of the database while compiled (dbt_utils.star); absent while parsing, as dbt's `execute`. */
+  database?: CompileTimeDatabase;
+}
+
+/**
+ * The database as a template reads it while it is compiled: a relation's columns (dbt_utils.star), a query's rows
+ * (dbt_utils.get_column_values). Helpers are synchronous: an answer not known yet is undefined, the question is kept,
+ * and the compiler asks the database and renders the template again (`Compiler.compile`).
+ */
+export interface CompileTimeDatabase {
+  /** The columns of a relation in order; none when it does not exist. */
+  columns(relation: string): ColumnType[] | undefined;
+  /** The rows of a query, each value as PostgreSQL writes it as text (null for NULL). */
+  rows(sql: string): Array<Array<string | null>> | undefined;
 }
 
 export interface TargetScope {

@@ -2,6 +2,7 @@ import type { Adapter, ArrayQueryResult, Connection, QueryResult } from '../adap
 import { quoteIdentifier } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import type { ModelRow } from '../materializations/model-output.js';
+import type { ReadDatabase } from '../templating/compile-time-database.js';
 
 let cursors = 0;
 
@@ -26,14 +27,24 @@ export class ModelConnections {
   ) {}
 
   async query(sql: string, parameters: readonly unknown[]): Promise<QueryResult> {
+    this.refuseWhileWriting('db');
+    return this.rowObjects(await this.build.queryArrays(sql, parameters));
+  }
+
+  /** What dbt_utils' macros read (a relation's columns, a column's values), on the build's connection too. */
+  readonly readDatabase: ReadDatabase = async (work) => {
+    this.refuseWhileWriting('dbt_utils');
+    await work(this.build);
+  };
+
+  private refuseWhileWriting(what: string): void {
     if (this.writing && this.adapter.capabilities.multipleConnections) {
       // The query would queue behind the COPY, which waits for rows from the code waiting on this query.
-      throw new TsdbtError('runtime', "db cannot run a query while the model's rows are being written: COPY holds the build's connection", {
+      throw new TsdbtError('runtime', `${what} cannot run a query while the model's rows are being written: COPY holds the build's connection`, {
         location: { file: this.file },
         hint: 'run it before returning the rows, or stream its rows with read()',
       });
     }
-    return this.rowObjects(await this.build.queryArrays(sql, parameters));
   }
 
   /** `rows` as they are written: queries on `db` are refused meanwhile where they would deadlock. */

@@ -7,6 +7,7 @@ import type { NodeConfig } from '../core/node-config.js';
 import type { ModelRow } from '../materializations/model-output.js';
 import { isEphemeral } from '../materializations/registry.js';
 import { resolveVariable } from '../templating/variables.js';
+import { dbtUtilsFunctions, type DbtUtilsFunctions } from '../templating/dbt-utils/macros.js';
 import { injectCtes, type CompilerInput } from '../templating/compiler.js';
 import { batchFilter } from '../materializations/incremental/batch-filter.js';
 import type { RenderOptions, TimeRange } from '../core/render.js';
@@ -46,6 +47,11 @@ export interface ModelContext {
   db: Kysely<any>;
   /** Streams the rows of a relation (`ref('x')`) or a query through a server-side cursor, a batch at a time. */
   read(from: string | CompilableQuery, options?: ReadOptions): AsyncIterable<ModelRow>;
+  /**
+   * dbt_utils' macros, each giving its SQL (get_column_values its values): `await dbt_utils.star({from: ref('orders'),
+   * except: ['id']})`, positional arguments in dbt_utils' order, keyword ones in a plain object given last.
+   */
+  dbt_utils: DbtUtilsFunctions;
 }
 
 /** The context for one build of `node`, its queries and reads going through `connections`. */
@@ -99,6 +105,7 @@ export function createModelContext(parsed: CompilerInput, node: GraphNode, optio
     target: parsed.target,
     db,
     batchFilters,
+    dbt_utils: dbtUtilsFunctions((name, fallback) => resolveVariable({ ...parsed.vars, ...options.vars }, name, fallback, { line: 0, column: 0 }), connections.readDatabase),
     async *read(from, readOptions = {}) {
       const sql = injectCtes(typeof from === 'string' ? `select * from ${quoteRelationName(from)}` : compileQuery(from, db, file), batchFilters);
       for await (const rows of connections.batches(sql, readOptions.batchSize ?? DEFAULT_BATCH_SIZE)) yield* rows;

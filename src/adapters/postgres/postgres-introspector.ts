@@ -87,6 +87,15 @@ export function createPostgresIntrospector(connection: Connection): Introspector
         order by a.attnum`);
     },
 
+    relationColumnsIfExists(quotedRelation) {
+      // to_regclass is null where ::regclass would raise, which would abort the build's transaction.
+      return raw(sql<ColumnType>`
+        select a.attname as name, pg_catalog.format_type(a.atttypid, a.atttypmod) as type
+        from pg_catalog.pg_attribute a
+        where a.attrelid = pg_catalog.to_regclass(${quotedRelation}) and a.attnum > 0 and not a.attisdropped
+        order by a.attnum`);
+    },
+
     async dependentViews(relation) {
       const rows = await raw(sql<{ schema: string; identifier: string; relkind: string; definition: string }>`
         with recursive dependents(oid, depth) as (

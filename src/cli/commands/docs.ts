@@ -40,11 +40,13 @@ export const docsCommand: Command<DocsArgs> = {
     }
     const started = performance.now();
     const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
-    const compiled = compileNodes(session, compiler, session.loaded.parsed.nodes.keys());
-    saveManifest(session);
     // Loaded only here: the other commands never pay for the lineage parser or the site.
     const { generateDocs } = await import('../../docs/generate-docs.js');
-    const generated = await withAdapter(session, (adapter) => generateDocs(session, adapter, compiled));
+    const generated = await withAdapter(session, async (adapter) => {
+      const compiled = await compileNodes(session, compiler, session.loaded.parsed.nodes.keys(), (work) => adapter.withConnection(work));
+      saveManifest(session);
+      return generateDocs(session, adapter, compiled);
+    });
     await flushArtifacts(session);
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     reporter.info(

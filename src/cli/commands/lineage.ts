@@ -36,9 +36,11 @@ export const lineageCommand: Command<LineageArgs> = {
     const reporter = createSessionReporter(args, io);
     const session = await openSession(args, reporter);
     const start = resolveColumn(session, args.column);
-    const compiled = compileNodes(session, new Compiler(session.loaded.parsed, session.loaded.graph), session.loaded.parsed.nodes.keys());
     const { readProjectLineage } = await import('../../docs/generate-docs.js');
-    const { lineage, subjects, catalog } = await withAdapter(session, (adapter) => readProjectLineage(session, adapter, compiled));
+    const { lineage, subjects, catalog } = await withAdapter(session, async (adapter) => {
+      const compiled = await compileNodes(session, new Compiler(session.loaded.parsed, session.loaded.graph), session.loaded.parsed.nodes.keys(), (work) => adapter.withConnection(work));
+      return readProjectLineage(session, adapter, compiled);
+    });
     const relation = subjects.find((subject) => subject.uniqueId === start.node)?.relation;
     checkColumn(session, lineage, start, relation && catalogEntryOf(catalog, relation)?.columns.map((column) => column.name));
     const directions: LineageDirection[] = args.upstream && !args.downstream ? ['upstream'] : args.downstream && !args.upstream ? ['downstream'] : ['upstream', 'downstream'];

@@ -5,6 +5,7 @@ import { createSessionReporter, openSession, select, withAdapter } from '../sess
 import { formatTable } from '../../util/table.js';
 import { requireOne } from './compile.js';
 import type { Command } from './command.js';
+import type { ReadDatabase } from '../../templating/compile-time-database.js';
 
 export const showCommand: Command<SelectionArgs & { inline?: string; limit: number }> = {
   name: 'show',
@@ -24,11 +25,13 @@ export const showCommand: Command<SelectionArgs & { inline?: string; limit: numb
     const reporter = createSessionReporter(args, io);
     const session = await openSession(args, reporter);
     const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
-    const sql = args.inline !== undefined ? compiler.compileInline(args.inline) : compiler.compile(requireOne(select(session, args, ['model']), 'show')).sql;
+    const model = args.inline === undefined ? requireOne(select(session, args, ['model']), 'show') : undefined;
     const limit = Math.max(0, Math.floor(args.limit));
-    const result = await withAdapter(session, (adapter) =>
-      adapter.withConnection((connection) => connection.queryText(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`)),
-    );
+    const result = await withAdapter(session, async (adapter) => {
+      const read: ReadDatabase = (work) => adapter.withConnection(work);
+      const sql = model === undefined ? await compiler.compileInline(args.inline!, read) : (await compiler.compile(model, {}, read)).sql;
+      return adapter.withConnection((connection) => connection.queryText(`select * from (\n${sql}\n) as tsdbt_show limit ${limit}`));
+    });
     io.stdout(formatTable(result.fields.map((field) => field.name), result.rows));
     return 0;
   },
