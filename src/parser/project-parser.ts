@@ -76,7 +76,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   // Awaited below; a property file's error may come first, and must not leave this one unhandled.
   stats?.catch(() => undefined);
   const propertyFiles = [...new Set([...files.values(), ...seedFiles.values(), ...snapshotFiles.values()].flatMap((list) => filterByExtension(list, PROPERTY_FILE_EXTENSIONS)))].sort();
-  const properties = readPropertyFiles(project.root, propertyFiles, target.schema);
+  const properties = readPropertyFiles(project.root, propertyFiles, { target, vars });
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties };
   const parseCache = ParseCache.open(
     parseCachePath,

@@ -7,6 +7,7 @@ import { readYamlFile, validateYaml, withLine, type YamlFile } from '../config/y
 import { strictObject } from '../core/strict-object.js';
 import { relationValuesAsText } from '../config/config-text.js';
 import { renderYamlTemplates } from '../config/yaml-templates.js';
+import { renderSeedDistribution, type PropertyTemplateScope } from './seed-distribution-templates.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
 const constraint = strictObject({
@@ -213,7 +214,7 @@ export interface PropertyFiles {
 export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 
 /** Reads the property files among `files` (project-relative paths). */
-export function readPropertyFiles(root: string, files: string[], targetSchema: string): PropertyFiles {
+export function readPropertyFiles(root: string, files: string[], scope: PropertyTemplateScope): PropertyFiles {
   const result: PropertyFiles = { tests: [], unitTests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, { transform: relationValuesAsText });
@@ -230,7 +231,8 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
         if (previous) {
           throw new TsdbtError('config', `${section.slice(0, -1)} '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location: file.locate([section, index, 'name']) });
         }
-        const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], entry.config);
+        const written = section === 'seeds' ? renderSeedDistribution(entry.config, scope, file, [section, index, 'config']) : entry.config;
+        const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], written);
         result[section].set(entry.name, withLine({
           name: entry.name,
           file: path,
@@ -251,7 +253,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
         result.sources.push({
           sourceName: src.name,
           name: table.name,
-          schema: src.schema ?? src.name ?? targetSchema,
+          schema: src.schema ?? src.name ?? scope.target.schema,
           identifier: table.identifier ?? table.name,
           description: table.description,
           sourceDescription: src.description,
