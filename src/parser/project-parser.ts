@@ -82,7 +82,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   const walked = (dir: string) => files.get(dir) ?? seedFiles.get(dir) ?? snapshotFiles.get(dir) ?? walkFiles(project.root, dir);
   const docsFiles = project.docsPaths.flatMap((dir) => filterByExtension(walked(dir), ['.md']));
   const docs = readDocBlocks(project.root, [...new Set(docsFiles)]);
-  const properties = readPropertyFiles(project.root, propertyFiles, target.schema, docs);
+  const properties = readPropertyFiles(project.root, propertyFiles, { target, vars }, docs);
   const parsed: ParsedProject = { project, env, target, vars, nodes: new Map(), sources: new Map(), templates: new TemplateStore(env), typescriptModels: new Map(), disabled: new Set(), properties, docs };
   const parseCache = ParseCache.open(
     parseCachePath,

@@ -8,6 +8,7 @@ import { strictObject } from '../core/strict-object.js';
 import { relationValuesAsText } from '../config/config-text.js';
 import { renderYamlTemplates } from '../config/yaml-templates.js';
 import { resolveDocReferences, type DocBlocks } from './docs-blocks.js';
+import { renderSeedDistribution, type PropertyTemplateScope } from './seed-distribution-templates.js';
 
 /** dbt's constraints, on a column or on a model (naming its `columns`); read when the contract is enforced (contracts.ts). */
 const constraint = strictObject({
@@ -217,7 +218,7 @@ export const PROPERTY_FILE_EXTENSIONS = ['.yml', '.yaml'];
 type Describe = (keyPath: Array<string | number>, description: string) => string;
 
 /** Reads the property files among `files` (project-relative paths); descriptions take docs blocks from `docs`. */
-export function readPropertyFiles(root: string, files: string[], targetSchema: string, docs: DocBlocks = new Map()): PropertyFiles {
+export function readPropertyFiles(root: string, files: string[], scope: PropertyTemplateScope, docs: DocBlocks = new Map()): PropertyFiles {
   const result: PropertyFiles = { tests: [], unitTests: [], models: new Map(), seeds: new Map(), snapshots: new Map(), sources: [], files: [], raw: [] };
   for (const path of files) {
     const file = readYamlFile(join(root, path), path, { transform: relationValuesAsText });
@@ -235,7 +236,8 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
         if (previous) {
           throw new TsdbtError('config', `${section.slice(0, -1)} '${entry.name}' is described twice: in ${previous.file} and in ${path}`, { location: file.locate([section, index, 'name']) });
         }
-        const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], entry.config);
+        const written = section === 'seeds' ? renderSeedDistribution(entry.config, scope, file, [section, index, 'config']) : entry.config;
+        const config = validateYaml(file, partialNodeConfig, [section, index, 'config'], written);
         result[section].set(entry.name, withLine({
           name: entry.name,
           file: path,
@@ -256,7 +258,7 @@ export function readPropertyFiles(root: string, files: string[], targetSchema: s
         result.sources.push({
           sourceName: src.name,
           name: table.name,
-          schema: src.schema ?? src.name ?? targetSchema,
+          schema: src.schema ?? src.name ?? scope.target.schema,
           identifier: table.identifier ?? table.name,
           description: describe(['sources', sourceIndex, 'tables', tableIndex, 'description'], table.description),
           sourceDescription: describe(['sources', sourceIndex, 'description'], src.description),

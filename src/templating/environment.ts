@@ -19,7 +19,7 @@ const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_increm
  * Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}; and `list`, for the list values
  * dbt writes as ['a', 'b']: {{config unique_key=(list "account" "day")}}.
  */
-const LOGIC_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
+export const LOGIC_HELPERS: Record<string, (...values: unknown[]) => unknown> = {
   list: (...values) => values,
   // A value (a var, a test argument) as a SQL literal: {{literal (var "country")}} is 'DE', quotes escaped.
   literal: (value) => sqlLiteral(value),

@@ -50,6 +50,51 @@ describe("Citus's SQL for seeds and snapshots", () => {
   });
 });
 
+// A seed's distribution configs in its property file may depend on the target and on vars; parsing needs no server.
+describe("a seed's distribution configs for one target", () => {
+  it('are rendered with target and var: set where the condition holds, unset where the value renders empty', async () => {
+    const project = makeProject({
+      'seeds/people.csv': 'user_id\n1\n',
+      'seeds/kinds.csv': 'kind\na\n',
+      'seeds/people.yml': `version: 2
+seeds:
+  - name: people
+    config:
+      distribution_column: "{{#if (eq target.type 'citus')}}user_id{{/if}}"
+      post_hook: "select '{{this}}'"
+  - name: kinds
+    config:
+      distribution: "{{#if (var 'spread' false)}}reference{{/if}}"
+`,
+    });
+    const output = (type: string) => `    ${type}: {type: ${type}, host: 127.0.0.1, port: 1, user: postgres, dbname: unused, schema: public}\n`;
+    project.write('profiles.yml', `test:\n  target: citus\n  outputs:\n${output('citus')}${output('postgres')}`);
+    const configs = async (...args: string[]) => {
+      const listed = await project.run('ls', '--profiles-dir', project.dir, '--resource-type', 'seed', '--output', 'json', ...args);
+      expect(listed.code, listed.stderr).toBe(0);
+      return Object.fromEntries(
+        listed.stdout.split('\n').map((line) => {
+          const { name, config } = JSON.parse(line) as { name: string; config: Record<string, unknown> };
+          return [name, { distribution: config.distribution, distribution_column: config.distribution_column, post_hook: config.post_hook }];
+        }),
+      );
+    };
+    // Hooks keep their templates for when they run.
+    const hook = ["select '{{this}}'"];
+    expect(await configs('--target', 'citus', '--vars', '{spread: true}')).toEqual({
+      people: { distribution_column: 'user_id', post_hook: hook },
+      kinds: { distribution: 'reference' },
+    });
+    expect(await configs('--target', 'postgres')).toEqual({ people: { post_hook: hook }, kinds: {} });
+
+    project.write('seeds/people.yml', `version: 2\nseeds:\n  - name: people\n    config:\n      distribution: "{{var 'placement'}}"\n`);
+    const unset = await project.run('ls', '--profiles-dir', project.dir);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/seeds\.0\.config\.distribution: var 'placement' is not set/);
+    expect(unset.stderr).toMatch(/seeds[\\/]people\.yml:5/);
+  });
+});
+
 const citus = DIALECT_FIXTURES.citus;
 
 /** Each table of the project's schemas Citus knows: how it is distributed, by what, in how many shards. */

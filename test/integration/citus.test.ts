@@ -306,7 +306,8 @@ select user_id, amount from {{ref "events"}}`,
     const debug = await expectOk(project, 'debug');
     expect(debug.stdout).toMatch(/type: postgres/);
     expect(debug.stdout).toMatch(/dialect: citus \(the database has the citus extension \([\d.-]+\): running target type postgres with the citus dialect\)/);
-    await expectOk(project, 'run');
+    // The banner names the engine the run uses, not the target's type.
+    expect((await expectOk(project, 'run')).stdout).toMatch(/Running with Citus [\d.-]+ coordinator at /);
     expect(await project.query("select citus_table_type as type from citus_tables where table_name = 'analytics.events'::regclass")).toEqual([{ type: 'distributed' }]);
   });
 });

@@ -13,12 +13,16 @@ import { expectKilled, expectOk, LEFTOVERS } from '../helpers/killed-run.js';
 import { makeProject } from '../helpers/project.js';
 import { differingRelations, snapshotRelations, type DatabaseSnapshot } from '../helpers/relation-snapshot.js';
 
-/** Where each model's table lives on Citus, as its `{{#if (eq target.type "citus")}}` config says. */
+/**
+ * Where each model's and seed's table lives on Citus, as a model's `{{#if (eq target.type "citus")}}` config and a
+ * seed's templated distribution configs in its property file say.
+ */
 const CONFIGURED = [
   { name: 'incremental.user_sessions', type: 'distributed', column: 'user_id' },
   { name: 'lookup.brands', type: 'reference', column: '<none>' },
   { name: 'lookup.dim_dates', type: 'reference', column: '<none>' },
   { name: 'lookup.dim_hours', type: 'reference', column: '<none>' },
+  { name: 'lookup.timezone_regions', type: 'reference', column: '<none>' },
   { name: 'public.advocacy_programs', type: 'distributed', column: 'ambassador_id' },
   { name: 'public.ambassadors', type: 'distributed', column: 'ambassador_id' },
   { name: 'public.bluesky_posts', type: 'distributed', column: 'author' },
@@ -28,11 +32,12 @@ const CONFIGURED = [
   { name: 'public.pinterest_pins', type: 'distributed', column: 'ind' },
   { name: 'public.pinterest_users', type: 'distributed', column: 'ind' },
   { name: 'public.tasks_completed', type: 'distributed', column: 'ambassador_id' },
+  { name: 'raw.user_metadata', type: 'distributed', column: 'user_id' },
 ];
 
 /** Tables each pipeline joins on their distribution column: each set must share its shards' placement. */
 const COLOCATED = [
-  ['public.fct_interactions', 'incremental.user_sessions', 'public.dim_users'],
+  ['public.fct_interactions', 'incremental.user_sessions', 'public.dim_users', 'raw.user_metadata'],
   ['public.ambassadors', 'public.advocacy_programs', 'public.tasks_completed'],
   ['public.pinterest_pins', 'public.pinterest_geo', 'public.pinterest_users'],
 ];
@@ -59,13 +64,13 @@ interface ListedModel {
 
 // Parsing needs no server: declared everywhere, so the single-node builds are checked to get no distribution at all.
 describe("the example project's distributions", () => {
-  it('are set for a citus target only, where the models say (tsdbt ls)', async () => {
+  it('are set for a citus target only, where the models and seeds say (tsdbt ls)', async () => {
     const project = makeProject({});
     copyExampleProject(project.dir, 'test');
     const output = (type: string) => `    ${type}: {type: ${type}, host: 127.0.0.1, port: 1, user: postgres, dbname: unused, schema: public}\n`;
     project.write('profiles.yml', `test:\n  target: citus\n  outputs:\n${output('citus')}${output('postgres')}`);
     const distributions = async (target: string) => {
-      const listed = await project.run('ls', '--target', target, '--profiles-dir', project.dir, '--resource-type', 'model', '--output', 'json');
+      const listed = await project.run('ls', '--target', target, '--profiles-dir', project.dir, '--resource-type', 'model', 'seed', '--output', 'json');
       expect(listed.code, listed.stderr).toBe(0);
       return listed.stdout
         .split('\n')
@@ -102,6 +107,8 @@ if (citus.unavailable === undefined && postgres.unavailable === undefined) {
       for (const backend of [onCitus, onPostgres]) {
         const build = await makeExampleProject(backend).run('build');
         expect(build.code, `${backend.name}: ${build.stdout}${build.stderr}`).toBe(0);
+        // The banner names the engine the run uses.
+        expect(build.stdout).toMatch(backend === onCitus ? /Running with Citus \S+ coordinator at / : /Running with PostgreSQL at /);
       }
       const [distributed, single] = await Promise.all([snapshot(citusDatabase), snapshot(postgresDatabase)]);
       expect(Object.keys(distributed).length).toBeGreaterThan(40);

@@ -22,6 +22,12 @@ export class CitusAdapter extends PostgresAdapter {
     super(target, dialect, 'citus', SESSION_SETTINGS);
   }
 
+  /** The engine the run uses, a postgres target found to be Citus included: the banner says which. */
+  override get description(): string {
+    // The version is known once open() has found the extension.
+    return `Citus${this.citusVersion ? ` ${this.citusVersion}` : ''} coordinator ${this.location}`;
+  }
+
   override get capabilities(): AdapterCapabilities {
     return postgresCapabilities(this.serverVersion, { distributedTables: true });
   }
@@ -30,7 +36,7 @@ export class CitusAdapter extends PostgresAdapter {
     await super.open();
     const version = await this.withConnection(citusVersion);
     if (!version) {
-      throw new TsdbtError('config', `${this.description} has no citus extension, which a target of type citus needs`, {
+      throw new TsdbtError('config', `${super.description} has no citus extension, which a target of type citus needs`, {
         hint: 'run `create extension citus` in that database (citus must be in shared_preload_libraries), or use type: postgres',
       });
     }

@@ -13,7 +13,8 @@ import type { PostgresTarget } from './postgres-profile.js';
 /** PostgreSQL through a pg Pool of `threads` connections: the driver of `dialect`. */
 export class PostgresAdapter implements Adapter {
   readonly concurrency: number;
-  readonly description: string;
+  /** Host, port, database and user, as messages name the server: `at 127.0.0.1:5432, database d, user u`. */
+  protected readonly location: string;
   serverVersion = 0;
   private readonly pool: pg.Pool;
   private readonly active = new Set<pg.ClientBase>();
@@ -26,12 +27,16 @@ export class PostgresAdapter implements Adapter {
     private readonly settings: Record<string, string> = {},
   ) {
     this.concurrency = target.threads;
-    this.description = `PostgreSQL at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
+    this.location = `at ${target.host}:${target.port}, database ${target.database}, user ${target.user}`;
     this.pool = new pg.Pool({ ...connectionConfig(target, settings), max: target.threads });
     // A client that errors (server restart, terminated backend), idle or busy, must not crash the process: its
     // query, or the next one, reports it.
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => client.on('error', () => undefined));
+  }
+
+  get description(): string {
+    return `PostgreSQL ${this.location}`;
   }
 
   get capabilities(): AdapterCapabilities {
