@@ -52,8 +52,8 @@ await build({
   minifySyntax: true,
   external: ['@electric-sql/pglite', 'libpg-query', 'pg-native', 'esbuild'],
   plugins: [zodEnglishOnly, lazyHelpLayout],
-  // The loader passes the bundle's URL and a resolver from dist/ in place of an ES module's import.meta.
-  define: { 'import.meta.url': '__tsdbtImportMeta.url', 'import.meta.resolve': '__tsdbtImportMeta.resolve' },
+  // The loader passes the bundle's URL, a resolver and an import() from dist/ (src/cli/bundle-loader.ts).
+  define: { 'import.meta.url': '__tsdbtImportMeta.url', 'import.meta.resolve': '__tsdbtImportMeta.resolve', __TSDBT_IMPORT__: '__tsdbtImportMeta.import' },
 });
 // The loader is told the bundle's hash: a code cache is only valid for the bundle it was made from.
 const bundleId = createHash('sha256').update(readFileSync('dist/cli.cjs')).digest('hex').slice(0, 16);

@@ -74,13 +74,14 @@ const cachedData = readCache();
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __tsdbtImportMeta) {${readFileSync(BUNDLE, 'utf8')}\n})`, {
   filename: BUNDLE,
   cachedData,
-  // import() of PGlite, esbuild and TypeScript models resolves as in an ES module at the bundle's path.
-  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
 const bundleModule = { exports: {} as { main: Main } };
+// In place of an ES module's import.meta, and its import(): a script's import() fails once its code came from the
+// cache (src/util/import-external.ts), so this module, which sits beside the bundle, imports for it.
 (script.runInThisContext() as (...args: unknown[]) => void)(bundleModule.exports, createRequire(BUNDLE), bundleModule, BUNDLE, dirname(BUNDLE), {
   url: pathToFileURL(BUNDLE).href,
   resolve: (specifier: string) => import.meta.resolve(specifier),
+  import: (specifier: string) => import(specifier),
 });
 const cacheMissing = cachedData === undefined || script.cachedDataRejected === true;
 

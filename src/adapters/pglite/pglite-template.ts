@@ -7,6 +7,7 @@ import type { NodeFS as PgliteNodeFS } from '@electric-sql/pglite/nodefs';
 import { TsdbtError } from '../../core/errors.js';
 import { packageManifestAbove } from '../../util/package-manifest.js';
 import { tsdbtCacheDir } from '../../util/cache-dir.js';
+import { importExternal } from '../../util/import-external.js';
 
 /**
  * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and hundreds of megabytes of
@@ -82,7 +83,7 @@ export async function pgliteTemplate(cacheDir = tsdbtCacheDir(), wasmModule?: Pr
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${template}.building-`);
   try {
-    const { PGlite, MemoryFS } = await import('@electric-sql/pglite');
+    const { PGlite, MemoryFS } = await importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
     const db = await PGlite.create({
       fs: new (initdbInPlace(MemoryFS))(building),
       pgliteWasmModule: await wasmModule,
