@@ -23,17 +23,17 @@ type Main = (argv: string[]) => Promise<number>;
 
 const BUNDLE = fileURLToPath(new URL('./cli.cjs', import.meta.url));
 
-/** What a cache is valid for: this bundle, run by this Node with these flags. */
-const buildKey = createHash('sha256')
-  .update(JSON.stringify([__TSDBT_BUNDLE_ID__, process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']))
+/** What a cache is valid for besides the bundle: this Node, with these flags. */
+const runtimeKey = createHash('sha256')
+  .update(JSON.stringify([process.version, process.arch, process.execArgv, process.env.NODE_OPTIONS ?? '']))
   .digest('hex')
-  .slice(0, 24);
+  .slice(0, 16);
 /**
  * One cache per command: each holds the functions its first run compiled (a command's own are most of what it
  * compiles), and none is rewritten after.
  */
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '';
-const cacheName = `${buildKey}-${/^[a-z]{1,20}$/.test(command) ? command : 'other'}.bin`;
+const cacheName = `${__TSDBT_BUNDLE_ID__}-${runtimeKey}-${/^[a-z]{1,20}$/.test(command) ? command : 'other'}.bin`;
 /** Beside the bundle (a rebuild removes it with dist/), else in the user's cache folder when dist/ is read-only. */
 const cacheFolders = [join(dirname(BUNDLE), 'code-cache'), join(tsdbtCacheDir(), 'code-cache')];
 
@@ -64,9 +64,9 @@ function writeCache(data: Buffer): void {
   }
 }
 
-/** Removes the caches of other builds, Node versions or flags. */
+/** Removes the caches of other builds (in the user's folder; a rebuild empties dist/'s); other flags' stay, so runs with and without a flag do not undo each other. */
 function pruneOthers(folder: string): void {
-  for (const name of readdirSync(folder)) if (!name.startsWith(buildKey)) rmSync(join(folder, name), { force: true });
+  for (const name of readdirSync(folder)) if (!name.startsWith(`${__TSDBT_BUNDLE_ID__}-`)) rmSync(join(folder, name), { force: true });
 }
 
 const cachedData = readCache();
