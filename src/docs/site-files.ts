@@ -8,7 +8,7 @@ const SITE_FILES = ['index.html', 'app.js', 'app.css'] as const;
 
 /**
  * dist/docs-site, found by walking up from this module: it runs from src/docs/ under tsx and vitest, and from
- * dist/ or a chunk under dist/chunks/ once bundled.
+ * dist/cli.cjs once bundled.
  */
 function siteDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -115,11 +115,13 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
   // Files the cache answers for are not read; the others are read ahead (on a large project, in a worker thread)
   // while the models are parsed in order.
   const fileStats = await stats;
-  const signatures = new Map(sqlFiles.map(({ file }, index) => [file, fileStats && parseCache.signatureOf(fileStats[index]!)]));
-  const cached = parseCache.reuse(sqlFiles.map(({ file }) => ({ file, signature: signatures.get(file) })));
-  const sqlTexts = readTextFiles(sqlFiles.filter(({ file }) => !cached.has(file)).map(({ file }) => joinPlain(project.root, file)));
+  const usableStats = sqlFiles.map((_, index) => fileStats && parseCache.usableStat(fileStats[index]!));
+  const cached = parseCache.reuse(sqlFiles.map(({ file }) => file), usableStats);
+  const sqlTexts = readTextFiles(sqlFiles.filter((_, index) => cached[index] === undefined).map(({ file }) => joinPlain(project.root, file)));
   let texts: string[] = [];
   let next = 0;
+  // SQL files come in modelFiles' order: the n-th .sql file met is sqlFiles[n].
+  let sqlIndex = 0;
   for (const { modelPath, file } of modelFiles) {
     const name = basename(file, extname(file));
     const previous = filesByName.get(name);
@@ -134,7 +136,8 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
       typescriptFiles.push({ modelPath, file, name });
       continue;
     }
-    const hit = cached.get(file);
+    const at = sqlIndex++;
+    const hit = cached[at];
     if (hit) {
       addCachedModel(parsed, name, hit);
       continue;
@@ -145,7 +148,7 @@ export async function parseProject({ project, env, target, cliVars, cacheDir, pa
     }
     const rawCode = texts[next++]!;
     const { result: node, env: envRead } = recordEnvReads(() => parseModelFile(parsed, modelPath, file, name, rawCode));
-    parseCache.record(file, signatures.get(file), envRead, node, node ? parsed.templates.isStatic(node.uniqueId) : false);
+    parseCache.record(file, usableStats[at], envRead, node, node ? parsed.templates.isStatic(node.uniqueId) : false);
   }
   // Only a project with TypeScript models loads the bundler.
   if (typescriptFiles.length > 0) await parseTypescriptModels(parsed, typescriptFiles, cacheDir);

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { TsdbtError } from '../core/errors.js';
 import { writeFileAtomic } from './files.js';
+import { importExternal } from './import-external.js';
 
 export interface ImportedModule {
   exports: Record<string, unknown>;
@@ -22,9 +23,9 @@ export async function importModule(root: string, file: string, cacheDir: string)
   try {
     if (!['.ts', '.mts'].includes(extname(file))) {
       const url = pathToFileURL(absolute).href;
-      return { exports: (await import(url)) as Record<string, unknown>, url };
+      return { exports: await importExternal<Record<string, unknown>>(url), url };
     }
-    const { build } = await import('esbuild');
+    const { build } = await importExternal<typeof import('esbuild')>('esbuild');
     const stem = basename(file, extname(file));
     const result = await build({
       entryPoints: [absolute],
@@ -47,7 +48,7 @@ export async function importModule(root: string, file: string, cacheDir: string)
     writeFileAtomic(out, code);
     (globalThis as Record<symbol, unknown>)[KYSELY] = await import('kysely');
     const url = pathToFileURL(out).href;
-    return { exports: (await import(url)) as Record<string, unknown>, url, sourceMap: map ? { payload: JSON.parse(map) as SourceMapPayload, dir: cacheDir } : undefined };
+    return { exports: await importExternal<Record<string, unknown>>(url), url, sourceMap: map ? { payload: JSON.parse(map) as SourceMapPayload, dir: cacheDir } : undefined };
   } catch (error) {
     if (error instanceof TsdbtError) throw error;
     const first = (error as { errors?: Array<{ text: string; location?: { line: number; column: number } }> }).errors?.[0];

@@ -14,8 +14,8 @@ function manifestNodes(project: TestProject): Record<string, Record<string, unkn
 }
 
 function cachedFiles(project: TestProject): string[] {
-  const metas = JSON.parse(project.read(CACHE).split('\n')[1]!) as Array<{ file: string }>;
-  return metas.map((meta) => meta.file).sort();
+  const columns = JSON.parse(project.read(CACHE).split('\n')[1]!) as { files: string[] };
+  return [...columns.files].sort();
 }
 
 const cacheWrittenAt = (project: TestProject) => statSync(join(project.dir, CACHE)).mtimeMs;

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
 import { postgresSqlDialect } from '../../src/adapters/postgres/postgres-sql-dialect.js';
 import { LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
-import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, tsdbtCacheDir, usableTemplate } from '../../src/adapters/pglite/pglite-template.js';
+import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, usableTemplate } from '../../src/adapters/pglite/pglite-template.js';
+import { tsdbtCacheDir } from '../../src/util/cache-dir.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
 

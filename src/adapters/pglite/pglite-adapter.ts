@@ -7,6 +7,7 @@ import { DataDirectoryLock } from './pglite-lock.js';
 import type { PgliteTarget } from './pglite-profile.js';
 import { isInitialised, nodeFsAfter, PGLITE_SHARED_BUFFERS, seedDataDir, usableTemplate } from './pglite-template.js';
 import { compilePgliteWasm } from './pglite-wasm.js';
+import { importExternal } from '../../util/import-external.js';
 
 /** Embedded PostgreSQL (WASM), persisted in a data directory. One connection: work is serialised by a mutex. */
 export class PgliteAdapter implements Adapter {
@@ -60,7 +61,11 @@ export class PgliteAdapter implements Adapter {
   }
 
   private async create(compiling: Promise<WebAssembly.Module>, seeding: Promise<void>): Promise<PGlite> {
-    const [{ PGlite }, { NodeFS }, pgliteWasmModule] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/nodefs'), compiling]);
+    const [{ PGlite }, { NodeFS }, pgliteWasmModule] = await Promise.all([
+      importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite'),
+      importExternal<typeof import('@electric-sql/pglite/nodefs')>('@electric-sql/pglite/nodefs'),
+      compiling,
+    ]);
     return PGlite.create({
       fs: new (nodeFsAfter(NodeFS))(this.target.path, seeding),
       pgliteWasmModule,

@@ -1,12 +1,13 @@
 import { constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MemoryFS as PgliteMemoryFS, PGlite } from '@electric-sql/pglite';
 import type { NodeFS as PgliteNodeFS } from '@electric-sql/pglite/nodefs';
 import { TsdbtError } from '../../core/errors.js';
 import { packageManifestAbove } from '../../util/package-manifest.js';
+import { tsdbtCacheDir } from '../../util/cache-dir.js';
+import { importExternal } from '../../util/import-external.js';
 
 /**
  * PGlite's first start in an empty folder runs initdb in a second WASM instance (seconds, and hundreds of megabytes of
@@ -21,12 +22,6 @@ import { packageManifestAbove } from '../../util/package-manifest.js';
  * a sixth of its memory.
  */
 export const PGLITE_SHARED_BUFFERS = '16MB';
-
-/** Where the templates live: TSDBT_CACHE_DIR, else $XDG_CACHE_HOME/tsdbt, else ~/.cache/tsdbt. */
-export function tsdbtCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TSDBT_CACHE_DIR) return env.TSDBT_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'tsdbt');
-}
 
 /** The installed PGlite's version: a template is only valid for the release that made it. */
 export function pgliteVersion(): string {
@@ -88,7 +83,7 @@ export async function pgliteTemplate(cacheDir = tsdbtCacheDir(), wasmModule?: Pr
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${template}.building-`);
   try {
-    const { PGlite, MemoryFS } = await import('@electric-sql/pglite');
+    const { PGlite, MemoryFS } = await importExternal<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
     const db = await PGlite.create({
       fs: new (initdbInPlace(MemoryFS))(building),
       pgliteWasmModule: await wasmModule,
