@@ -64,11 +64,16 @@ const TAGS: Record<string, string | undefined> = {
 
 const TAG_START = /\{%[-+]?\s*([A-Za-z_]\w*)/y;
 const NAME_CHAR = /[\w.]/;
+const [DOUBLE_QUOTE, SINGLE_QUOTE, CLOSE_BRACE, OPEN_PAREN] = ['"', "'", '}', '('].map((char) => char.charCodeAt(0)) as [number, number, number, number];
 
 export function findJinja(source: string): JinjaConstruct | undefined {
   for (let at = source.indexOf('{'); at >= 0; at = source.indexOf('{', at)) {
     const next = source[at + 1];
-    if (next === '%') {
+    if (next === '{') {
+      const end = skipMustache(source, at);
+      if (typeof end !== 'number') return end;
+      at = end;
+    } else if (next === '%') {
       TAG_START.lastIndex = at;
       const tag = TAG_START.exec(source);
       if (tag && Object.hasOwn(TAGS, tag[1]!) && source.includes('%}', TAG_START.lastIndex)) {
@@ -78,10 +83,6 @@ export function findJinja(source: string): JinjaConstruct | undefined {
     } else if (next === '#') {
       if (source.includes('#}', at + 2)) return { offset: at, what: '{# comment #}', instead: '{{!-- comment --}}' };
       at += 2;
-    } else if (next === '{') {
-      const end = skipMustache(source, at);
-      if (typeof end !== 'number') return end;
-      at = end;
     } else {
       at += 1;
     }
@@ -100,14 +101,14 @@ function skipMustache(source: string, at: number): number | JinjaConstruct {
     return name === undefined ? at + 4 : closeOf(source, `{{{{/${name}}}}}`, at + 4);
   }
   for (let i = at + 2; i < source.length; i++) {
-    const char = source[i]!;
-    if (char === '"' || char === "'") {
-      const close = source.indexOf(char, i + 1);
+    const code = source.charCodeAt(i);
+    if (code === DOUBLE_QUOTE || code === SINGLE_QUOTE) {
+      const close = source.indexOf(source[i]!, i + 1);
       if (close < 0) return source.length;
       i = close;
-    } else if (char === '}' && source[i + 1] === '}') {
+    } else if (code === CLOSE_BRACE && source.charCodeAt(i + 1) === CLOSE_BRACE) {
       return i + 2;
-    } else if (char === '(' && NAME_CHAR.test(source[i - 1]!)) {
+    } else if (code === OPEN_PAREN && NAME_CHAR.test(source[i - 1]!)) {
       return jinjaCall(source, at, i);
     }
   }
