@@ -9,11 +9,13 @@ import { parseStaticTemplate } from './static-template.js';
 import { templateError } from '../util/template-errors.js';
 import { DBT_UTILS_NAMESPACE, qualifyDbtUtilsCalls } from './dbt-utils/calls.js';
 import { callDbtUtilsMacro, DBT_UTILS_MACROS } from './dbt-utils/macros.js';
+import { checkNoJinja } from './jinja-left.js';
+import { DEFINED_HELPER, readDefined, requireDefinedNames } from './defined-variables.js';
 
 type HelperOptions = Handlebars.HelperOptions & { loc?: { start: { line: number; column: number } }; data: { hooks: RenderHooks } };
 export type HelperFunction = (...args: unknown[]) => unknown;
 
-const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'list', 'literal', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
+const BUILTIN_HELPERS = ['ref', 'source', 'config', 'var', 'env_var', 'is_incremental', 'raw', 'list', 'literal', 'eq', 'ne', 'and', 'or', 'not', 'if', 'unless', 'each', 'with', 'lookup', 'log', 'blockHelperMissing', 'helperMissing'];
 
 /**
  * Comparisons for conditions, which Handlebars lacks: {{#if (eq target.name "prod")}}; and `list`, for the list values
@@ -94,6 +96,10 @@ export class TemplateEnvironment {
       expectArgs('is_incremental', args, 0, 0, options);
       return hooksOf(options).isIncremental();
     });
+    // {{{{raw}}}}…{{{{/raw}}}}: text written as it is, `{{` and Jinja's `{%` included.
+    hb.registerHelper('raw', function (this: unknown, options: HelperOptions) {
+      return options.fn(this);
+    });
     for (const [name, logic] of Object.entries(LOGIC_HELPERS)) {
       hb.registerHelper(name, (...args: unknown[]) => logic(...args.slice(0, -1)));
     }
@@ -111,32 +117,54 @@ export class TemplateEnvironment {
         }
       });
     }
+    hb.registerHelper(DEFINED_HELPER, function (this: unknown, ...args: unknown[]) {
+      const options = args.pop() as HelperOptions;
+      return readDefined(this, args as string[], locOf(options), options.data?.hooks);
+    });
     for (const [name, { file, fn }] of macros.helpers) {
       if (BUILTIN_HELPERS.includes(name)) {
         throw new TsdbtError('config', `macro helper '${name}' would replace tsdbt's own helper of that name`, { location: { file } });
       }
       hb.registerHelper(name, fn);
     }
-    for (const [name, { source }] of macros.partials) hb.registerPartial(name, this.partialTemplate(source));
+    for (const [name, { file, source }] of macros.partials) hb.registerPartial(name, this.partialTemplate(source, file));
   }
 
-  /** Parses a template, its `{{dbt_utils.NAME}}` calls made helper calls (see qualifyDbtUtilsCalls). */
+  /**
+   * Parses a template, its `{{dbt_utils.NAME}}` calls made helper calls (see qualifyDbtUtilsCalls) and its `{{name}}`s
+   * required to exist (see requireDefinedNames).
+   */
   parse(source: string): hbs.AST.Program {
-    return qualifyDbtUtilsCalls(this.handlebars.parse(source), DBT_UTILS_MACROS);
+    const ast = qualifyDbtUtilsCalls(this.handlebars.parse(source), DBT_UTILS_MACROS);
+    requireDefinedNames(ast, this.handlebars.helpers);
+    return ast;
   }
 
-  /** A partial as Handlebars compiles it when called: parsed here so its dbt_utils calls are qualified too. */
-  private partialTemplate(source: string): string | HandlebarsTemplateDelegate {
+  /**
+   * A partial as Handlebars compiles it when called: parsed here so its dbt_utils calls are qualified too, and its
+   * errors while rendering name its own file.
+   */
+  private partialTemplate(source: string, file: string): string | Handlebars.Template {
+    checkNoJinja(source, file);
+    let template: HandlebarsTemplateDelegate;
     try {
-      return this.handlebars.compile(this.parse(source), { noEscape: true });
+      template = this.handlebars.compile(this.parse(source), { noEscape: true });
     } catch {
       // Its syntax error is reported where it is called, as before.
       return source;
     }
+    return (context: unknown, options?: Handlebars.RuntimeOptions) => {
+      try {
+        return template(context, options);
+      } catch (error) {
+        throw templateError(error, file, source);
+      }
+    };
   }
 
   /** Parses a template once; syntax errors and calls to unknown helpers or macros are reported at file:line:column. */
   compile(source: string, file: string): ModelTemplate {
+    checkNoJinja(source, file);
     const fast = parseStaticTemplate(source);
     if (fast) {
       return {

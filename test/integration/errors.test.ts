@@ -77,6 +77,42 @@ describe('errors a user makes', () => {
     expect(result.stderr).toMatch(/error: models\/m\.sql:4(:\d+)?: template syntax error: unexpected end of file/);
   });
 
+  it('Jinja left in a model, a test or a macro is an error at its place with the Handlebars form, never SQL', async () => {
+    const project = makeProject({
+      'models/stg_payments.sql': 'select 1 as id, 100 as amount',
+      'models/orders.sql': "select\n  {% for m in ['card'] %}sum(amount) as {{m}}_amount,{% endfor %}\n  1 as id\nfrom {{ref \"stg_payments\"}}",
+    });
+    const loop = await project.run('compile');
+    expect(loop.code).toBe(2);
+    expect(loop.stderr).toContain('error: models/orders.sql:2:3: Jinja is not a tsdbt template: {% for %}');
+    expect(loop.stderr).toContain('hint: write {{#each (list "a" "b") as |item|}}…{{/each}}; tsdbt import dbt converts');
+    expect(loop.stderr).toContain("> 2 |   {% for m in ['card'] %}");
+    project.write('models/orders.sql', "select id\nfrom {{ ref('stg_payments') }} {# payments #}");
+    const call = await project.run('compile');
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain('error: models/orders.sql:2:9: Jinja is not a tsdbt template: the call ref(…)');
+    expect(call.stderr).toContain('hint: write {{ref "stg_payments"}}');
+    project.write('models/orders.sql', 'select id from {{ref "stg_payments"}}');
+    project.write('tests/no_refunds.sql', 'select * from {{ref "orders"}}\n{# a comment dbt drops #}\nwhere false');
+    const comment = await project.run('compile');
+    expect(comment.code).toBe(2);
+    expect(comment.stderr).toContain('error: tests/no_refunds.sql:2:1: Jinja is not a tsdbt template: {# comment #}');
+    expect(comment.stderr).toContain('hint: write {{!-- comment --}}');
+    project.write('tests/no_refunds.sql', 'select * from {{ref "orders"}} where false');
+    project.write('macros/cents.sql', "{% macro cents(column) %}{{ column }} / 100{% endmacro %}");
+    const macro = await project.run('compile');
+    expect(macro.code).toBe(2);
+    expect(macro.stderr).toContain('error: macros/cents.sql:1:1: Jinja is not a tsdbt template: {% macro %}');
+  });
+
+  it('an unknown variable is an error at its place, not an empty string', async () => {
+    const project = makeProject({ 'models/m.sql': 'select\n  {{payment_method}} as method' });
+    const result = await project.run('compile');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: models/m.sql:2:3: unknown variable 'payment_method'");
+    expect(result.stderr).toContain('{{var "payment_method"}}');
+  });
+
   it('unset var and unset env var name the call', async () => {
     const project = makeProject({ 'models/m.sql': 'select {{var "start_date"}}' });
     const result = await project.run('compile');

@@ -165,6 +165,8 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
 
   it('{% raw %} stays text, and text holding {{ is escaped for Handlebars', () => {
     expect(translated("{% raw %}{{ not jinja }}{% endraw %}")).toBe('\\{{ not jinja }}');
+    // Text that would read as Jinja in a tsdbt template (an error there) goes in a Handlebars raw block.
+    expect(translated("{% raw %}{% if %}{{ x }}{# c #}{% endraw %}")).toBe('{{{{raw}}}}{% if %}{{ x }}{# c #}{{{{/raw}}}}');
   });
 
   it('what cannot be translated is reported with its line and column and left marked, never dropped', () => {

@@ -241,7 +241,7 @@ export class TemplateTranslator {
       case 'snapshot':
         throw new Untranslatable('a {% snapshot %} outside the snapshot paths is not imported: move it to a file under snapshots/');
       case 'other':
-        if (node.keyword === 'raw') return node.body!.map((part) => (part.kind === 'text' ? escapeText(part.value) : '')).join('');
+        if (node.keyword === 'raw') return rawText(node.body!.map((part) => (part.kind === 'text' ? part.value : '')).join(''));
         throw new Untranslatable(otherReason(node.keyword));
     }
   }
@@ -624,6 +624,11 @@ function literal(value: ConstantValue): string {
 /** SQL text as Handlebars text: a `{{` in it is not a call. */
 export function escapeText(text: string): string {
   return text.replaceAll('{{', '\\{{');
+}
+
+/** A `{% raw %}` block's text: in a Handlebars raw block when it holds what would read as Jinja (`{%`, `{#`). */
+function rawText(text: string): string {
+  return /\{[%#]/.test(text) && !text.includes('{{{{/raw}}}}') ? `{{{{raw}}}}${text}{{{{/raw}}}}` : escapeText(text);
 }
 
 /** The comment put before a construct left as written. */
