@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeDbtProject } from '../helpers/dbt-project.js';
 import { runCli } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 import { temporaryDir } from '../helpers/temporary-dir.js';
@@ -123,18 +124,9 @@ select * from {{ ref('stg_customers') }}
 `,
 };
 
-function writeProject(files: Record<string, string>): string {
-  const dir = temporaryDir('tsdbt-dbt-');
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  return dir;
-}
-
 describeBackends('tsdbt import dbt', (backend) => {
   it('imports a jaffle_shop-like dbt project that then builds: seeds, models, snapshot and data tests', async () => {
-    const source = writeProject(DBT_PROJECT);
+    const source = writeDbtProject(DBT_PROJECT);
     const destination = join(temporaryDir('tsdbt-imported-'), 'shop');
     const imported = await runCli(['import', 'dbt', source, destination]);
     expect(imported.stderr).toBe('');
@@ -185,7 +177,7 @@ describe('tsdbt import dbt: what is left', () => {
   };
 
   it('lists each construct with file, line and reason, writes the report as JSON and the files marked, and exits 1', async () => {
-    const source = writeProject(WITH_RUNTIME_JINJA);
+    const source = writeDbtProject(WITH_RUNTIME_JINJA);
     const destination = join(temporaryDir('tsdbt-imported-'), 'left');
     const result = await runCli(['import', 'dbt', source, destination]);
     expect(result.code).toBe(1);
@@ -210,7 +202,7 @@ describe('tsdbt import dbt: what is left', () => {
   });
 
   it('--check reports the same without writing anything, and a complete project exits 0', async () => {
-    const source = writeProject(WITH_RUNTIME_JINJA);
+    const source = writeDbtProject(WITH_RUNTIME_JINJA);
     const destination = join(temporaryDir('tsdbt-imported-'), 'checked');
     const checked = await runCli(['import', 'dbt', source, destination, '--check']);
     expect(checked.code).toBe(1);
@@ -218,18 +210,18 @@ describe('tsdbt import dbt: what is left', () => {
     expect(checked.stdout).toContain('models/a.sql:3:6');
     expect(existsSync(destination)).toBe(false);
 
-    const complete = writeProject({ 'dbt_project.yml': "name: 'ok'\n", 'models/m.sql': "select {{ var('x', 1) }} as x\n" });
+    const complete = writeDbtProject({ 'dbt_project.yml': "name: 'ok'\n", 'models/m.sql': "select {{ var('x', 1) }} as x\n" });
     const ok = await runCli(['import', 'dbt', complete, join(temporaryDir('tsdbt-imported-'), 'ok'), '--check']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Every construct can be translated.');
   });
 
   it('refuses a source without dbt_project.yml, and a destination holding other files, as usage errors', async () => {
-    const notDbt = writeProject({ 'README.md': 'hello\n' });
+    const notDbt = writeDbtProject({ 'README.md': 'hello\n' });
     const missing = await runCli(['import', 'dbt', notDbt, join(notDbt, 'out')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`no dbt_project.yml in ${notDbt}`);
-    const occupied = await runCli(['import', 'dbt', writeProject(WITH_RUNTIME_JINJA), notDbt]);
+    const occupied = await runCli(['import', 'dbt', writeDbtProject(WITH_RUNTIME_JINJA), notDbt]);
     expect(occupied.code).toBe(2);
     expect(occupied.stderr).toContain('already exists and is not an earlier import');
   });

@@ -107,11 +107,13 @@ describe('tsdbt import dbt: Jinja to Handlebars, construct by construct', () => 
     expect([...context.runtimeFilters].sort()).toEqual(['default', 'trim', 'upper']);
   });
 
-  it('macro calls become partials with their parameters by name and defaults filled in', () => {
+  it('macro calls become partials with their parameters by name, defaults filled in, null where none is given', () => {
     const context = contextWith([{ name: 'cents_to_dollars', params: [{ name: 'column_name' }, { name: 'scale', fallback: { kind: 'literal', value: 2, offset: 0 } }] }]);
     expect(translated("{{ cents_to_dollars('amount') }} {{ cents_to_dollars(column_name='tax', scale=4) }}", context)).toBe(
       '{{> cents_to_dollars column_name="amount" scale=2}} {{> cents_to_dollars column_name="tax" scale=4}}',
     );
+    // Jinja leaves a parameter no call gives undefined; the partial would see the caller's name of it otherwise.
+    expect(translated('{{ cents_to_dollars() }}', context)).toBe('{{> cents_to_dollars column_name=null scale=2}}');
   });
 
   it('a macro body: parameters are its context, this and target the model\'s, nested macros are partials', () => {

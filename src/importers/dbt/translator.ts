@@ -362,7 +362,8 @@ export class TemplateTranslator {
     if (!macro) return undefined;
     const args = this.macroArguments(macro, call, scope);
     if (macro.kind === 'helper') return `{{${macro.name}${args.map(([, value]) => ` ${value}`).join('')}}}`;
-    return `{{> ${macro.name}${args.filter(([, value]) => value !== 'undefined').map(([name, value]) => ` ${name}=${value}`).join('')}}}`;
+    // A parameter nothing gives is null, as Jinja leaves it undefined: a partial sees its caller's names otherwise.
+    return `{{> ${macro.name}${args.map(([name, value]) => ` ${name}=${value === 'undefined' ? 'null' : value}`).join('')}}}`;
   }
 
   /** The project macro a call names: directly, with the project's name before it (shop.cents), or by dispatch. */
