@@ -80,16 +80,15 @@ export function parseCacheKey({ projectText, target, vars, properties, macros, r
   return hash('sha256', JSON.stringify([FORMAT, TSDBT_VERSION, build.size, build.mtimeMs, projectText, target, vars, properties, partials, helperFiles]));
 }
 
-/** About what an entry takes (its file, stats and node: 500 to 1,500 bytes for a short model), to guess a count from a size. */
-const TYPICAL_ENTRY_BYTES = 1000;
+/** Fewer bytes than any entry takes (its file, stats and node). */
+const MIN_ENTRY_BYTES = 100;
 
 /**
- * Whether the cache at `path` likely holds enough entries for the file worker to stat their files: it is then started
- * before the macros and property files are read, and its start-up overlaps them instead of delaying the stats. A wrong
- * guess costs a thread that starts on the other core and is never used, or a start as late as without the guess.
+ * Whether the cache at `path` may hold enough entries for the file worker to stat their files: it is then started
+ * before the macros and property files are read, and its start-up overlaps them instead of delaying the stats.
  */
 export function mayNeedFileWorker(path: string): boolean {
-  return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= WORKER_MIN_FILES * TYPICAL_ENTRY_BYTES;
+  return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= WORKER_MIN_FILES * MIN_ENTRY_BYTES;
 }
 
 const EMPTY: StoredEntries = { files: [], stats: [], isStatic: [], env: {}, text: '[]', nodes: [], lineStarts: [], lineEnds: [] };
