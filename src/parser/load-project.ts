@@ -4,8 +4,7 @@ import { resolveTarget, type ResolvedTarget, type Target } from '../config/profi
 import { buildGraph, type ProjectGraph } from '../graph/dag.js';
 import { TemplateEnvironment } from '../templating/environment.js';
 import { loadMacros } from '../templating/macro-loader.js';
-import { fileWorker } from '../util/file-worker.js';
-import { mayNeedFileWorker, PARSE_CACHE_FILE } from './parse-cache.js';
+import { PARSE_CACHE_FILE } from './parse-cache.js';
 import { parseProject, type ParsedProject } from './project-parser.js';
 
 export interface LoadOptions {
@@ -40,8 +39,6 @@ export async function loadAndParse(options: LoadOptions): Promise<LoadedProject>
     threads: options.threads,
   });
   options.onTarget?.(resolved.target);
-  const parseCachePath = options.partialParse === false ? undefined : join(project.root, project.targetPath, PARSE_CACHE_FILE);
-  if (parseCachePath !== undefined && mayNeedFileWorker(parseCachePath)) fileWorker();
   const cacheDir = join(project.root, '.tsdbt', 'cache');
   const macros = await loadMacros(project.root, project.macroPaths, cacheDir);
   const env = new TemplateEnvironment(macros);
@@ -52,7 +49,7 @@ export async function loadAndParse(options: LoadOptions): Promise<LoadedProject>
     target: { name: target.name, schema: target.schema, type: target.type, threads: target.threads, profile_name: target.profileName },
     cliVars: options.vars,
     cacheDir,
-    parseCachePath,
+    parseCachePath: options.partialParse === false ? undefined : join(project.root, project.targetPath, PARSE_CACHE_FILE),
   });
   const graph = buildGraph(parsed);
   parseCache.save();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GraphNode } from '../core/nodes.js';
 import type { MacroDefinitions } from '../templating/environment.js';
-import { WORKER_MIN_FILES, type FileStat } from '../util/file-worker.js';
+import type { FileStat } from '../util/file-worker.js';
 import { writeFileAtomic } from '../util/files.js';
 import { TSDBT_VERSION } from '../version.js';
 
@@ -78,17 +78,6 @@ export function parseCacheKey({ projectText, target, vars, properties, macros, r
   const partials = [...macros.partials].map(([name, { source }]) => [name, source]);
   const helperFiles = [...new Set([...macros.helpers.values()].map(({ file }) => file))].map((file) => [file, readFileSync(join(root, file), 'utf8')]);
   return hash('sha256', JSON.stringify([FORMAT, TSDBT_VERSION, build.size, build.mtimeMs, projectText, target, vars, properties, partials, helperFiles]));
-}
-
-/** Fewer bytes than any entry takes (its file, stats and node). */
-const MIN_ENTRY_BYTES = 100;
-
-/**
- * Whether the cache at `path` may hold enough entries for the file worker to stat their files: it is then started
- * before the macros and property files are read, and its start-up overlaps them instead of delaying the stats.
- */
-export function mayNeedFileWorker(path: string): boolean {
-  return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= WORKER_MIN_FILES * MIN_ENTRY_BYTES;
 }
 
 const EMPTY: StoredEntries = { files: [], stats: [], isStatic: [], env: {}, text: '[]', nodes: [], lineStarts: [], lineEnds: [] };
