@@ -133,7 +133,7 @@ function locateKey(doc: Document, lineCounter: LineCounter, file: string, keyPat
 
 /** Validates `file.data` against `schema`; the first issue becomes an error naming the file, line, key path and a hint. */
 export function validateYaml<T extends z.ZodType>(file: Pick<YamlFile, 'text' | 'data' | 'locate'>, schema: T, at: PropertyKey[] = [], data: unknown = file.data): z.infer<T> {
-  const result = schema.safeParse(data, { reportInput: true });
+  const result = schema.safeParse(data, { reportInput: true, jitless: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const keyPath = [...at, ...issue.path];

@@ -19,8 +19,8 @@ import { TSDBT_VERSION } from '../version.js';
  * The file is a header line, a line with the entries' metadata as columns (files, their stats, whether each renders
  * statically, the variables read by the few that read any: a handful of arrays rather than an object per entry), then
  * the entries' nodes as one JSON array, an element per line (JSON holds no raw newline): `[node`, `,node`..., `]`.
- * When every entry is reused, as it is when nothing changed, the array is parsed where it lies in the file's text, with
- * no copy of its megabytes; otherwise only the reused lines are parsed.
+ * The array is parsed when the cache is opened, in one go (ten thousand small parses cost twice as much), while the
+ * file worker is still stat'ing the model files: on a large project the main thread would otherwise wait for it idle.
  */
 const FORMAT = 'tsdbt-partial-parse/3';
 export const PARSE_CACHE_FILE = 'partial_parse.tsv';
@@ -40,12 +40,11 @@ interface StoredColumns {
 
 interface StoredEntries extends StoredColumns {
   text: string;
+  /** Each entry's node as parsing made it; null when disabled. */
+  nodes: Array<GraphNode | null>;
   /** Where each entry's node line starts and ends in `text` (the line's first character is `[` or `,`). */
   lineStarts: number[];
   lineEnds: number[];
-  /** Where the JSON array of every entry's node lies in `text`. */
-  nodesStart: number;
-  nodesEnd: number;
 }
 
 /** A file parsed in this invocation, to keep. */
@@ -81,7 +80,7 @@ export function parseCacheKey({ projectText, target, vars, properties, macros, r
   return hash('sha256', JSON.stringify([FORMAT, TSDBT_VERSION, build.size, build.mtimeMs, projectText, target, vars, properties, partials, helperFiles]));
 }
 
-const EMPTY: StoredEntries = { files: [], stats: [], isStatic: [], env: {}, text: '[]', lineStarts: [], lineEnds: [], nodesStart: 0, nodesEnd: 2 };
+const EMPTY: StoredEntries = { files: [], stats: [], isStatic: [], env: {}, text: '[]', nodes: [], lineStarts: [], lineEnds: [] };
 
 export class ParseCache {
   /** The previous entries reused, by index, then what was parsed anew: what the next invocation finds. */
@@ -113,9 +112,9 @@ export class ParseCache {
 
   /**
    * What parsing each file gave last time, for those whose inputs did not change since, in the order of `files`
-   * (undefined for the others). The reused nodes are parsed from JSON in one go: ten thousand small parses cost twice
-   * as much. Stats are compared as numbers, and files by position while both lists agree, as they do when nothing
-   * was added or removed: on 10,000 files, formatting stats and looking files up cost more than the rest.
+   * (undefined for the others). Stats are compared as numbers, and files by position while both lists agree, as they
+   * do when nothing was added or removed: on 10,000 files, formatting stats and looking files up cost more than the
+   * rest.
    */
   reuse(files: string[], stats: Array<FileStat | undefined>): Array<CachedModel | undefined> {
     const previous = this.previous;
@@ -125,26 +124,12 @@ export class ParseCache {
       positions ??= new Map(previous.files.map((known, index) => [known, index]));
       return positions.get(file);
     };
-    const hits: Array<number | undefined> = Array.from({ length: files.length });
-    let count = 0;
-    for (let at = 0; at < files.length; at++) {
+    return files.map((file, at) => {
       const stat = stats[at];
-      const index = stat === undefined ? undefined : positionOf(files[at]!, at);
-      if (index === undefined || !sameStat(previous.stats, index, stat!) || !sameEnvironment(previous.env[index])) continue;
-      hits[at] = index;
+      const index = stat === undefined ? undefined : positionOf(file, at);
+      if (index === undefined || !sameStat(previous.stats, index, stat!) || !sameEnvironment(previous.env[index])) return undefined;
       this.kept.push(index);
-      count++;
-    }
-    // Hits are distinct entries: as many as the file holds is every one of them, in its order.
-    const everyEntry = count === previous.files.length;
-    const nodes = JSON.parse(
-      everyEntry ? previous.text.slice(previous.nodesStart, previous.nodesEnd) : `[${this.kept.map((index) => nodeText(previous, index)).join(',')}]`,
-    ) as Array<GraphNode | null>;
-    let next = 0;
-    return hits.map((index) => {
-      if (index === undefined) return undefined;
-      const node = nodes[everyEntry ? index : next++] ?? undefined;
-      return { node, isStatic: previous.isStatic[index]! };
+      return { node: previous.nodes[index] ?? undefined, isStatic: previous.isStatic[index]! };
     });
   }
 
@@ -227,7 +212,10 @@ function readEntries(path: string, key: string): StoredEntries | undefined {
       start = end + 1;
     }
     if (text.slice(start, -1) !== (count === 0 ? '[]' : ']')) return undefined;
-    return { ...columns, text, lineStarts, lineEnds, nodesStart: columnsEnd + 1, nodesEnd: text.length - 1 };
+    // Parsed where it lies in the text, with no copy of its megabytes.
+    const nodes = JSON.parse(text.slice(columnsEnd + 1, -1)) as Array<GraphNode | null>;
+    if (nodes.length !== count) return undefined;
+    return { ...columns, text, nodes, lineStarts, lineEnds };
   } catch {
     // A cache edited by hand is no cache.
     return undefined;
