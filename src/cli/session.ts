@@ -9,7 +9,7 @@ import { ArtifactPaths } from '../artifacts/paths.js';
 import { ArtifactWriter } from '../artifacts/artifact-writer.js';
 import { TsdbtError } from '../core/errors.js';
 import { selectNodes, type PreviousState } from '../graph/selection/index.js';
-import type { ResourceType } from '../core/nodes.js';
+import type { Relation, ResourceType } from '../core/nodes.js';
 import { loadAndParse, type LoadedProject } from '../parser/load-project.js';
 import { createReporter } from '../runner/reporter.js';
 import type { Reporter } from '../core/reporter.js';
@@ -110,10 +110,30 @@ export function select(session: Session, args: SelectionArgs, resourceTypes?: Re
   return selected;
 }
 
-function readState(dir: string): PreviousState {
+interface StateManifestNode {
+  checksum?: { checksum: string };
+  config?: unknown;
+  schema?: string;
+  alias?: string;
+}
+
+function readStateManifest(dir: string): { nodes?: Record<string, StateManifestNode> } {
   const file = join(resolve(dir), 'manifest.json');
   if (!existsSync(file)) throw new TsdbtError('usage', `--state ${dir}: no manifest.json there`, { hint: 'point --state at the target folder of an earlier run' });
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { nodes?: Record<string, { checksum?: { checksum: string }; config?: unknown }> };
+  return JSON.parse(readFileSync(file, 'utf8')) as { nodes?: Record<string, StateManifestNode> };
+}
+
+/** `--defer`: the relation of each node of the state manifest that has one (unique id → relation). */
+export function readStateRelations(args: SelectionArgs): Map<string, Relation> {
+  if (!args.state) throw new TsdbtError('usage', '--defer reads the relations of an earlier run and needs --state DIR', { hint: 'point --state at the target folder of a production run' });
+  const manifest = readStateManifest(args.state);
+  return new Map(
+    Object.entries(manifest.nodes ?? {}).flatMap(([id, node]) => (node.schema && node.alias ? [[id, { schema: node.schema, identifier: node.alias }] as const] : [])),
+  );
+}
+
+function readState(dir: string): PreviousState {
+  const manifest = readStateManifest(dir);
   return {
     nodes: Object.fromEntries(
       Object.entries(manifest.nodes ?? {}).map(([id, node]) => [id, { checksum: node.checksum?.checksum ?? '', config: node.config ?? {} }]),

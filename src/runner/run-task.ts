@@ -4,7 +4,7 @@ import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import { parseInstant } from '../util/time.js';
 import type { ArtifactPaths } from '../artifacts/paths.js';
 import type { ArtifactWriter } from '../artifacts/artifact-writer.js';
-import type { GraphNode, NodeKind, NodeOfKind } from '../core/nodes.js';
+import type { GraphNode, NodeKind, NodeOfKind, Relation } from '../core/nodes.js';
 import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { Compiler } from '../templating/compiler.js';
@@ -49,6 +49,8 @@ export interface RunTaskOptions {
   retries: number;
   /** Work that need not delay the first node (writing the manifest): done once the first node is under way. */
   whileRunning?: () => void;
+  /** `--defer`: unselected nodes whose refs resolve to another relation (see deferredRelations). */
+  deferred?: ReadonlyMap<string, Relation>;
 }
 
 /** Builds the selected nodes in DAG order; the summary records every node, whatever happened to it. */
@@ -67,7 +69,7 @@ export async function runTask(options: RunTaskOptions): Promise<RunSummary> {
   const runId = randomBytes(4).toString('hex');
   const dependencies: RunnerDependencies = {
     adapter,
-    compiler: new Compiler(loaded.parsed, loaded.graph),
+    compiler: new Compiler(loaded.parsed, loaded.graph, options.deferred),
     paths: options.paths,
     writers: options.writers,
     reporter,

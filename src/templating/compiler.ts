@@ -43,6 +43,8 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
   constructor(
     readonly parsed: Parsed,
     private readonly graph: ProjectGraph,
+    /** `--defer`: unique id → the state manifest's relation, which refs to that node name instead of its own. */
+    private readonly deferred: ReadonlyMap<string, Relation> = new Map(),
   ) {}
 
   /**
@@ -140,7 +142,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
           if (!batchFilters.includes(filtered.cte)) batchFilters.push(filtered.cte);
           return quoteIdentifier(filtered.name);
         }
-        return quoteRelation(node.relation);
+        return quoteRelation(this.deferred.get(node.uniqueId) ?? node.relation);
       },
       source: (sourceName, table) => {
         const given = replaced(inputs?.sources.get(`${sourceName}.${table}`));

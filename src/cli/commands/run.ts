@@ -4,7 +4,7 @@ import { isEphemeral } from '../../materializations/registry.js';
 import { countResources } from '../../parser/resource-counts.js';
 import { countByStatus } from '../../core/results.js';
 import { buildOptions, parseEventTimeRange, type BuildArgs } from '../options.js';
-import { closeUnusedDatabase, createSessionReporter, flushArtifacts, openSession, saveManifest, select, withAdapter } from '../session.js';
+import { closeUnusedDatabase, createSessionReporter, flushArtifacts, openSession, readStateRelations, saveManifest, select, withAdapter } from '../session.js';
 import type { Command } from './command.js';
 import type { CliIO } from '../io.js';
 import type { GlobalArgs } from '../options.js';
@@ -20,7 +20,7 @@ export type RetryPlanner = (session: Session) => { selected: Set<string>; batche
 export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner): Promise<number> {
   const reporter = createSessionReporter(args, io);
   // Loaded only by the commands that build (compile and ls never pay for the database layer), while the project is parsed.
-  const runnerModules = Promise.all([import('../../runner/run-task.js'), import('../../runner/target-lock.js'), import('../../runner/leftovers.js')]);
+  const runnerModules = Promise.all([import('../../runner/run-task.js'), import('../../runner/target-lock.js'), import('../../runner/leftovers.js'), import('../../runner/deferral.js')]);
   const adapterOptions = { lockTimeoutMs: Math.max(0, args.lockTimeout) * 1000 };
   // The database opens while the project is parsed; closed here if the command ends before withAdapter takes it.
   const session = await openSession(args, reporter, adapterOptions);
@@ -39,7 +39,8 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
     }
     const selected = plan?.selected ?? select(session, args, resourceTypes);
     const eventTimeRange = parseEventTimeRange(args);
-    const [{ runTask }, { lockTarget }, { dropLeftovers }] = await runnerModules;
+    const stateRelations = args.defer || args.favorState ? readStateRelations(args) : undefined;
+    const [{ runTask }, { lockTarget }, { dropLeftovers }, { deferredRelations }] = await runnerModules;
     const controller = new AbortController();
     // The exit code names the signal, as a shell's does: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
     let signalled: NodeJS.Signals | undefined;
@@ -64,6 +65,10 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         try {
           const dropped = await dropLeftovers(adapter, schemas);
           if (dropped.length > 0) reporter.info(`Dropped ${dropped.length} relation${dropped.length === 1 ? '' : 's'} an interrupted run left behind: ${dropped.join(', ')}`);
+          const deferred = stateRelations
+            ? await adapter.withConnection((connection) => deferredRelations(connection, session.loaded.parsed.nodes.values(), selected, stateRelations, args.favorState === true))
+            : undefined;
+          if (deferred && deferred.size > 0) reporter.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to --state ${args.state}`);
           return await runTask({
           loaded: session.loaded,
           adapter,
@@ -77,6 +82,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
           eventTimeRange,
           retryBatches: plan?.batches,
           whileRunning: saveManifestOnce,
+          deferred,
           signal: controller.signal,
           retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
           });
@@ -132,6 +138,7 @@ export const runCommand: Command<BuildArgs> = {
     ['tsdbt run', 'build every model'],
     ['tsdbt run -s tag:nightly --threads 4', 'build the models tagged nightly, four at a time'],
     ['tsdbt run -s state:modified+ --state prod-target/', 'build what changed since a production run, and what reads it'],
+    ['tsdbt run -s state:modified --defer --state prod-target/', 'build what changed; unselected upstream models missing here are read from the production run'],
   ],
   options: (yargs) => buildOptions(yargs),
   run: (args, io) => runNodes(args, io, 'run', ['model']),
