@@ -6,6 +6,7 @@ import { isSecretEnvVar } from '../config/env-var.js';
 import { TSDBT_VERSION } from '../version.js';
 import { buildCommand, runCommand, seedCommand, snapshotCommand, testCommand } from './commands/run.js';
 import { cleanCommand } from './commands/clean.js';
+import { cloneCommand } from './commands/clone.js';
 import { retryCommand } from './commands/retry.js';
 import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
@@ -36,6 +37,7 @@ const commands: Command<never>[] = [
   sourceCommand,
   docsCommand,
   lineageCommand,
+  cloneCommand,
   cleanCommand,
 ] as Command<never>[];
 

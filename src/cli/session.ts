@@ -123,9 +123,9 @@ function readStateManifest(dir: string): { nodes?: Record<string, StateManifestN
   return JSON.parse(readFileSync(file, 'utf8')) as { nodes?: Record<string, StateManifestNode> };
 }
 
-/** `--defer`: the relation of each node of the state manifest that has one (unique id → relation). */
-export function readStateRelations(args: SelectionArgs): Map<string, Relation> {
-  if (!args.state) throw new TsdbtError('usage', '--defer reads the relations of an earlier run and needs --state DIR', { hint: 'point --state at the target folder of a production run' });
+/** `--defer` and `clone`: the relation of each node of the state manifest that has one (unique id → relation). */
+export function readStateRelations(args: SelectionArgs, what = '--defer'): Map<string, Relation> {
+  if (!args.state) throw new TsdbtError('usage', `${what} reads the relations of an earlier run and needs --state DIR`, { hint: 'point --state at the target folder of a production run' });
   const manifest = readStateManifest(args.state);
   return new Map(
     Object.entries(manifest.nodes ?? {}).flatMap(([id, node]) => (node.schema && node.alias ? [[id, { schema: node.schema, identifier: node.alias }] as const] : [])),

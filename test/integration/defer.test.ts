@@ -2,25 +2,27 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeBackends } from '../helpers/suite.js';
-import { makeProject } from '../helpers/project.js';
+import { makeProject, type TestProject } from '../helpers/project.js';
 import { temporaryDir } from '../helpers/temporary-dir.js';
 
 describeBackends('--defer --state', (backend) => {
-  it('an unselected upstream model missing from the dev schema is read from the state manifest relation; --favor-state always', async () => {
-    const project = makeProject(
-      {
-        'models/upstream.sql': '{{config materialized="table"}}\nselect 1 as id',
-        'models/downstream.sql': '{{config materialized="table"}}\nselect id from {{ref "upstream"}}',
-      },
-      backend,
-      'prod',
-    );
+  /** A project built into schema prod, its target/ saved as the state, then switched to schema dev of the same database. */
+  async function builtInProd(files: Record<string, string>): Promise<{ project: TestProject; state: string }> {
+    const project = makeProject(files, backend, 'prod');
     expect((await project.run('run')).code).toBe(0);
     const state = temporaryDir('tsdbt-state-');
     mkdirSync(state, { recursive: true });
     cpSync(join(project.dir, 'target/manifest.json'), join(state, 'manifest.json'));
     // The same database (PGlite's data directory included), another schema.
     project.write('profiles.yml', project.read('profiles.yml').replace('schema: prod', 'schema: dev'));
+    return { project, state };
+  }
+
+  it('an unselected upstream model missing from the dev schema is read from the state manifest relation; --favor-state always', async () => {
+    const { project, state } = await builtInProd({
+      'models/upstream.sql': '{{config materialized="table"}}\nselect 1 as id',
+      'models/downstream.sql': '{{config materialized="table"}}\nselect id from {{ref "upstream"}}',
+    });
     project.write('models/downstream.sql', '{{config materialized="table"}}\nselect id, 2 as two from {{ref "upstream"}}');
 
     const undeferred = await project.run('run', '-s', 'state:modified', '--state', state);
@@ -43,5 +45,33 @@ describeBackends('--defer --state', (backend) => {
     const missingState = await project.run('run', '-s', 'downstream', '--defer');
     expect(missingState.code).toBe(2);
     expect(missingState.stderr).toContain('--defer');
+  });
+
+  it('clone makes views in the dev schema onto the state relations where dev has none; --full-refresh replaces the rest', async () => {
+    const { project, state } = await builtInProd({
+      'models/upstream.sql': '{{config materialized="table"}}\nselect 1 as id',
+      'models/downstream.sql': '{{config materialized="table"}}\nselect id + 1 as id from {{ref "upstream"}}',
+      'models/inlined.sql': '{{config materialized="ephemeral"}}\nselect 3 as id',
+    });
+    await project.query('create schema dev');
+    await project.query('create table dev.downstream as select 9 as id');
+
+    const cloned = await project.run('clone', '--state', state);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect(cloned.stdout).toContain('Cloned 1; kept 1');
+    const views = `select table_name, table_type from information_schema.tables where table_schema = 'dev' order by 1`;
+    expect(await project.query(views)).toEqual([
+      { table_name: 'downstream', table_type: 'BASE TABLE' },
+      { table_name: 'upstream', table_type: 'VIEW' },
+    ]);
+    expect(await project.query('select id from dev.upstream')).toEqual([{ id: 1 }]);
+
+    expect((await project.run('clone', '--state', state, '-s', 'downstream', '--full-refresh')).code).toBe(0);
+    expect(await project.query(views)).toEqual([
+      { table_name: 'downstream', table_type: 'VIEW' },
+      { table_name: 'upstream', table_type: 'VIEW' },
+    ]);
+    expect(await project.query('select id from dev.downstream')).toEqual([{ id: 2 }]);
+    expect((await project.run('clone')).code).toBe(2);
   });
 });
