@@ -21,6 +21,10 @@ export interface RunArgs {
   vars?: string;
   target?: string;
   threads?: number;
+  /** --state, with --defer or --favor-state: retry defers as the run did. */
+  state?: string;
+  defer?: boolean;
+  favor_state?: boolean;
 }
 
 /** One node's result as dbt writes it (snake_case), so tools that read dbt's run_results.json read ours. */

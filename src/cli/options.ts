@@ -22,7 +22,7 @@ export function selectionOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('select', { alias: 's', type: 'string', array: true, describe: 'Nodes to include: name, +name, name+, @name, tag:x, path:models/x, config.materialized:table, state:modified' })
     .option('exclude', { type: 'string', array: true, describe: 'Nodes to leave out, same syntax as --select' })
-    .option('state', { type: 'string', describe: 'Folder of an earlier manifest.json, for state:modified and state:new' });
+    .option('state', { type: 'string', describe: 'Folder of an earlier manifest.json, for state:modified and state:new, --defer and clone' });
 }
 
 /** Options of every command that writes to the target (the build commands and retry). */

@@ -29,9 +29,15 @@ describeBackends('--defer --state', (backend) => {
     expect(undeferred.code).toBe(1);
     expect(undeferred.stdout + undeferred.stderr).toContain('upstream');
 
-    const deferred = await project.run('run', '-s', 'state:modified', '--defer', '--state', state);
-    expect(deferred.stderr).toBe('');
-    expect(deferred.code).toBe(0);
+    // A deferred run that fails, fixed, is retried with the same deferral.
+    project.write('models/downstream.sql', '{{config materialized="table"}}\nselect id, 2 as two, nope from {{ref "upstream"}}');
+    const failing = await project.run('run', '-s', 'state:modified', '--defer', '--state', state);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain('nope');
+    project.write('models/downstream.sql', '{{config materialized="table"}}\nselect id, 2 as two from {{ref "upstream"}}');
+    const retried = await project.run('retry');
+    expect(retried.stderr).toBe('');
+    expect(retried.code).toBe(0);
     expect(await project.query('select id, two from dev.downstream')).toEqual([{ id: 1, two: 2 }]);
     expect(await project.query(`select table_name from information_schema.tables where table_schema = 'dev' order by 1`)).toEqual([{ table_name: 'downstream' }]);
 

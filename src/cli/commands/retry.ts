@@ -33,6 +33,9 @@ export const retryCommand: Command<WriterArgs> = {
       vars: args.vars ?? last.vars,
       target: args.target ?? last.target,
       threads: args.threads ?? last.threads,
+      state: last.state,
+      defer: last.defer,
+      favorState: last.favor_state,
     };
     return runNodes({ ...args, ...options }, io, command, [], (session) => retryPlan(session, previous));
   },

@@ -101,6 +101,9 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
         vars: args.vars,
         target: args.target,
         threads: args.threads,
+        state: args.state,
+        defer: args.defer,
+        favor_state: args.favorState,
       });
       reporter.runFinished(summary);
       if (summary.cancelled) return exitCodeOf(signalled ?? 'SIGINT');
