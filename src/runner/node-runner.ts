@@ -121,7 +121,7 @@ export async function executeNode<N extends GraphNode>(
  */
 function distributionFor(node: GraphNode, deps: RunnerDependencies): TableDistribution | undefined {
   if (!deps.adapter.capabilities.distributedTables || !RESOURCE_KINDS[node.resourceType].referable) return undefined;
-  return tableDistribution(node, (name) => [...deps.compiler.parsed.nodes.values()].find((other) => other.name === name && RESOURCE_KINDS[other.resourceType].referable)?.relation);
+  return tableDistribution(node, (name) => deps.compiler.nodeNamed(name)?.relation);
 }
 
 /**

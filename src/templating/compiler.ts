@@ -132,7 +132,7 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
       ref: (name) => {
         const given = replaced(inputs?.refs.get(name));
         if (given) return given;
-        const node = this.modelByName(name);
+        const node = this.nodeNamed(name)!;
         if (isEphemeral(node)) {
           ephemerals.push(node.uniqueId);
           return cteName(node);
@@ -172,9 +172,10 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
 
   private byName?: Map<string, GraphNode>;
 
-  private modelByName(name: string): GraphNode {
+  /** The model, seed or snapshot a `ref` by this name reaches. */
+  nodeNamed(name: string): GraphNode | undefined {
     this.byName ??= new Map([...this.parsed.nodes.values()].filter((node) => RESOURCE_KINDS[node.resourceType].referable).map((node) => [node.name, node]));
-    return this.byName.get(name)!;
+    return this.byName.get(name);
   }
 
   private model(uniqueId: string): GraphNode {

@@ -3,6 +3,7 @@ import { runStatements, type DialectSql, type TableDistribution } from '../../ad
 import { quoteIdentifier } from '../../adapters/sql.js';
 import { TsdbtError } from '../../core/errors.js';
 import type { GraphNode } from '../../core/nodes.js';
+import { colocatedWith } from '../distribution.js';
 import { createMissingIndexes } from '../indexes.js';
 import type { SwapTarget } from '../swap.js';
 import { temporaryName } from '../temporary-names.js';
@@ -125,7 +126,7 @@ export function mergeStaging(
     return { relation, statements: sql.createTableAs(relation, query, { temporary: true }) };
   }
   const relation = `${quoteIdentifier(target.schema)}.${quoteIdentifier(target.identifier)}`;
-  return { relation, statements: sql.createTableAs(relation, query, { distribution: { kind: 'hash', column: distribution.column, colocateWith: target.relation } }) };
+  return { relation, statements: sql.createTableAs(relation, query, { distribution: colocatedWith(distribution, target.relation) }) };
 }
 
 export const STRATEGIES: Record<'append' | 'merge' | 'delete+insert', IncrementalStrategy> = { append, merge, 'delete+insert': deleteInsert };
