@@ -3,6 +3,7 @@ import { TsdbtError } from '../core/errors.js';
 import type { YamlFile } from '../config/yaml-file.js';
 import { LOGIC_HELPERS } from '../templating/environment.js';
 import type { TargetScope } from '../templating/render-hooks.js';
+import { resolveVariable } from '../templating/variables.js';
 
 /** The config keys that say where a table lives: the ones a seed may set for one target and not another. */
 const DISTRIBUTION_KEYS = ['distribution', 'distribution_column', 'colocate_with'] as const;
@@ -35,13 +36,14 @@ export function renderSeedDistribution(config: unknown, scope: PropertyTemplateS
 }
 
 function render(value: string, { target, vars }: PropertyTemplateScope, file: YamlFile, keyPath: Array<string | number>): string {
+  // The models' rule (resolveVariable), its error placed at the key that reads the var.
   const variable = (name: unknown, ...rest: unknown[]): unknown => {
-    if (Object.hasOwn(vars, String(name))) return vars[String(name)];
-    if (rest.length > 1) return rest[0];
-    throw new TsdbtError('config', `${keyPath.join('.')}: var '${String(name)}' is not set`, {
-      location: file.locate(keyPath, true),
-      hint: `pass --vars '{${String(name)}: ...}', set it under vars: in tsdbt_project.yml, or give a default: {{var "${String(name)}" "..."}}`,
-    });
+    try {
+      return resolveVariable(vars, String(name), rest.length > 1 ? rest[0] : undefined, { line: 1, column: 1 });
+    } catch (error) {
+      const unset = error as TsdbtError;
+      throw new TsdbtError('config', `${keyPath.join('.')}: ${unset.message}`, { location: file.locate(keyPath, true), hint: unset.hint });
+    }
   };
   try {
     return templates.compile(value, { noEscape: true, strict: false })({ target }, { helpers: { var: variable } });
