@@ -97,7 +97,19 @@ export async function ensureStateTable<Columns extends AnyColumns>(connection: C
 
 /** The rows about `relation`. */
 export async function readStateRows<Columns extends AnyColumns, Stamp extends string>(connection: Connection, table: StateTable<Columns, Stamp>, relation: string): Promise<Array<Stored<Columns, Stamp>>> {
-  const rows = await runQuery(connection, metaOf(connection.dialect).selectFrom(qualified(table)).selectAll().where('relation', '=', relation));
+  return readStateRowsWhere(connection, table, 'relation', [relation]);
+}
+
+/** The rows whose `column` holds one of `values` (every row when `values` is undefined). */
+export async function readStateRowsWhere<Columns extends AnyColumns, Stamp extends string>(
+  connection: Connection,
+  table: StateTable<Columns, Stamp>,
+  column: keyof Columns & string,
+  values?: readonly string[],
+): Promise<Array<Stored<Columns, Stamp>>> {
+  if (values?.length === 0) return [];
+  const all = metaOf(connection.dialect).selectFrom(qualified(table)).selectAll();
+  const rows = await runQuery(connection, values ? all.where(column as string, 'in', [...values]) : all);
   return rows as Array<Stored<Columns, Stamp>>;
 }
 
@@ -107,5 +119,11 @@ export async function writeStateRows<Columns extends AnyColumns>(connection: Con
 
 /** Forgets all that is known about `relation` (a full refresh, a dropped table). */
 export async function forgetStateRows(connection: Connection, table: { name: string }, relation: string): Promise<void> {
-  await runQuery(connection, metaOf(connection.dialect).deleteFrom(qualified(table)).where('relation', '=', relation));
+  await forgetStateRowsWhere(connection, table, 'relation', [relation]);
+}
+
+/** Deletes the rows whose `column` holds one of `values`. */
+export async function forgetStateRowsWhere(connection: Connection, table: { name: string }, column: string, values: readonly string[]): Promise<void> {
+  if (values.length === 0) return;
+  await runQuery(connection, metaOf(connection.dialect).deleteFrom(qualified(table)).where(column, 'in', [...values]));
 }

@@ -42,6 +42,26 @@ const hooks = z
   .transform((value) => (Array.isArray(value) ? value : [value]));
 const configTree = z.record(z.string(), z.unknown()).default({});
 
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** `virtual_environments:` true, or its settings (src/environments/README.md). */
+const virtualEnvironments = z.union([
+  z.boolean(),
+  strictObject({
+    enabled: z.boolean().default(true),
+    /** Where every version of every model's data lives. */
+    physical_schema: z.string().regex(IDENTIFIER, 'a schema name is lower-case letters, digits and underscores').default('tsdbt_physical'),
+    /** The schema of an environment's views: `{schema}` is the node's schema, `{env}` the environment. */
+    environment_schema: z
+      .string()
+      .refine((value) => value.includes('{schema}') && value.includes('{env}'), 'the environment schema must contain {schema} and {env}')
+      .default('{schema}__{env}'),
+    /** The environment whose views are in the nodes' own schemas, and the one `--env` defaults to. */
+    default_environment: z.string().regex(IDENTIFIER, 'an environment name is lower-case letters, digits and underscores').default('prod'),
+    /** How long `tsdbt janitor` keeps a physical table no environment uses: a number of days, or `12h`, `7d`. */
+    retention: z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*[hd]$/, 'a retention is a number of days, or hours or days such as 12h or 7d')]).default('7d'),
+  }),
+]);
+
 const projectSchema = strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a project name is letters, digits and underscores'),
   version: z.union([z.string(), z.number()]).optional(),
@@ -66,6 +86,7 @@ const projectSchema = strictObject({
   tests: configTree,
   /** dbt 1.8's name of `tests:`. */
   data_tests: configTree,
+  virtual_environments: virtualEnvironments.optional(),
   ...Object.fromEntries(Object.keys(DBT_ONLY_KEYS).map((key) => [key, z.unknown().optional()])),
 });
 
@@ -94,8 +115,33 @@ export interface Project {
   file: YamlFile;
   /** What a user of dbt should know of how the file was read: dbt's file read, dbt's keys ignored. */
   notes: string[];
+  /** Set when the project opts in to virtual environments (`virtual_environments:`). */
+  virtualEnvironments?: VirtualEnvironmentSettings;
   /** Config layers from the project file for a node of `resource` with this fqn, most general first. */
   configFor(resource: ResourceTreeKey, fqn: string[]): PartialNodeConfig[];
+}
+
+/** Virtual environments, as the project file sets them. */
+export interface VirtualEnvironmentSettings {
+  physicalSchema: string;
+  /** `{schema}__{env}`: the schema of a non-default environment's views. */
+  environmentSchema: string;
+  defaultEnvironment: string;
+  retentionHours: number;
+}
+
+function virtualEnvironmentSettings(value: z.infer<typeof virtualEnvironments> | undefined): VirtualEnvironmentSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  const settings = value === true ? virtualEnvironments.options[1].parse({}) : value;
+  if (!settings.enabled) return undefined;
+  const retention = settings.retention;
+  const retentionHours = typeof retention === 'number' ? retention * 24 : Number.parseFloat(retention) * (retention.trim().endsWith('h') ? 1 : 24);
+  return {
+    physicalSchema: settings.physical_schema,
+    environmentSchema: settings.environment_schema,
+    defaultEnvironment: settings.default_environment,
+    retentionHours,
+  };
 }
 
 export function loadProject(projectDir: string): Project {
@@ -130,6 +176,7 @@ export function loadProject(projectDir: string): Project {
     onRunEnd: parsed['on-run-end'],
     file,
     notes: projectNotes(file, fileName),
+    virtualEnvironments: virtualEnvironmentSettings(parsed.virtual_environments),
     configFor: (resource, fqn) => collectLayers(trees[resource], fqn),
   };
 }

@@ -2,6 +2,7 @@ import { didYouMean, TsdbtError } from '../../core/errors.js';
 import { RESOURCE_KINDS } from '../../core/node-kinds.js';
 import type { Criterion } from './parser.js';
 import type { SelectableNode } from './selectable-node.js';
+import { stableJson } from '../../util/stable-json.js';
 
 /** The previous run's manifest, reduced to what `state:` compares. */
 export interface PreviousState {
@@ -156,12 +157,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** JSON with object keys sorted, so the same config read in another order compares equal. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    isRecord(inner) ? Object.fromEntries(Object.keys(inner).sort().map((k) => [k, inner[k]])) : inner,
-  );
-}
-
 /** `*` any text, `?` one character: for names, tags and sources. */
 const globRegExp = memoized((glob) => globToRegExp(glob, { '**/': '.*/', '**': '.*', '*': '.*', '?': '.' }));
 
