@@ -1,8 +1,9 @@
-import { loadModule, parseSync, type Node, type SelectStmt } from 'libpg-query';
+import type { SelectStmt } from 'libpg-query';
 import { Derivation } from './derivation.js';
 import { QueryAnalyzer } from './query-analyzer.js';
 import type { RelationIndex } from './relation-index.js';
 import type { ColumnSet } from './scope.js';
+import { loadSqlParser, parseStatements } from './sql-parser.js';
 import type { NodeLineage, ProjectLineage } from './types.js';
 
 /** A SQL model (or a TypeScript model's Kysely query) with its compiled SQL. */
@@ -23,7 +24,7 @@ interface ParsedModel {
  * analysed fall back to the index's columns. Models are analysed upstream first.
  */
 export async function computeLineage(models: LineageModel[], relations: RelationIndex): Promise<ProjectLineage> {
-  await loadModule();
+  await loadSqlParser();
   const parsed = models.map(parseModel);
   const outputs = new Map<string, ColumnSet>();
   const analyzer = new QueryAnalyzer((schema, name) => {
@@ -43,13 +44,9 @@ export async function computeLineage(models: LineageModel[], relations: Relation
 }
 
 function parseModel(model: LineageModel): ParsedModel {
-  let stmts: Array<{ stmt?: Node }>;
-  try {
-    stmts = parseSync(model.sql).stmts ?? [];
-  } catch (error) {
-    return { uniqueId: model.uniqueId, error: `cannot parse the compiled SQL: ${(error as Error).message}` };
-  }
-  const stmt = stmts.length === 1 ? stmts[0]!.stmt : undefined;
+  const parsed = parseStatements(model.sql);
+  if ('error' in parsed) return { uniqueId: model.uniqueId, error: `cannot parse the compiled SQL: ${parsed.error}` };
+  const stmt = parsed.statements.length === 1 ? parsed.statements[0] : undefined;
   if (!stmt || !('SelectStmt' in stmt)) return { uniqueId: model.uniqueId, error: 'the compiled SQL is not a single SELECT' };
   return { uniqueId: model.uniqueId, select: stmt.SelectStmt };
 }

@@ -24,6 +24,9 @@ const SCALAR_FUNCTIONS = new Set([
   'jsonb_object_keys', 'json_object_keys', 'jsonb_path_query',
 ]);
 
+/** The set-returning functions named above: one of them in a select list multiplies its rows. */
+export const KNOWN_SET_RETURNING_FUNCTIONS: ReadonlySet<string> = new Set([...SCALAR_FUNCTIONS, ...Object.keys(OUT_COLUMNS)]);
+
 /** The recursive part of a CTE is re-analysed until its lineage stops growing; lineage sets are finite, so it does. */
 const MAX_RECURSIVE_PASSES = 64;
 
