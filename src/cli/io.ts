@@ -7,6 +7,18 @@ export interface CliIO {
   interactive?: boolean;
   /** Writes without a newline (progress redraws). */
   stdoutRaw?(text: string): void;
+  /** Asks the person at the terminal and returns their answer; absent when nobody can answer (stdin is not a terminal). */
+  ask?(question: string): Promise<string>;
+}
+
+async function askAtTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await terminal.question(question);
+  } finally {
+    terminal.close();
+  }
 }
 
 export function processIO(): CliIO {
@@ -22,5 +34,6 @@ export function processIO(): CliIO {
     colors: !process.env.NO_COLOR && process.stdout.isTTY === true,
     interactive: process.stdout.isTTY === true,
     stdoutRaw: (text) => process.stdout.write(text),
+    ask: process.stdin.isTTY ? askAtTerminal : undefined,
   };
 }

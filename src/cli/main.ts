@@ -16,6 +16,7 @@ import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { lineageCommand } from './commands/lineage.js';
 import { lsCommand } from './commands/ls.js';
+import { planCommand } from './commands/plan.js';
 import { showCommand } from './commands/show.js';
 import { sourceCommand } from './commands/source.js';
 import { processIO, type CliIO } from './io.js';
@@ -33,6 +34,7 @@ const commands: Command<never>[] = [
   snapshotCommand,
   testCommand,
   buildCommand,
+  planCommand,
   retryCommand,
   sourceCommand,
   docsCommand,

@@ -37,8 +37,9 @@ export function buildOptions<T>(yargs: Argv<T>) {
   return writerOptions(selectionOptions(yargs))
     .option('full-refresh', { type: 'boolean', default: false, describe: 'Rebuild incremental models and reload seeds from all their files' })
     .option('fail-fast', { alias: 'x', type: 'boolean', default: false, describe: 'Stop at the first failure' })
-    .option('event-time-start', { type: 'string', describe: 'Microbatch models: backfill the batches from this time (ISO 8601, UTC unless an offset is given)' })
-    .option('event-time-end', { type: 'string', describe: 'Microbatch models: backfill the batches up to this time (exclusive)' })
+    .option('event-time-start', { alias: 'start', type: 'string', describe: 'Microbatch models: backfill the batches from this time (ISO 8601, UTC unless an offset is given)' })
+    .option('event-time-end', { alias: 'end', type: 'string', describe: 'Microbatch models: backfill the batches up to this time (exclusive)' })
+    .option('env', { type: 'string', describe: "With virtual_environments: the environment to build and promote (default: the project's default_environment, prod)" })
     .option('defer', { type: 'boolean', default: false, describe: "With --state: an unselected model, seed or snapshot missing from this target is read from the state manifest's relation" })
     .option('favor-state', { type: 'boolean', default: false, describe: "With --defer: unselected nodes are read from the state manifest's relations even where this target has them" });
 }
@@ -83,6 +84,7 @@ export interface BuildArgs extends SelectionArgs, WriterArgs {
   eventTimeEnd?: string;
   defer?: boolean;
   favorState?: boolean;
+  env?: string;
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {

@@ -19,6 +19,7 @@ export interface ColumnLineage {
 export interface NodeLineage {
   /** Output columns in the model's output order. */
   columns: Record<string, ColumnLineage>;
+  rowInputs?: ColumnRef[];
   /** Set when the model's SQL could not be analysed at all (it then has no columns here). */
   error?: string;
 }

@@ -67,7 +67,7 @@ export async function swapIn(target: SwapTarget, connection: Connection, kind: R
  * Views reading the old relation follow it by OID, so the drop above takes them along (dbt leaves them gone).
  * They are recreated on the new relation; one that no longer fits it (a column it reads is gone) is reported.
  */
-export async function restoreViews(target: SwapTarget, connection: Connection, views: DependentView[]): Promise<void> {
+export async function restoreViews(target: Pick<SwapTarget, 'run' | 'warn' | 'relation'>, connection: Connection, views: DependentView[]): Promise<void> {
   for (const view of views) {
     const name = quoteRelation(view);
     await connection.query('savepoint tsdbt_restore_view');

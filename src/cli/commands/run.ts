@@ -12,12 +12,13 @@ import type { ResourceType } from '../../core/nodes.js';
 import { NODE_KINDS, RESOURCE_KINDS } from '../../core/node-kinds.js';
 import type { TimeRange } from '../../core/render.js';
 import type { Session } from '../session.js';
+import { environmentSchemas, prepareEnvironmentRun, virtualRunOf, type PlanReview } from '../environment-run.js';
 
 /** `tsdbt retry`: which nodes to run again, and for microbatch models which batches. */
 export type RetryPlanner = (session: Session) => { selected: Set<string>; batches: Map<string, TimeRange[]> };
 
 /** `run`, `seed`, `snapshot` and `build`: build the selected nodes of these resource types in DAG order. */
-export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner): Promise<number> {
+export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command: string, resourceTypes: ResourceType[], retry?: RetryPlanner, review?: PlanReview): Promise<number> {
   const reporter = createSessionReporter(args, io);
   // Loaded only by the commands that build (compile and ls never pay for the database layer), while the project is parsed.
   const runnerModules = Promise.all([import('../../runner/run-task.js'), import('../../runner/target-lock.js'), import('../../runner/leftovers.js'), import('../../runner/deferral.js')]);
@@ -37,6 +38,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
       reporter.info('Nothing to retry: every node of the last run succeeded');
       return 0;
     }
+    const virtual = virtualRunOf(session, args);
     const selected = plan?.selected ?? select(session, args, resourceTypes);
     const eventTimeRange = parseEventTimeRange(args);
     const stateRelations = args.defer || args.favorState ? readStateRelations(args) : undefined;
@@ -56,7 +58,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
       const summary = await withAdapter(session, async (adapter) => {
         reporter.info(`Running with ${adapter.description}, target '${session.loaded.resolved.target.name}'`);
         reporter.found(countResources(session.loaded.parsed));
-        const schemas = writtenSchemas(session);
+        const schemas = virtual ? environmentSchemas(session.loaded, virtual) : writtenSchemas(session);
         const lock = await lockTarget(adapter, schemas, {
           command,
           timeoutMs: Math.max(0, args.lockTimeout) * 1000,
@@ -69,23 +71,29 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
             ? await adapter.withConnection((connection) => deferredRelations(connection, session.loaded.parsed.nodes.values(), selected, stateRelations, args.favorState === true))
             : undefined;
           if (deferred && deferred.size > 0) reporter.info(`Deferring ${deferred.size} unselected node${deferred.size === 1 ? '' : 's'} to --state ${args.state}`);
-          return await runTask({
-          loaded: session.loaded,
-          adapter,
-          selected,
-          reporter,
-          paths: session.paths,
-          writers: session.writers,
-          threads: args.threads ?? session.loaded.resolved.target.threads,
-          fullRefresh: args.fullRefresh,
-          failFast: args.failFast,
-          eventTimeRange,
-          retryBatches: plan?.batches,
-          whileRunning: saveManifestOnce,
-          deferred,
-          signal: controller.signal,
-          retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
+          const prepared = virtual
+            ? await prepareEnvironmentRun({ session, adapter, virtual, selected, command, reporter, lockTimeoutMs: adapterOptions.lockTimeoutMs, range: eventTimeRange, review })
+            : { loaded: session.loaded, selected, finish: async () => undefined };
+          if (!prepared) return { results: [], elapsedSeconds: 0, cancelled: false };
+          const summary = await runTask({
+            loaded: prepared.loaded,
+            adapter,
+            selected: prepared.selected,
+            reporter,
+            paths: session.paths,
+            writers: session.writers,
+            threads: args.threads ?? session.loaded.resolved.target.threads,
+            fullRefresh: args.fullRefresh,
+            failFast: args.failFast,
+            eventTimeRange,
+            retryBatches: plan?.batches,
+            whileRunning: saveManifestOnce,
+            deferred,
+            signal: controller.signal,
+            retries: Math.max(0, Math.floor(args.retries ?? retriesOf(session) ?? 0)),
           });
+          await prepared.finish(summary);
+          return summary;
         } finally {
           await lock.release();
         }

@@ -1,0 +1,122 @@
+import type { Adapter } from '../adapters/adapter.js';
+import type { VirtualEnvironmentSettings } from '../config/project.js';
+import { TsdbtError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
+import type { RunSummary } from '../core/results.js';
+import { environmentProject, environmentRelation, physicalProject, promote, recordVersions } from '../environments/apply.js';
+import { computeEnvironmentPlan, type EnvironmentPlan } from '../environments/compute-plan.js';
+import { isVersioned } from '../environments/fingerprint.js';
+import { planChanges, type Plan } from '../environments/plan.js';
+import type { LoadedProject } from '../parser/load-project.js';
+import { PROJECT_FILE } from '../config/project.js';
+import type { BuildArgs } from './options.js';
+import type { Session } from './session.js';
+
+/** A command run against a virtual environment. */
+export interface VirtualRun {
+  settings: VirtualEnvironmentSettings;
+  environment: string;
+}
+
+/** The environment a command runs against, or undefined for a project without virtual environments (--env is then refused). */
+export function virtualRunOf(session: Session, args: BuildArgs): VirtualRun | undefined {
+  const settings = session.loaded.project.virtualEnvironments;
+  if (!settings) {
+    if (args.env !== undefined) {
+      throw new TsdbtError('usage', `--env ${args.env}: this project has no virtual environments`, { hint: `add \`virtual_environments: true\` to ${PROJECT_FILE}` });
+    }
+    return undefined;
+  }
+  if (args.defer || args.favorState) {
+    throw new TsdbtError('usage', '--defer and --favor-state are for projects without virtual environments', { hint: 'an environment reads the versions it points at: plan it with `tsdbt plan --env NAME`' });
+  }
+  const environment = args.env ?? settings.defaultEnvironment;
+  if (!/^[a-z_][a-z0-9_]*$/.test(environment)) throw new TsdbtError('usage', `--env ${environment}: an environment name is lower-case letters, digits and underscores`);
+  return { settings, environment };
+}
+
+/** The schemas a run in an environment writes to (the writer lock's scope): the physical schema and the environment's. */
+export function environmentSchemas(loaded: LoadedProject, virtual: VirtualRun): string[] {
+  const schemas = new Set([virtual.settings.physicalSchema]);
+  for (const node of loaded.parsed.nodes.values()) if (isVersioned(node) || node.config.store_failures) schemas.add(environmentRelation(virtual.settings, node, virtual.environment).schema);
+  return [...schemas];
+}
+
+/** What `tsdbt plan` adds to a run: showing the plan, and asking whether to apply it. */
+export interface PlanReview {
+  show(plan: Plan): void;
+  confirm(plan: Plan): Promise<boolean>;
+}
+
+/** The nodes a run builds and the project they are built in, and what to do once they are. */
+export interface PreparedRun {
+  loaded: LoadedProject;
+  selected: Set<string>;
+  finish(summary: RunSummary): Promise<void>;
+}
+
+export interface EnvironmentRunRequest {
+  session: Session;
+  adapter: Adapter;
+  virtual: VirtualRun;
+  /** The user's selection. */
+  selected: Set<string>;
+  command: string;
+  reporter: Reporter;
+  lockTimeoutMs: number;
+  range?: { start?: Date; end?: Date };
+  /** `tsdbt plan`: builds only what the plan must, after showing it and asking. */
+  review?: PlanReview;
+}
+
+/**
+ * A run in a virtual environment, under the writer lock. `test` runs the selected tests on the environment's views.
+ * Every other command plans the environment, builds the versions it lacks (with their data tests, so a failing one
+ * stops the promotion), refreshes the selected nodes' tables in place (not `plan`), and promotes the environment in
+ * one transaction once every node succeeded; undefined when the plan is not to be applied.
+ */
+export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Promise<PreparedRun | undefined> {
+  const { session, adapter, virtual, reporter } = request;
+  const { loaded } = session;
+  if (request.command === 'test') return { loaded: environmentProject(loaded, virtual.settings, virtual.environment), selected: request.selected, finish: async () => undefined };
+  const range = request.range && { start: request.range.start?.toISOString(), end: request.range.end?.toISOString() };
+  const environmentPlan = await computeEnvironmentPlan({ loaded, adapter, settings: virtual.settings, environment: virtual.environment, range });
+  const { plan } = environmentPlan;
+  if (request.review) {
+    request.review.show(plan);
+    if (!planChanges(plan)) reporter.info(`Environment '${plan.environment}' is up to date: nothing to apply`);
+    if (!planChanges(plan) || !(await request.review.confirm(plan))) return undefined;
+  } else {
+    reporter.info(planSummary(plan));
+  }
+  const built = new Set(plan.nodes.filter((node) => node.action === 'build').map((node) => node.uniqueId));
+  const refreshed = request.review ? [] : [...request.selected].filter((id) => isVersioned(loaded.parsed.nodes.get(id)!));
+  const tests = [...loaded.parsed.nodes.values()].filter(
+    (node) => node.resourceType === 'test' && (node.dependsOn.some((id) => built.has(id)) || (!request.review && request.selected.has(node.uniqueId))),
+  );
+  const unitTests = request.review ? [] : [...request.selected].filter((id) => loaded.parsed.nodes.get(id)!.resourceType === 'unit_test');
+  return {
+    loaded: physicalProject(loaded, environmentPlan, virtual.settings),
+    selected: new Set([...built, ...refreshed, ...tests.map((node) => node.uniqueId), ...unitTests]),
+    finish: (summary) => finishEnvironmentRun(request, environmentPlan, built, summary),
+  };
+}
+
+async function finishEnvironmentRun(request: EnvironmentRunRequest, environmentPlan: EnvironmentPlan, built: ReadonlySet<string>, summary: RunSummary): Promise<void> {
+  const { adapter, reporter, virtual } = request;
+  const succeeded = new Set(summary.results.filter((result) => result.status === 'success' && built.has(result.uniqueId)).map((result) => result.uniqueId));
+  await recordVersions(adapter, environmentPlan, succeeded);
+  const failed = summary.results.filter((result) => result.status === 'error' || result.status === 'fail');
+  if (summary.cancelled || failed.length > 0) {
+    reporter.warn(`environment '${virtual.environment}' not promoted: ${summary.cancelled ? 'the run was cancelled' : `${failed.length} node${failed.length === 1 ? '' : 's'} failed`}; the versions built are kept for the next plan`);
+    return;
+  }
+  const changed = await promote(adapter, request.session.loaded, environmentPlan, virtual.settings, request.lockTimeoutMs);
+  reporter.info(`Promoted environment '${virtual.environment}': ${changed} view${changed === 1 ? '' : 's'} repointed in one transaction`);
+}
+
+/** One line: how many nodes the plan builds, reuses and keeps. */
+export function planSummary(plan: Plan): string {
+  const count = (action: string) => plan.nodes.filter((node) => node.action === action).length;
+  return `Plan for environment '${plan.environment}': ${count('build')} to build, ${count('reuse')} reused, ${count('keep')} unchanged, ${plan.removed.length} removed`;
+}
