@@ -54,7 +54,9 @@ export async function computeEnvironmentPlan(request: PlanRequest): Promise<Envi
   const fingerprintOf = fingerprints(order, logic, (id) => backfillRangeOf(loaded.parsed.nodes.get(id)!, request.range));
   const { current, versions, sourceColumns } = await adapter.withConnection(async (connection) => {
     await ensureEnvironmentState(connection);
-    const current = new Map((await readEnvironmentViews(connection, request.environment)).map((row) => [row.unique_id, row]));
+    // Another project's nodes in the same database and environment are not this project's to remove.
+    const own = (await readEnvironmentViews(connection, request.environment)).filter((row) => row.unique_id.split('.')[1] === loaded.project.name);
+    const current = new Map(own.map((row) => [row.unique_id, row]));
     const versions = await readVersions(connection, [...new Set([...[...current.values()].map((row) => row.fingerprint), ...fingerprintOf.values()])]);
     const sources = [...loaded.parsed.sources.values()].map((source) => source.relation);
     const catalog = await connection.introspector.describeRelations(sources);

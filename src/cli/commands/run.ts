@@ -74,7 +74,8 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
           const prepared = virtual
             ? await prepareEnvironmentRun({ session, adapter, virtual, selected, command, reporter, lockTimeoutMs: adapterOptions.lockTimeoutMs, range: eventTimeRange, review })
             : { loaded: session.loaded, selected, finish: async () => undefined };
-          if (!prepared) return { results: [], elapsedSeconds: 0, cancelled: false };
+          // A plan shown and not applied: nothing ran, so no run results replace the last run's.
+          if (!prepared) return undefined;
           const summary = await runTask({
             loaded: prepared.loaded,
             adapter,
@@ -98,6 +99,7 @@ export async function runNodes(args: GlobalArgs & BuildArgs, io: CliIO, command:
           await lock.release();
         }
       });
+      if (!summary) return 0;
       await flushArtifacts(session);
       writeRunResults(session.paths, session.metadata, summary, {
         command,
