@@ -1,6 +1,6 @@
 import type { SelectStmt } from 'libpg-query';
 import { Derivation } from './derivation.js';
-import { QueryAnalyzer } from './query-analyzer.js';
+import { QueryAnalyzer, type AnalysedQuery } from './query-analyzer.js';
 import type { RelationIndex } from './relation-index.js';
 import type { ColumnSet } from './scope.js';
 import { loadSqlParser, parseStatements } from './sql-parser.js';
@@ -52,18 +52,23 @@ function parseModel(model: LineageModel): ParsedModel {
 }
 
 function analyseModel(analyzer: QueryAnalyzer, select: SelectStmt, outputs: Map<string, ColumnSet>, uniqueId: string): NodeLineage {
-  let shape: ColumnSet;
+  let analysed: AnalysedQuery;
   try {
-    shape = analyzer.select(select, undefined);
+    analysed = analyzer.query(select);
   } catch (error) {
     return { columns: {}, error: `cannot analyse the SQL: ${(error as Error).message}` };
   }
+  const { shape, rowInputs } = analysed;
   outputs.set(uniqueId, shape);
   if (shape.unknown) return { columns: {}, error: `cannot list the output columns: ${shape.unknown}` };
   const byName = new Map<string, Derivation>();
   // Two output columns of one name (legal in a SELECT, not in a table) share one entry.
   for (const { name, derivation } of shape.columns) byName.set(name, Derivation.union([byName.get(name) ?? new Derivation(), derivation]));
-  return { columns: Object.fromEntries([...byName].map(([name, derivation]) => [name, derivation.toColumnLineage()])) };
+  const columns = Object.fromEntries([...byName].map(([name, derivation]) => [name, derivation.toColumnLineage()]));
+  // An incremental model reading `{{this}}` reads its own previous rows: not an upstream node's columns.
+  const lineage: NodeLineage = { columns, rowInputs: rowInputs.refs().filter((ref) => ref.node !== uniqueId) };
+  const unresolved = rowInputs.reasons();
+  return unresolved === undefined ? lineage : { ...lineage, rowInputsUnresolved: unresolved };
 }
 
 /**

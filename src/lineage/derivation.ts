@@ -33,8 +33,19 @@ export class Derivation {
     return this.sources.size + this.unresolved.size;
   }
 
+  /** The upstream columns, sorted. */
+  refs(): ColumnRef[] {
+    return [...this.sources].sort().map(columnOfKey);
+  }
+
+  /** What could not be resolved, as one message; undefined when everything was. */
+  reasons(): string | undefined {
+    return this.unresolved.size === 0 ? undefined : [...this.unresolved].join('; ');
+  }
+
   toColumnLineage(): ColumnLineage {
-    const upstream = [...this.sources].sort().map(columnOfKey);
-    return this.unresolved.size === 0 ? { upstream } : { upstream, unresolved: [...this.unresolved].join('; ') };
+    const upstream = this.refs();
+    const unresolved = this.reasons();
+    return unresolved === undefined ? { upstream } : { upstream, unresolved };
   }
 }

@@ -1,4 +1,4 @@
-import type { Node, SQLValueFunctionOp } from 'libpg-query';
+import type { FuncCall, Node, SQLValueFunctionOp } from 'libpg-query';
 
 /** PostgreSQL's name for an unnamed select-list value it cannot name better. */
 export const UNNAMED_COLUMN = '?column?';
@@ -25,6 +25,12 @@ export function stringsOf(nodes: Node[] | undefined): string[] {
   return (nodes ?? []).flatMap((node) => ('String' in node && node.String.sval !== undefined ? [node.String.sval] : []));
 }
 
+/** A function's name without its schema (`pg_catalog.upper` is `upper`). */
+export function functionName(call: FuncCall): string | undefined {
+  const last = call.funcname?.at(-1);
+  return last && 'String' in last ? last.String.sval : undefined;
+}
+
 /**
  * The name PostgreSQL gives a select-list value written without `AS` (FigureColname in parse_target.c), with its
  * strength: 2 for a name taken from the expression, 1 for a fallback (a type name, `case`) that an outer cast
@@ -41,7 +47,7 @@ function figureName(node: Node, subqueryColumnName: (subquery: Node) => string |
     return node.A_Indirection.arg ? figureName(node.A_Indirection.arg, subqueryColumnName) : undefined;
   }
   if ('FuncCall' in node) {
-    const name = stringsOf(node.FuncCall.funcname).at(-1);
+    const name = functionName(node.FuncCall);
     return name === undefined ? undefined : [name, 2];
   }
   if ('A_Expr' in node) return node.A_Expr.kind === 'AEXPR_NULLIF' ? ['nullif', 2] : undefined;

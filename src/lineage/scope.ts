@@ -76,6 +76,14 @@ export class Scope {
   }
 
   private resolveUnqualified(name: string): Derivation {
+    return this.lookUp(name) ?? Derivation.unresolvable(`${name}: no such column in scope`);
+  }
+
+  /**
+   * An unqualified name as an input column (or whole row) of this level or an enclosing one; undefined when no level
+   * has it and every FROM item's columns are known, so that it is certainly not an input column.
+   */
+  lookUp(name: string): Derivation | undefined {
     for (const item of this.items) {
       const found = findColumn(item, name);
       if (found) return found.derivation;
@@ -86,7 +94,7 @@ export class Scope {
     const unknown = joinReasons(...this.items.map((item) => item.unknown));
     // The column may be in a FROM item whose columns are unknown, or further out: we cannot tell which.
     if (unknown) return Derivation.unresolvable(`${name}: ${unknown}`);
-    return this.parent?.resolveUnqualified(name) ?? Derivation.unresolvable(`${name}: no such column in scope`);
+    return this.parent?.lookUp(name);
   }
 }
 

@@ -19,7 +19,15 @@ export interface ColumnLineage {
 export interface NodeLineage {
   /** Output columns in the model's output order. */
   columns: Record<string, ColumnLineage>;
+  /**
+   * The upstream columns (of other nodes, one hop) that decide which rows the model has and how they are grouped,
+   * joined, ordered, limited or windowed: WHERE, JOIN ON/USING/NATURAL, GROUP BY, HAVING, DISTINCT (ON), ORDER BY,
+   * LIMIT/OFFSET, window PARTITION BY/ORDER BY, aggregate FILTER and ORDER BY, at any query level. Sorted, each once.
+   * Absent when the model has an `error`, and in lineage written before tsdbt recorded row inputs.
+   */
   rowInputs?: ColumnRef[];
+  /** Set when some of the row inputs could not be resolved: what and why (never a guess). */
+  rowInputsUnresolved?: string;
   /** Set when the model's SQL could not be analysed at all (it then has no columns here). */
   error?: string;
 }

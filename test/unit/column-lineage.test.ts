@@ -329,6 +329,16 @@ describe("the example project's models", () => {
     expect(rawSources('pinterest_top_user_by_country', 'follower_count')).toEqual(['pinterest_pin.data']);
   });
 
+  it('finds the row inputs of every model, unresolved only over relations whose columns the index does not know', () => {
+    const unresolved = Object.entries(lineage).filter(([, node]) => node.rowInputsUnresolved !== undefined);
+    expect(unresolved.map(([id]) => id.slice(MODELS.length)).sort()).toEqual(['dim_users', 'fct_interactions', 'regional_activity_clusters']);
+    for (const [, node] of unresolved) expect(node.rowInputsUnresolved).toMatch(/the columns of \S+ are not known/);
+    // Through the ephemeral join on `ind`: the window's PARTITION BY and ORDER BY, the WHERE, and DISTINCT's columns.
+    expect(lineage[`${MODELS}pinterest_top_user_by_country`]!.rowInputs!.map((ref) => `${ref.node.slice(MODELS.length)}.${ref.column}`)).toEqual([
+      'pinterest_geo_cleaned.country', 'pinterest_geo_cleaned.ind', 'pinterest_pins.follower_count', 'pinterest_pins.ind', 'pinterest_pins.poster_name',
+    ]);
+  });
+
   it('unpacks the ambassador documents from the raw jsonb column and file name', () => {
     const ambassadors = upstreamByColumn(lineage[`${MODELS}dim_ambassadors`]!);
     expect(ambassadors.ambassador_id).toEqual(['ambassadors._file', 'ambassadors.data']);
