@@ -206,7 +206,7 @@ function readsAny(tree: Node | undefined, names: Set<string>): boolean {
 /** The output column names, stars expanded where the columns are known (CTEs, subqueries); undefined elsewhere. */
 function outputNames(select: SelectStmt): string[] | undefined {
   try {
-    const shape = new QueryAnalyzer(() => undefined).select(select, undefined);
+    const { shape } = new QueryAnalyzer(() => undefined).query(select);
     return shape.unknown ? undefined : shape.columns.map((column) => column.name);
   } catch {
     return undefined; // what the analyzer cannot follow is not classified
