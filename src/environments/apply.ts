@@ -1,11 +1,13 @@
 import type { Adapter, Connection } from '../adapters/adapter.js';
-import { relationKey, type DependentView } from '../adapters/introspector.js';
+import { relationKey, type CatalogRelation, type DependentView } from '../adapters/introspector.js';
 import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { VirtualEnvironmentSettings } from '../config/project.js';
 import { TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { restoreViews } from '../materializations/swap.js';
+import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
+import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 import type { EnvironmentPlan } from './compute-plan.js';
 import { isVersioned } from './fingerprint.js';
 import { environmentSchema } from './naming.js';
@@ -102,7 +104,14 @@ export async function promote(adapter: Adapter, loaded: LoadedProject, environme
 async function repoint(connection: Connection, loaded: LoadedProject, environmentPlan: EnvironmentPlan, settings: VirtualEnvironmentSettings): Promise<number> {
   const { plan, versions } = environmentPlan;
   const environment = plan.environment;
-  const views = plan.nodes.map((planned) => ({ planned, view: environmentRelation(settings, loaded.parsed.nodes.get(planned.uniqueId)!, environment) }));
+  const views = plan.nodes.flatMap((planned) => {
+    const node = loaded.parsed.nodes.get(planned.uniqueId)!;
+    const view = environmentRelation(settings, node, environment);
+    const main = { planned, view, table: planned.table };
+    // A JSON seed's rejects table is read beside it: the environment has a view of it too, repointed with it.
+    if (node.resourceType !== 'seed' || !hasRejects(node)) return [main];
+    return [main, { planned, view: rejectsRelation(view, MAX_IDENTIFIER_LENGTH), table: rejectsRelation(planned.table, MAX_IDENTIFIER_LENGTH), companion: true }];
+  });
   const schemas = [...new Set(views.map(({ view }) => view.schema))];
   const existingSchemas = new Set(await connection.introspector.listSchemas());
   for (const schema of schemas.filter((name) => !existingSchemas.has(name))) await connection.query(`create schema ${quoteIdentifier(schema)}`);
@@ -118,7 +127,9 @@ async function repoint(connection: Connection, loaded: LoadedProject, environmen
       hint: 'these relations were built in place, before virtual_environments was set: drop them (their data is rebuilt as versions), or choose another default_environment',
     });
   }
-  const removedViews = plan.removed.flatMap((removed) => [...existing.values()].filter((relation) => quoteRelation(relation) === removed.view));
+  const removedViews = plan.removed
+    .flatMap((removed) => [...existing.values()].filter((relation) => quoteRelation(relation) === removed.view))
+    .flatMap((view) => [view, existing.get(relationKey(rejectsRelation(view, MAX_IDENTIFIER_LENGTH)))].filter((relation): relation is CatalogRelation => relation !== undefined));
   const dropped = [...replaced.map(({ view }) => view).filter((view) => existing.has(relationKey(view))), ...removedViews];
   if (dropped.length > 0) await connection.query(`lock table ${dropped.map(quoteRelation).join(', ')} in access exclusive mode nowait`);
   // A user's own view over an environment view goes with the drop (it follows by OID); it is recreated on the new one.
@@ -127,9 +138,7 @@ async function repoint(connection: Connection, loaded: LoadedProject, environmen
     dependents.push(...(await connection.introspector.dependentViews(view)));
     await connection.query(`drop view ${quoteRelation(view)} cascade`);
   }
-  for (const { planned, view } of replaced) {
-    await connection.query(connection.dialect.sql.createView(quoteRelation(view), `select * from ${quoteRelation(planned.table)}`, {}));
-  }
+  for (const { view, table } of replaced) await connection.query(connection.dialect.sql.createView(quoteRelation(view), `select * from ${quoteRelation(table)}`, {}));
   const failures: string[] = [];
   const run = async (c: Connection, statement: string) => ({ rowCount: (await c.query(statement)).rowCount ?? null });
   await restoreViews({ relation: `environment '${environment}'`, run, warn: (message) => failures.push(message) }, connection, dependents);
@@ -137,9 +146,9 @@ async function repoint(connection: Connection, loaded: LoadedProject, environmen
   await forgetEnvironmentViews(connection, environment, plan.removed.map((removed) => removed.uniqueId));
   await writeEnvironmentViews(
     connection,
-    views.map(({ planned, view }) => ({ relation: quoteRelation(view), environment, unique_id: planned.uniqueId, fingerprint: planned.fingerprint })),
+    views.filter((view) => !('companion' in view)).map(({ planned, view }) => ({ relation: quoteRelation(view), environment, unique_id: planned.uniqueId, fingerprint: planned.fingerprint })),
   );
   // Stamps used_at: the janitor's retention of a version counts from the last promotion that used it.
   await writeVersions(connection, plan.nodes.map((planned) => versions.get(planned.fingerprint)!));
-  return replaced.length + plan.removed.length;
+  return replaced.filter((view) => !('companion' in view)).length + plan.removed.length;
 }

@@ -52,15 +52,19 @@ export async function computeEnvironmentPlan(request: PlanRequest): Promise<Envi
     logic.set(id, nodeLogic(node, loaded.graph.nodes, sql));
   }
   const fingerprintOf = fingerprints(order, logic, (id) => backfillRangeOf(loaded.parsed.nodes.get(id)!, request.range));
-  const { current, versions, sourceColumns } = await adapter.withConnection(async (connection) => {
+  const { current, basedOn, versions, sourceColumns } = await adapter.withConnection(async (connection) => {
     await ensureEnvironmentState(connection);
     // Another project's nodes in the same database and environment are not this project's to remove.
-    const own = (await readEnvironmentViews(connection, request.environment)).filter((row) => row.unique_id.split('.')[1] === loaded.project.name);
-    const current = new Map(own.map((row) => [row.unique_id, row]));
+    const own = async (environment: string) => (await readEnvironmentViews(connection, environment)).filter((row) => row.unique_id.split('.')[1] === loaded.project.name);
+    // A new environment starts as a copy of the default one: its plan shows what differs from there.
+    let rows = await own(request.environment);
+    const basedOn = rows.length === 0 && request.environment !== settings.defaultEnvironment ? settings.defaultEnvironment : undefined;
+    if (basedOn) rows = await own(basedOn);
+    const current = new Map(rows.map((row) => [row.unique_id, row]));
     const versions = await readVersions(connection, [...new Set([...[...current.values()].map((row) => row.fingerprint), ...fingerprintOf.values()])]);
     const sources = [...loaded.parsed.sources.values()].map((source) => source.relation);
     const catalog = await connection.introspector.describeRelations(sources);
-    return { current, versions, sourceColumns: (relation: Relation) => catalog.get(relationKey(relation))?.columns.map((column) => column.name) };
+    return { current, basedOn, versions, sourceColumns: (relation: Relation) => catalog.get(relationKey(relation))?.columns.map((column) => column.name) };
   });
   // Columns a model's SQL does not give (seeds, snapshots, TypeScript models): those of the version it will have, or has.
   const versionColumns = (id: string): string[] | undefined => {
@@ -84,6 +88,7 @@ export async function computeEnvironmentPlan(request: PlanRequest): Promise<Envi
     physicalTable: (node, tableFingerprint) => physicalRelation(settings, node.relation, tableFingerprint, adapter.capabilities.maxIdentifierLength),
     range: request.range,
   });
+  if (basedOn) plan.basedOn = basedOn;
   return { plan, logic, fingerprints: fingerprintOf, versions };
 }
 

@@ -8,7 +8,8 @@ const SECTIONS: Array<[ChangeKind, string]> = [
 
 /** A plan as `tsdbt plan` prints it: the changes by kind (with SQL diffs), what must be computed, what is reused. */
 export function planText(plan: Plan, label: (node: PlannedNode) => string): string[] {
-  const lines = [`Plan for environment '${plan.environment}'${plan.range ? ` (microbatch backfill limited to ${rangeText(plan.range)})` : ''}`];
+  const notes = [plan.basedOn && `new: compared with '${plan.basedOn}', which it starts as`, plan.range && `microbatch backfill limited to ${rangeText(plan.range)}`].filter(Boolean);
+  const lines = [`Plan for environment '${plan.environment}'${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`];
   for (const [kind, title] of SECTIONS) {
     const nodes = plan.nodes.filter((node) => node.change === kind);
     if (nodes.length === 0) continue;

@@ -51,11 +51,13 @@ export interface Plan {
   environment: string;
   nodes: PlannedNode[];
   removed: RemovedNode[];
+  /** A new environment: the environment it is compared with, and starts as (the default one). */
+  basedOn?: string;
   /** `--start`/`--end`: the time range a microbatch model's new version is backfilled for. */
   range?: { start?: string; end?: string };
 }
 
 /** Whether applying the plan changes anything at all. */
 export function planChanges(plan: Plan): boolean {
-  return plan.removed.length > 0 || plan.nodes.some((node) => node.action !== 'keep');
+  return plan.basedOn !== undefined || plan.removed.length > 0 || plan.nodes.some((node) => node.action !== 'keep');
 }

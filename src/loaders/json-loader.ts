@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Connection } from '../adapters/adapter.js';
 import { runStatements, type DialectSql, type TableDistribution } from '../adapters/dialect-sql.js';
-import { derivedIdentifier, quoteIdentifier } from '../adapters/sql.js';
+import { quoteRelation } from '../adapters/sql.js';
 import { TsdbtError } from '../core/errors.js';
 import { colocatedWith } from '../materializations/distribution.js';
 import { type SwapTarget, restoreViews } from '../materializations/swap.js';
@@ -11,7 +11,7 @@ import { readJsonRecords } from './json/json-records.js';
 import { listSeedFiles, planFiles, readHashing, type SeedFile } from './seed-files.js';
 import { ensureStateTable, forgetRelation, readState, recordFiles, stateKey, type LoadedFile } from './seed-state.js';
 import type { SeedLoadContext, SeedSourceOf } from './seed-loader.js';
-import { JSON_SEED_COLUMN_NAMES, JSON_SEED_COLUMNS, JSON_SEED_REJECTS_COLUMNS } from './json-seed-table.js';
+import { JSON_SEED_COLUMN_NAMES, JSON_SEED_COLUMNS, JSON_SEED_REJECTS_COLUMNS, rejectsRelation } from './json-seed-table.js';
 
 /** A transaction per this many files or bytes (incremental runs): a killed run loses at most one batch of work, never a record. */
 const BATCH_FILES = 500;
@@ -85,9 +85,8 @@ interface SeedTables {
 }
 
 function seedTables(execution: SwapTarget): SeedTables {
-  const { schema, identifier } = execution.node.relation;
-  const rejectsName = derivedIdentifier(identifier, '__rejects', execution.adapter.capabilities.maxIdentifierLength);
-  return { data: execution.relation, rejects: `${quoteIdentifier(schema)}.${quoteIdentifier(rejectsName)}`, rejectsName };
+  const rejects = rejectsRelation(execution.node.relation, execution.adapter.capabilities.maxIdentifierLength);
+  return { data: execution.relation, rejects: quoteRelation(rejects), rejectsName: rejects.identifier };
 }
 
 async function createTables(execution: SwapTarget, connection: Connection, tables: SeedTables): Promise<void> {

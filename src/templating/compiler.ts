@@ -13,6 +13,8 @@ import { TemplateScope, type CompileTimeDatabase, type RenderHooks, type TargetS
 import type { TemplateStore } from './template-store.js';
 import type { TemplatePosition } from './source-map.js';
 import { DatabaseAnswers, renderReading, type Questions, type ReadDatabase } from './compile-time-database.js';
+import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
+import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 
 export interface CompiledNode {
   uniqueId: string;
@@ -129,10 +131,11 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
     const vars = options.vars ? { ...parsed.vars, ...options.vars } : parsed.vars;
     const replaced = (cte: string | undefined) => (cte === undefined ? undefined : quoteIdentifier(cte));
     return {
-      ref: (name) => {
+      ref: (name, loc, table) => {
         const given = replaced(inputs?.refs.get(name));
         if (given) return given;
         const node = this.nodeNamed(name)!;
+        if (table === 'rejects') return quoteRelation(rejectsOf(node, this.deferred.get(node.uniqueId) ?? node.relation, loc));
         if (isEphemeral(node)) {
           ephemerals.push(node.uniqueId);
           return cteName(node);
@@ -197,9 +200,9 @@ export class Compiler<Parsed extends CompilerInput = CompilerInput> {
     const unknown = (what: string, loc: SourceLocation) => new TsdbtError('compile', `${what} does not exist`, { location: { file: '', ...loc } });
     const sql = template.render({
       ...hooks,
-      ref: (name, loc) => {
+      ref: (name, loc, table) => {
         if (![...this.parsed.nodes.values()].some((node) => node.name === name)) throw unknown(`ref '${name}'`, loc);
-        return hooks.ref(name, loc);
+        return hooks.ref(name, loc, table);
       },
       source: (sourceName, table, loc) => {
         if (![...this.parsed.sources.values()].some((node) => node.sourceName === sourceName && node.name === table)) throw unknown(`source '${sourceName}.${table}'`, loc);
@@ -219,6 +222,14 @@ interface Rendered {
 }
 
 const EPHEMERAL_PREFIX = '__tsdbt__cte__';
+
+/** `{{ref "x" rejects=true}}`: the rejects table beside JSON seed x's table `relation`. */
+function rejectsOf(node: GraphNode, relation: Relation, loc: SourceLocation): Relation {
+  if (node.resourceType !== 'seed' || !hasRejects(node)) {
+    throw new TsdbtError('compile', `ref '${node.name}' rejects=true: only a JSON or NDJSON seed has a rejects table`, { location: { file: '', ...loc } });
+  }
+  return rejectsRelation(relation, MAX_IDENTIFIER_LENGTH);
+}
 
 /** An ephemeral model is a CTE, with no relation whose columns the database knows: dbt_utils refuses it too. */
 function refusingEphemerals(database: CompileTimeDatabase): CompileTimeDatabase {

@@ -68,7 +68,7 @@ export class TemplateEnvironment {
     hb.registerHelper('ref', (...args: unknown[]) => {
       const options = args.pop() as HelperOptions;
       expectArgs('ref', args, 1, 1, options);
-      return hooksOf(options).ref(String(args[0]), locOf(options));
+      return hooksOf(options).ref(String(args[0]), locOf(options), options.hash?.rejects === true ? 'rejects' : undefined);
     });
     hb.registerHelper('source', (...args: unknown[]) => {
       const options = args.pop() as HelperOptions;

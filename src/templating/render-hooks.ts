@@ -6,7 +6,8 @@ import type { SourceLocation } from '../core/nodes.js';
  * the compiler passes hooks that resolve them to relation names. The template never knows which.
  */
 export interface RenderHooks {
-  ref(name: string, loc: SourceLocation): string;
+  /** `{{ref "x"}}`; `{{ref "x" rejects=true}}` names the rejects table of JSON seed x. */
+  ref(name: string, loc: SourceLocation, table?: 'rejects'): string;
   source(sourceName: string, table: string, loc: SourceLocation): string;
   config(values: Record<string, unknown>, loc: SourceLocation): void;
   variable(name: string, fallback: unknown, loc: SourceLocation): unknown;

@@ -27,7 +27,7 @@ const TOKEN = /\s*(?:([A-Za-z_][\w-]*)=)?(?:"([^"\\]*)"|'([^'\\]*)'|(-?\d+(?:\.\
 const TARGET_PATH = /^target\.(name|schema|type|threads|profile_name)$/;
 
 const staticHelpers: Record<string, HelperCall> = {
-  ref: (call, hooks) => hooks.ref(String(call.args[0]), call.loc),
+  ref: (call, hooks) => hooks.ref(String(call.args[0]), call.loc, call.hash.rejects === true ? 'rejects' : undefined),
   source: (call, hooks) => hooks.source(String(call.args[0]), String(call.args[1]), call.loc),
   config: (call, hooks) => {
     hooks.config(call.hash, call.loc);

@@ -3,30 +3,30 @@
 --   sorting after it (it was superseded);
 --   a rejected record without a reason;
 --   a file whose loaded and rejected records do not add up to what the loader saw in it.
--- The raw tables are named, not ref'd: a singular test that refs both the seed and a model built from it makes
--- `tsdbt build` stop early (a scheduling cycle through the seed's children); dim_ambassadors runs after the seed.
+-- The raw tables are ref'd (the rejects table as `ref ... rejects=true`), so the test reads what the run built, in
+-- place or as an environment's versions; the state rows are keyed by the seed's relation as ref renders it.
 with loaded as (
     select
         _file,
         _record_no,
         regexp_replace(_file, '^.*/', '') as file_name,
         nullif(trim(data ->> 'user_id'), '') as user_id
-    from raw.ambassadors
+    from {{ref "ambassadors"}}
 ),
 
 -- What the loader saw per file (tsdbt_meta.seed_files: records loaded, rejects), against what the tables hold.
 seen as (
     select path as _file, records, rejects
     from tsdbt_meta.seed_files
-    where relation = '"raw"."ambassadors"'
+    where relation = '{{ref "ambassadors"}}'
 ),
 
 kept as (
-    select _file, count(*) as records from raw.ambassadors group by _file
+    select _file, count(*) as records from {{ref "ambassadors"}} group by _file
 ),
 
 rejected as (
-    select _file, count(*) as rejects from raw.ambassadors__rejects group by _file
+    select _file, count(*) as rejects from {{ref "ambassadors" rejects=true}} group by _file
 ),
 
 -- Read once, whole: on Citus, where dim_ambassadors is sharded and the raw tables are on the coordinator, the
@@ -50,7 +50,7 @@ where not exists (select 1 from ambassador_sources as a where a.source_file = l.
 union all
 
 select _file, _record_no, 'rejected without a reason'
-from raw.ambassadors__rejects
+from {{ref "ambassadors" rejects=true}}
 where coalesce(trim(error), '') = ''
 
 union all
