@@ -37,7 +37,9 @@ export function writeCatalog(paths: ArtifactPaths, metadata: ArtifactMetadata, d
         ]),
     );
   const catalog = {
-    metadata: { tsdbt_schema_version: CATALOG_SCHEMA, tsdbt_version: TSDBT_VERSION, generated_at: metadata.generatedAt, invocation_id: metadata.invocationId },
+    metadata: { tsdbt_schema_version: CATALOG_SCHEMA, tsdbt_version: TSDBT_VERSION, generated_at: metadata.generatedAt, invocation_id: metadata.invocationId,
+      ...(metadata.environment !== undefined && { environment: metadata.environment }),
+    },
     nodes: section('node'),
     sources: section('source'),
     errors: null,

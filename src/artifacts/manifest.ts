@@ -12,10 +12,16 @@ export interface ArtifactMetadata {
   invocationId: string;
   generatedAt: string;
   adapterType: string;
+  /** In a project with virtual environments: the environment whose relations the artifacts name. */
+  environment?: string;
 }
 
-/** dbt's manifest shape (snake_case, unique ids, parent and child maps) so tools that read dbt's can read ours. */
-export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metadata: ArtifactMetadata): Record<string, unknown> {
+/**
+ * dbt's manifest shape (snake_case, unique ids, parent and child maps) so tools that read dbt's can read ours. In a
+ * project with virtual environments, `loaded` names each node by its environment's view and `fingerprints` (unique id
+ * → fingerprint) are the versions the environment's views show, where the command knows them.
+ */
+export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metadata: ArtifactMetadata, fingerprints?: ReadonlyMap<string, string>): Record<string, unknown> {
   const { parsed, graph, project } = loaded;
   const nodes: Record<string, unknown> = {};
   // Each entry is built field by field, in dbt's order, not with spreads: on 10,000 nodes those cost more than the rest.
@@ -37,6 +43,8 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
     entry.alias = node.relation.identifier;
     entry.relation_name = quoteRelation(node.relation);
     entry.checksum = { name: 'sha256', checksum: node.checksum };
+    const fingerprint = fingerprints?.get(node.uniqueId);
+    if (fingerprint !== undefined) entry.fingerprint = fingerprint;
     entry.config = node.config;
     entry.tags = node.config.tags;
     entry.description = node.description;
@@ -106,6 +114,7 @@ export function buildManifest(loaded: LoadedProject, paths: ArtifactPaths, metad
       invocation_id: metadata.invocationId,
       project_name: project.name,
       adapter_type: metadata.adapterType,
+      ...(metadata.environment !== undefined && { environment: metadata.environment }),
     },
     nodes,
     sources,

@@ -46,7 +46,7 @@ export interface RunResultEntry {
 
 /** target/run_results.json: written by `writeRunResults` only, read by `readRunResults` only (retry, docs). */
 export interface RunResultsFile {
-  metadata: { tsdbt_schema_version: string; tsdbt_version: string; generated_at: string; invocation_id: string; adapter_type: string };
+  metadata: { tsdbt_schema_version: string; tsdbt_version: string; generated_at: string; invocation_id: string; adapter_type: string; environment?: string };
   results: RunResultEntry[];
   elapsed_time: number;
   cancelled: boolean;
@@ -82,6 +82,7 @@ export function writeRunResults(paths: ArtifactPaths, metadata: ArtifactMetadata
       generated_at: metadata.generatedAt,
       invocation_id: metadata.invocationId,
       adapter_type: metadata.adapterType,
+      ...(metadata.environment !== undefined && { environment: metadata.environment }),
     },
     results,
     elapsed_time: summary.elapsedSeconds,

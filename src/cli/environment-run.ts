@@ -7,6 +7,7 @@ import { environmentProject, environmentRelation, physicalProject, promote, reco
 import { computeEnvironmentPlan, type EnvironmentPlan } from '../environments/compute-plan.js';
 import { isVersioned } from '../environments/fingerprint.js';
 import { planChanges, type Plan } from '../environments/plan.js';
+import { readEnvironmentVersions, type EnvironmentVersion } from '../environments/state.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { PROJECT_FILE } from '../config/project.js';
 import type { BuildArgs } from './options.js';
@@ -19,7 +20,7 @@ export interface VirtualRun {
 }
 
 /** The environment a command runs against, or undefined for a project without virtual environments (--env is then refused). */
-export function virtualRunOf(session: Session, args: BuildArgs): VirtualRun | undefined {
+export function virtualRunOf(session: Session, args: Pick<BuildArgs, 'env' | 'defer' | 'favorState'>): VirtualRun | undefined {
   const settings = session.loaded.project.virtualEnvironments;
   if (!settings) {
     if (args.env !== undefined) {
@@ -33,6 +34,26 @@ export function virtualRunOf(session: Session, args: BuildArgs): VirtualRun | un
   const environment = args.env ?? settings.defaultEnvironment;
   if (!/^[a-z_][a-z0-9_]*$/.test(environment)) throw new TsdbtError('usage', `--env ${environment}: an environment name is lower-case letters, digits and underscores`);
   return { settings, environment };
+}
+
+/**
+ * Has the command's artifacts name the environment: manifest.json's nodes by the environment's views (`project`),
+ * with the fingerprints of the versions they show (`fingerprints`, by unique id), and its metadata's `environment`.
+ */
+export function recordEnvironment(session: Session, virtual: VirtualRun, project: LoadedProject, fingerprints: ReadonlyMap<string, string>): void {
+  session.metadata.environment = virtual.environment;
+  session.environment = { project, fingerprints };
+}
+
+/**
+ * For a command that reads an environment without planning it (`test`, `docs generate`): the project named by the
+ * environment's views and the version each view shows, recorded for the command's artifacts.
+ */
+export async function readEnvironment(session: Session, adapter: Adapter, virtual: VirtualRun): Promise<{ project: LoadedProject; versions: Map<string, EnvironmentVersion> }> {
+  const project = environmentProject(session.loaded, virtual.settings, virtual.environment);
+  const versions = await adapter.withConnection((connection) => readEnvironmentVersions(connection, virtual.environment));
+  recordEnvironment(session, virtual, project, new Map([...versions].map(([id, version]) => [id, version.fingerprint])));
+  return { project, versions };
 }
 
 /** The schemas a run in an environment writes to (the writer lock's scope): the physical schema and the environment's. */
@@ -78,17 +99,31 @@ export interface EnvironmentRunRequest {
 export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Promise<PreparedRun | undefined> {
   const { session, adapter, virtual, reporter } = request;
   const { loaded } = session;
-  if (request.command === 'test') return { loaded: environmentProject(loaded, virtual.settings, virtual.environment), selected: request.selected, finish: async () => undefined };
+  if (request.command === 'test') return { loaded: (await readEnvironment(session, adapter, virtual)).project, selected: request.selected, finish: async () => undefined };
+  const project = environmentProject(loaded, virtual.settings, virtual.environment);
+  // Its versions are known once planned: a plan that fails still leaves the manifest naming the environment's views.
+  recordEnvironment(session, virtual, project, new Map());
   const range = request.range && { start: request.range.start?.toISOString(), end: request.range.end?.toISOString() };
   const environmentPlan = await computeEnvironmentPlan({ loaded, adapter, settings: virtual.settings, environment: virtual.environment, range });
   const { plan } = environmentPlan;
+  // The manifest's fingerprints are the versions the environment shows once the command is done: the plan's when it
+  // is applied, the ones it had when it is not.
+  const fingerprints = (applied: boolean) =>
+    new Map(plan.nodes.flatMap((node) => {
+      const fingerprint = applied ? node.fingerprint : node.previousFingerprint;
+      return fingerprint === undefined ? [] : [[node.uniqueId, fingerprint] as const];
+    }));
   if (request.review) {
     request.review.show(plan);
     if (!planChanges(plan)) reporter.info(`Environment '${plan.environment}' is up to date: nothing to apply`);
-    if (!planChanges(plan) || !(await request.review.confirm(plan))) return undefined;
+    if (!planChanges(plan) || !(await request.review.confirm(plan))) {
+      recordEnvironment(session, virtual, project, fingerprints(false));
+      return undefined;
+    }
   } else {
     reporter.info(planSummary(plan));
   }
+  recordEnvironment(session, virtual, project, fingerprints(true));
   const built = new Set(plan.nodes.filter((node) => node.action === 'build').map((node) => node.uniqueId));
   const refreshed = request.review ? [] : [...request.selected].filter((id) => isVersioned(loaded.parsed.nodes.get(id)!));
   const tests = [...loaded.parsed.nodes.values()].filter(

@@ -26,6 +26,16 @@ export interface Session {
   metadata: ArtifactMetadata;
   /** The target's database, opened while the project was parsed (openSession's `database`), until withAdapter takes it. */
   database?: Promise<Adapter>;
+  /** In a project with virtual environments, once the command knows its environment (`metadata.environment`). */
+  environment?: SessionEnvironment;
+}
+
+/** What a command's manifest says of its environment. */
+export interface SessionEnvironment {
+  /** The project with each node named by the environment's view: what users query. */
+  project: LoadedProject;
+  /** unique id → the fingerprint of the version the environment's view shows, where the command knows it. */
+  fingerprints: ReadonlyMap<string, string>;
 }
 
 export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
@@ -73,7 +83,8 @@ export async function openSession(args: GlobalArgs, reporter: Reporter, database
     reporter.info(`No profile found (looked in ${loaded.resolved.origin.searched.join(', ')}): using the embedded PGlite database in ${relative(loaded.project.root, (loaded.resolved.target as EmbeddedTarget).path)}, schema public.`);
   }
   const paths = new ArtifactPaths(loaded.project);
-  const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type };
+  // Until a command says which environment it reads, its artifacts name the default one's views (the nodes' own relations).
+  const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type, environment: loaded.project.virtualEnvironments?.defaultEnvironment };
   const writers = { compiled: new ArtifactWriter(paths.folder('compiled')), run: new ArtifactWriter(paths.folder('run')) };
   return { reporter, loaded, paths, writers, metadata, database: opening };
 }
@@ -96,7 +107,8 @@ export async function flushArtifacts(session: Session): Promise<void> {
 }
 
 export function saveManifest(session: Session): void {
-  writeManifest(session.paths, buildManifest(session.loaded, session.paths, session.metadata));
+  const { environment } = session;
+  writeManifest(session.paths, buildManifest(environment?.project ?? session.loaded, session.paths, session.metadata, environment?.fingerprints));
 }
 
 export function select(session: Session, args: SelectionArgs, resourceTypes?: ResourceType[]): Set<string> {

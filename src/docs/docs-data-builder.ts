@@ -11,7 +11,13 @@ import { OVERVIEW_DOC } from '../parser/docs-blocks.js';
 import { TSDBT_VERSION } from '../version.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import type { DocsColumn, DocsData, DocsNode, DocsRun } from './docs-data.js';
+import type { DocsColumn, DocsData, DocsNode, DocsRun, DocsVersion } from './docs-data.js';
+
+/** The virtual environment documented: its name, and the version each of its views shows, by node unique id. */
+export interface DocsEnvironment {
+  name: string;
+  versions: ReadonlyMap<string, DocsVersion>;
+}
 
 export interface DocsInput {
   loaded: LoadedProject;
@@ -21,10 +27,12 @@ export interface DocsInput {
   lineage: ProjectLineage;
   runResults?: RunResultsFile;
   generatedAt: string;
+  /** In a project with virtual environments (`loaded` then names each node by the environment's view). */
+  environment?: DocsEnvironment;
 }
 
 /** The project as the docs site shows it: every node and source with its catalog entry, the last run, the lineage. */
-export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, generatedAt }: DocsInput): DocsData {
+export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, generatedAt, environment }: DocsInput): DocsData {
   const { parsed, graph, project } = loaded;
   const testsByColumn = columnTests(parsed.nodes.values());
   const neighbours = (id: string) => ({
@@ -34,6 +42,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
   const nodes: DocsNode[] = [];
   for (const node of parsed.nodes.values()) {
     const entry = hasRelation(node) ? catalogEntryOf(catalog, node.relation) : undefined;
+    const version = environment?.versions.get(node.uniqueId);
     nodes.push({
       uniqueId: node.uniqueId,
       name: node.name,
@@ -53,6 +62,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
       ...(compiled.has(node.uniqueId) && { compiledCode: compiled.get(node.uniqueId) }),
       ...neighbours(node.uniqueId),
       ...attachment(node),
+      ...(version && { version }),
       ...(entry && { stats: { relationType: entry.relationType, rowEstimate: entry.rowEstimate, bytes: entry.bytes } }),
     });
   }
@@ -61,6 +71,7 @@ export function buildDocsData({ loaded, compiled, catalog, lineage, runResults, 
     projectName: project.name,
     tsdbtVersion: TSDBT_VERSION,
     generatedAt,
+    ...(environment && { environment: environment.name }),
     ...(parsed.docs.has(OVERVIEW_DOC) && { overview: parsed.docs.get(OVERVIEW_DOC)!.contents }),
     nodes,
     ...(runResults && { lastRun: lastRun(runResults) }),

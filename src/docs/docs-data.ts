@@ -10,6 +10,8 @@ export interface DocsData {
   projectName: string;
   tsdbtVersion: string;
   generatedAt: string;
+  /** In a project with virtual environments: the environment documented, whose views the nodes' relations are. */
+  environment?: string;
   /** Markdown of the project's `{% docs __overview__ %}` block, shown on the home page. */
   overview?: string;
   nodes: DocsNode[];
@@ -50,8 +52,17 @@ export interface DocsNode {
   children: string[];
   /** A data test's node (the model, seed or source it is declared on); a unit test's model. */
   attachedNode?: string;
+  /** In a project with virtual environments: the version the environment's view shows, once it has one. */
+  version?: DocsVersion;
   /** From the database (catalog.json), when the relation exists. */
   stats?: { relationType: string; rowEstimate: number | null; bytes: number | null };
+}
+
+export interface DocsVersion {
+  /** The fingerprint of the version's logic and its upstream versions'. */
+  fingerprint: string;
+  /** The physical table (or view) holding the version's data, quoted. */
+  table?: string;
 }
 
 export interface DocsColumn {

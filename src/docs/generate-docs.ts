@@ -15,7 +15,7 @@ import type { ProjectLineage } from '../lineage/types.js';
 import { writeFileAtomic } from '../util/files.js';
 import { catalogEntryOf } from './catalog.js';
 import type { CatalogEntry } from '../core/catalog.js';
-import { buildDocsData, hasRelation } from './docs-data-builder.js';
+import { buildDocsData, hasRelation, type DocsEnvironment } from './docs-data-builder.js';
 import type { DocsData } from './docs-data.js';
 import { docsDataScript, docsSiteFiles } from './site-files.js';
 
@@ -84,12 +84,13 @@ function lastRunResults(session: DocsSession): RunResultsFile | undefined {
  * `tsdbt docs generate`: reads the catalog of every relation the project has (one query for the relations, one for
  * their columns), computes column lineage from the compiled SQL, and writes target/catalog.json,
  * target/lineage.json and the static site in target/docs/ (its data in data.js, so it also works from file://).
+ * With virtual environments, `session.loaded` names the nodes by `environment`'s views.
  */
-export async function generateDocs(session: DocsSession, adapter: Adapter, compiled: Map<string, string>): Promise<GeneratedDocs> {
+export async function generateDocs(session: DocsSession, adapter: Adapter, compiled: Map<string, string>, environment?: DocsEnvironment): Promise<GeneratedDocs> {
   const { subjects, catalog, lineage } = await readProjectLineage(session, adapter, compiled);
   writeCatalog(session.paths, session.metadata, databaseName(session), subjects.map((s) => ({ ...s, entry: catalogEntryOf(catalog, s.relation) })));
   writeFileAtomic(session.paths.file('lineage.json'), JSON.stringify(lineage));
-  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: lastRunResults(session), generatedAt: session.metadata.generatedAt });
+  const data = buildDocsData({ loaded: session.loaded, compiled, catalog, lineage, runResults: lastRunResults(session), generatedAt: session.metadata.generatedAt, environment });
   const docsDir = session.paths.folder('docs');
   writeSite(docsDir, data);
   return { docsDir, nodes: data.nodes.length, relationsFound: catalog.size, lineageModels: Object.keys(lineage).length };

@@ -1,4 +1,5 @@
 import type { Connection } from '../adapters/adapter.js';
+import { META_SCHEMA } from '../core/constants.js';
 import { ensureStateTable, forgetStateRowsWhere, readStateRowsWhere, stateTable, writeStateRows, type StateRow } from '../adapters/state-table.js';
 
 /**
@@ -61,6 +62,25 @@ export async function readVersions(connection: Connection, fingerprints?: readon
 /** An environment's views by node unique id (every environment's when `env` is undefined). */
 export async function readEnvironmentViews(connection: Connection, env?: string): Promise<EnvironmentViewRow[]> {
   return readStateRowsWhere(connection, ENVIRONMENT_VIEWS, 'environment', env === undefined ? undefined : [env]);
+}
+
+/** The version an environment's view of a node shows: its fingerprint and physical table (quoted). */
+export interface EnvironmentVersion {
+  fingerprint: string;
+  /** Absent only if the version's record is gone (the janitor never drops a version an environment shows). */
+  table?: string;
+}
+
+/**
+ * What each of an environment's views shows, by node unique id; empty before any plan. Only reads (the state tables
+ * are not created), so a reader such as `docs generate` needs no right to write.
+ */
+export async function readEnvironmentVersions(connection: Connection, env: string): Promise<Map<string, EnvironmentVersion>> {
+  const tables = new Set((await connection.introspector.listRelations([META_SCHEMA])).map((relation) => relation.identifier));
+  if (!tables.has(ENVIRONMENT_VIEWS.name) || !tables.has(VERSIONS.name)) return new Map();
+  const views = await readEnvironmentViews(connection, env);
+  const versions = await readVersions(connection, views.map((view) => view.fingerprint));
+  return new Map(views.map((view) => [view.unique_id, { fingerprint: view.fingerprint, table: versions.get(view.fingerprint)?.relation }]));
 }
 
 export async function writeVersions(connection: Connection, rows: Array<StateRow<typeof VERSIONS.columns>>): Promise<void> {

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteBackend } from '../helpers/backends.js';
 import { browserAvailable, fileUrl, launchBrowser, newPage, screenshot, viewReady } from '../helpers/browser.js';
-import { SHOP_PROJECT } from '../helpers/docs-project.js';
+import { readDocsData, SHOP_PROJECT, VIRTUAL_SHOP_PROJECT } from '../helpers/docs-project.js';
 import { makeProject, spawnCli, type TestProject } from '../helpers/project.js';
 
 /**
@@ -45,6 +45,31 @@ describe.skipIf(!browserAvailable())('tsdbt docs generate, in a browser', () => 
     expect(await columns('upstream')).toEqual(['seed.test_project.raw_orders.amount']);
     expect(await columns('downstream')).toEqual(['model.test_project.customer_totals.total_cents']);
     await screenshot(page, 'generated-column-lineage');
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('with virtual environments, shows the environment documented and each model\'s fingerprint and physical table', async () => {
+    const virtual = makeProject(VIRTUAL_SHOP_PROJECT, pgliteBackend);
+    for (const args of [['plan', 'dev', '--auto-apply'], ['docs', 'generate', '--env', 'dev']]) {
+      const result = await virtual.run(...args);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const version = readDocsData(virtual).nodes.find((node) => node.uniqueId === 'model.test_project.orders')!.version!;
+    const { page, problems } = await newPage(browser);
+    await page.goto(fileUrl(`${virtual.dir}/target/docs`));
+    await viewReady(page);
+    await expect.poll(() => page.locator('.topbar .environment-badge').textContent()).toBe('env: dev');
+    await expect.poll(() => page.locator('.page-head .tag.environment').textContent()).toBe('Environment dev');
+    await page.goto(`${fileUrl(`${virtual.dir}/target/docs`)}#/node/model.test_project.orders`);
+    await viewReady(page);
+    await expect.poll(() => page.locator('.page-head code').first().textContent()).toBe('"analytics__dev"."orders"');
+    await expect.poll(() => page.locator('.page-head .tag.fingerprint').textContent()).toBe(version.fingerprint);
+    const facts = await page.locator('dl.facts').textContent();
+    expect(facts).toContain(`Fingerprint${version.fingerprint}`);
+    expect(facts).toContain(`Physical table${version.table}`);
+    expect(version.table).toMatch(/^"tsdbt_physical"\."analytics__orders__[0-9a-f]{16}"$/);
+    await screenshot(page, 'generated-environment-node-page');
     expect(problems.errors).toEqual([]);
     await page.close();
   });

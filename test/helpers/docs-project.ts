@@ -1,3 +1,7 @@
+import { runInNewContext } from 'node:vm';
+import type { DocsData } from '../../src/docs/docs-data.js';
+import { DEFAULT_PROJECT_FILE, type TestProject } from './project.js';
+
 /**
  * A small project for the docs and lineage tests: a CSV seed, an ephemeral staging model, a table over it with `*`, a
  * view aggregating that in a CTE, and a property file whose description carries a script tag (rendered as text).
@@ -28,3 +32,13 @@ models:
     config: {tags: [finance]}
 `,
 };
+
+/** The same project with virtual environments: each node's version a physical table, an environment views onto them. */
+export const VIRTUAL_SHOP_PROJECT: Record<string, string> = { ...SHOP_PROJECT, 'tsdbt_project.yml': `${DEFAULT_PROJECT_FILE}virtual_environments: true\n` };
+
+/** What `docs generate` handed the site: target/docs/data.js run as the page runs it. */
+export function readDocsData(project: TestProject): DocsData {
+  const sandbox: { window: { __TSDBT_DOCS__?: DocsData } } = { window: {} };
+  runInNewContext(project.read('target/docs/data.js'), sandbox);
+  return sandbox.window.__TSDBT_DOCS__!;
+}

@@ -6,22 +6,14 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
-import type { DocsData } from '../../src/docs/docs-data.js';
 import { createDocsServer } from '../../src/docs/serve.js';
 import { siteContentSecurityPolicy } from '../../src/docs/site-files.js';
 import type { ProjectLineage } from '../../src/lineage/types.js';
-import { SHOP_PROJECT as FILES } from '../helpers/docs-project.js';
-import { makeProject, type TestProject } from '../helpers/project.js';
+import { readDocsData, SHOP_PROJECT as FILES } from '../helpers/docs-project.js';
+import { makeProject } from '../helpers/project.js';
 import { describeBackends } from '../helpers/suite.js';
 
-
-function readDocsData(project: TestProject): DocsData {
-  const sandbox: { window: { __TSDBT_DOCS__?: DocsData } } = { window: {} };
-  runInNewContext(project.read('target/docs/data.js'), sandbox);
-  return sandbox.window.__TSDBT_DOCS__!;
-}
 
 describeBackends('docs', (backend) => {
   it('docs generate writes the catalog, the column lineage and the site with the last run', async () => {

@@ -38,6 +38,7 @@ function start(): void {
   root.replaceChildren(
     h('header', { class: 'topbar' },
       h('a', { class: 'brand', href: href('overview') }, h('span', { class: 'brand-mark' }, 'ts'), h('span', {}, data.projectName)),
+      data.environment !== undefined && h('span', { class: 'environment-badge', title: 'The virtual environment documented: its views and the version each shows' }, `env: ${data.environment}`),
       h('nav', { class: 'nav' }, ...navLinks),
       searchBox(project),
     ),

@@ -35,6 +35,7 @@ function header(project: Project, node: DocsNode): HTMLElement {
     h('h1', {}, node.name),
     h('div', { class: 'meta' },
       node.relation && h('code', {}, node.relation),
+      node.version && h('span', { class: 'tag fingerprint', title: `Version ${node.version.fingerprint}${node.version.table ? `, in ${node.version.table}` : ''}` }, node.version.fingerprint),
       h('span', { class: 'muted' }, node.path),
       node.language === 'typescript' && h('span', { class: 'tag' }, 'TypeScript'),
       ...node.tags.map((tag) => h('a', { class: 'tag', href: graphHref(`tag:${tag}`) }, tag)),
@@ -117,6 +118,10 @@ function code(node: DocsNode): HTMLElement | null {
 function details(node: DocsNode): HTMLElement {
   const rows: [string, string][] = [['Unique id', node.uniqueId]];
   if (node.schema) rows.push(['Schema', node.schema]);
+  if (node.version) {
+    rows.push(['Fingerprint', node.version.fingerprint]);
+    if (node.version.table) rows.push(['Physical table', node.version.table]);
+  }
   if (node.stats) {
     rows.push(['Relation type', node.stats.relationType]);
     if (node.stats.rowEstimate !== null) rows.push(['Rows (estimate)', node.stats.rowEstimate.toLocaleString()]);

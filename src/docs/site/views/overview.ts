@@ -23,7 +23,9 @@ export const overview: ViewFactory = (project) => {
     h('header', { class: 'page-head' },
       h('div', { class: 'type-pill' }, 'Project'),
       h('h1', {}, data.projectName),
-      h('div', { class: 'meta' }, h('span', { class: 'muted' }, `Generated ${new Date(data.generatedAt).toLocaleString()} by tsdbt ${data.tsdbtVersion}`)),
+      h('div', { class: 'meta' },
+        data.environment !== undefined && h('span', { class: 'tag environment' }, `Environment ${data.environment}`),
+        h('span', { class: 'muted' }, `Generated ${new Date(data.generatedAt).toLocaleString()} by tsdbt ${data.tsdbtVersion}`)),
     ),
     // The project's own words first: its `{% docs __overview__ %}` block.
     data.overview ? h('section', { class: 'card project-overview' }, renderMarkdown(data.overview)) : null,
