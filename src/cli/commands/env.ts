@@ -1,13 +1,13 @@
 import { TsdbtError } from '../../core/errors.js';
 import { diffEnvironments, dropEnvironment, summarizeEnvironments, viewsOfEnvironment, type EnvironmentDiff, type NodeVersion } from '../../environments/environments.js';
 import { readEnvironmentState } from '../../environments/housekeeping.js';
-import { writerOptions, type WriterArgs } from '../options.js';
+import { lockOptions, type LockArgs } from '../options.js';
 import { closeUnusedDatabase, createSessionReporter, openSession, withAdapter, type Session } from '../session.js';
 import { virtualEnvironmentsOf, writerLock } from '../virtual-environments.js';
 import type { CliIO } from '../io.js';
 import type { Command } from './command.js';
 
-type EnvArgs = WriterArgs & { action: 'ls' | 'diff' | 'drop'; names?: string[]; output: 'text' | 'json'; force: boolean };
+type EnvArgs = LockArgs & { action: 'ls' | 'diff' | 'drop'; names?: string[]; output: 'text' | 'json'; force: boolean };
 
 const NAMES_TAKEN = { ls: 0, diff: 2, drop: 1 } as const;
 const USAGE = { ls: 'tsdbt env ls', diff: 'tsdbt env diff A B', drop: 'tsdbt env drop NAME' } as const;
@@ -23,7 +23,7 @@ export const envCommand: Command<EnvArgs> = {
     ['tsdbt env drop dev', "dev's views in one transaction, then its schemas if nothing else is in them"],
   ],
   options: (yargs) =>
-    writerOptions(yargs)
+    lockOptions(yargs)
       .positional('action', { choices: ['ls', 'diff', 'drop'] as const, describe: 'What to do' })
       .positional('names', { type: 'string', array: true, describe: 'The environments: two for diff, one for drop' })
       .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'json: one JSON document (ls and diff)' })

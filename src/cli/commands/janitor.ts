@@ -1,13 +1,13 @@
 import { RETENTION_TEXT, retentionHours } from '../../config/project.js';
 import { TsdbtError } from '../../core/errors.js';
 import type { JanitorReport } from '../../environments/janitor.js';
-import { writerOptions, type WriterArgs } from '../options.js';
+import { lockOptions, type LockArgs } from '../options.js';
 import { closeUnusedDatabase, createSessionReporter, openSession, withAdapter } from '../session.js';
 import { projectSchemas, virtualEnvironmentsOf, writerLock } from '../virtual-environments.js';
 import type { Command } from './command.js';
 
 /** `tsdbt janitor`: drops the physical tables no environment has used for the retention, orphans, and abandoned environment schemas. */
-export const janitorCommand: Command<WriterArgs & { retention?: string; dryRun: boolean }> = {
+export const janitorCommand: Command<LockArgs & { retention?: string; dryRun: boolean }> = {
   name: 'janitor',
   describe: "Drop virtual environments' physical tables that no environment has used for the retention, tables no version records, and dropped environments' empty schemas",
   examples: [
@@ -15,7 +15,7 @@ export const janitorCommand: Command<WriterArgs & { retention?: string; dryRun: 
     ['tsdbt janitor --retention 12h', 'drop tables unused for 12 hours (the project sets the default, 7 days unless it says)'],
   ],
   options: (yargs) =>
-    writerOptions(yargs)
+    lockOptions(yargs)
       .option('retention', { type: 'string', describe: 'Keep tables used within this long: a number of days, or 12h, 7d (default: virtual_environments.retention)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Say what would be dropped, and drop nothing' }),
   async run(args, io) {
