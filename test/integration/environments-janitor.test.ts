@@ -269,9 +269,11 @@ describeServerBackends('tsdbt janitor racing a promotion', (backend) => {
         const revived = `revived${round}`;
         await setUpState(project, [{ fingerprint: revived, daysAgo: 30 }, { fingerprint: `decoy${round}`, daysAgo: 30 }], []);
         const lock = await lockTarget(adapter, [PHYSICAL, 'analytics'], { command: 'plan', timeoutMs: 0 });
-        const janitor = spawnCli(['janitor', '--lock-timeout', '60', '--project-dir', project.dir, '--profiles-dir', project.dir]);
-        // The janitor has read the state once without the lock (that version unused then): wait until it waits.
-        while ((await project.query("select 1 from pg_stat_activity where application_name like 'tsdbt janitor%'")).length === 0) {
+        let finished = false;
+        const janitor = spawnCli(['janitor', '--lock-timeout', '60', '--project-dir', project.dir, '--profiles-dir', project.dir]).finally(() => (finished = true));
+        // The janitor has read the state once without the lock (that version unused then): wait until it waits (a
+        // janitor that did not wait has finished, and what follows fails).
+        while (!finished && (await project.query("select 1 from pg_stat_activity where application_name like 'tsdbt janitor%'")).length === 0) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         await adapter.transaction(async (connection) => {
