@@ -172,6 +172,7 @@ export async function runJanitor(adapter: Adapter, options: JanitorOptions): Pro
             report.drops.push(drop);
           } catch (error) {
             report.failures.push({ relation: drop.relation, message: (error as Error).message });
+            report.kept++;
           }
         }
         await forgetVersions(connection, plan.staleFingerprints);
