@@ -10,6 +10,12 @@ export function quoteRelation(relation: Relation): string {
   return `${quoteIdentifier(relation.schema)}.${quoteIdentifier(relation.identifier)}`;
 }
 
+/** The relation `quoteRelation` wrote (`"s"."t"`, quotes doubled inside), or undefined for any other text. */
+export function parseQuotedRelation(quoted: string): Relation | undefined {
+  const match = /^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$/.exec(quoted);
+  return match ? { schema: match[1]!.replaceAll('""', '"'), identifier: match[2]!.replaceAll('""', '"') } : undefined;
+}
+
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

@@ -12,8 +12,10 @@ import type { Command } from './commands/command.js';
 import { compileCommand } from './commands/compile.js';
 import { debugCommand } from './commands/debug.js';
 import { docsCommand } from './commands/docs.js';
+import { envCommand } from './commands/env.js';
 import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
+import { janitorCommand } from './commands/janitor.js';
 import { lineageCommand } from './commands/lineage.js';
 import { lsCommand } from './commands/ls.js';
 import { planCommand } from './commands/plan.js';
@@ -40,6 +42,8 @@ const commands: Command<never>[] = [
   docsCommand,
   lineageCommand,
   cloneCommand,
+  envCommand,
+  janitorCommand,
   cleanCommand,
 ] as Command<never>[];
 

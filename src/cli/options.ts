@@ -25,10 +25,14 @@ export function selectionOptions<T>(yargs: Argv<T>) {
     .option('state', { type: 'string', describe: 'Folder of an earlier manifest.json, for state:modified and state:new, --defer and clone' });
 }
 
-/** Options of every command that writes to the target (the build commands and retry). */
+/** The option of every command that takes the writer lock. */
+export function lockOptions<T>(yargs: Argv<T>) {
+  return yargs.option('lock-timeout', { type: 'number', default: 5, describe: 'Seconds to wait for another tsdbt writing to the same target (its schemas) before giving up' });
+}
+
+/** Options of every command that builds in the target (the build commands and retry). */
 export function writerOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('lock-timeout', { type: 'number', default: 5, describe: 'Seconds to wait for another tsdbt writing to the same target (its schemas) before giving up' })
+  return lockOptions(yargs)
     .option('retries', { type: 'number', describe: "Try a node again this many times after a transient failure (lost connection, deadlock, serialization failure), with backoff; default: the profile's retries, else 0" });
 }
 
@@ -72,8 +76,11 @@ export interface SelectionArgs {
   state?: string;
 }
 
-export interface WriterArgs {
+export interface LockArgs {
   lockTimeout: number;
+}
+
+export interface WriterArgs extends LockArgs {
   retries?: number;
 }
 

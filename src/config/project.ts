@@ -43,6 +43,13 @@ const hooks = z
 const configTree = z.record(z.string(), z.unknown()).default({});
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+/** A retention written with its unit: `12h`, `7d`, `1.5d`. */
+export const RETENTION_TEXT = /^\d+(\.\d+)?\s*[hd]$/;
+
+/** A retention as the project file (or `tsdbt janitor --retention`) gives it, a number of days or RETENTION_TEXT, in hours. */
+export function retentionHours(retention: number | string): number {
+  return typeof retention === 'number' ? retention * 24 : Number.parseFloat(retention) * (retention.trim().endsWith('h') ? 1 : 24);
+}
 /** `virtual_environments:` true, or its settings (src/environments/README.md). */
 const virtualEnvironments = z.union([
   z.boolean(),
@@ -58,7 +65,7 @@ const virtualEnvironments = z.union([
     /** The environment whose views are in the nodes' own schemas, and the one `--env` defaults to. */
     default_environment: z.string().regex(IDENTIFIER, 'an environment name is lower-case letters, digits and underscores').default('prod'),
     /** How long `tsdbt janitor` keeps a physical table no environment uses: a number of days, or `12h`, `7d`. */
-    retention: z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?\s*[hd]$/, 'a retention is a number of days, or hours or days such as 12h or 7d')]).default('7d'),
+    retention: z.union([z.number().nonnegative(), z.string().regex(RETENTION_TEXT, 'a retention is a number of days, or hours or days such as 12h or 7d')]).default('7d'),
   }),
 ]);
 
@@ -134,13 +141,11 @@ function virtualEnvironmentSettings(value: z.infer<typeof virtualEnvironments> |
   if (value === undefined || value === false) return undefined;
   const settings = value === true ? virtualEnvironments.options[1].parse({}) : value;
   if (!settings.enabled) return undefined;
-  const retention = settings.retention;
-  const retentionHours = typeof retention === 'number' ? retention * 24 : Number.parseFloat(retention) * (retention.trim().endsWith('h') ? 1 : 24);
   return {
     physicalSchema: settings.physical_schema,
     environmentSchema: settings.environment_schema,
     defaultEnvironment: settings.default_environment,
-    retentionHours,
+    retentionHours: retentionHours(settings.retention),
   };
 }
 

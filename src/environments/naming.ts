@@ -19,3 +19,14 @@ export function physicalRelation(settings: VirtualEnvironmentSettings, logical: 
   const kept = stem.slice(0, maxIdentifierLength - suffix.length - stemHash.length - 1);
   return { schema: settings.physicalSchema, identifier: `${kept}_${stemHash}${suffix}` };
 }
+
+const ENVIRONMENT_NAME = '([a-z_][a-z0-9_]*)';
+
+/**
+ * The inverse of environmentSchema for a non-default environment: a pattern matching the schemas of any environment's
+ * views of nodes in `schema`, the environment's name its first group.
+ */
+export function environmentSchemaPattern(settings: VirtualEnvironmentSettings, schema: string): RegExp {
+  const parts = settings.environmentSchema.split('{env}').map((part) => part.replaceAll('{schema}', schema).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts[0]}${ENVIRONMENT_NAME}${parts.slice(1).join('\\1')}$`);
+}

@@ -11,7 +11,7 @@ describe('tsdbt CLI', () => {
   it('prints help with examples and its version', async () => {
     const help = await spawnCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['init', 'import', 'debug', 'compile', 'ls', 'show', 'run', 'seed', 'snapshot', 'test', 'build', 'retry', 'source', 'clean']) expect(help.stdout).toContain(`tsdbt ${command}`);
+    for (const command of ['init', 'import', 'debug', 'compile', 'ls', 'show', 'run', 'seed', 'snapshot', 'test', 'build', 'retry', 'source', 'env', 'janitor', 'clean']) expect(help.stdout).toContain(`tsdbt ${command}`);
     const runHelp = await spawnCli(['run', '--help']);
     expect(runHelp.stdout).toContain('--full-refresh');
     expect(runHelp.stdout).toContain('Examples:');
