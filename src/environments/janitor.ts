@@ -2,7 +2,8 @@ import { inTransaction, type Adapter, type Connection } from '../adapters/adapte
 import type { CatalogRelation, RelationKind } from '../adapters/introspector.js';
 import { parseQuotedRelation, quoteRelation } from '../adapters/sql.js';
 import type { VirtualEnvironmentSettings } from '../config/project.js';
-import { META_SCHEMA } from '../core/constants.js';
+import { MAX_IDENTIFIER_LENGTH, META_SCHEMA } from '../core/constants.js';
+import { rejectsRelation } from '../loaders/json-seed-table.js';
 import { SQL_KEYWORD_BY_KIND } from '../materializations/materialization.js';
 import { dropSchemaIfEmpty, holdsNoRelation, readEnvironmentState, underLock, type LockSchemas } from './housekeeping.js';
 import { environmentSchemaPattern } from './naming.js';
@@ -66,9 +67,11 @@ export function planJanitor(input: JanitorInput, readersOf: ReadonlyMap<string, 
     }
   }
   const existing = new Set(input.physical.map(quoteRelation));
+  // A JSON seed version's rejects table is its table's companion: kept and dropped with it, never an orphan.
+  const ownerOf = new Map([...byRelation.keys()].map((relation) => [quoteRelation(rejectsRelation(parseQuotedRelation(relation)!, MAX_IDENTIFIER_LENGTH)), relation]));
   const drops = input.physical
     .map((catalog) => ({ relation: quoteRelation(catalog), kind: catalog.kind }))
-    .filter(({ relation }) => !kept.has(relation))
+    .filter(({ relation }) => !kept.has(ownerOf.get(relation) ?? relation))
     .map(({ relation, kind }): PhysicalDrop => {
       const versions = byRelation.get(relation) ?? [];
       const lastUsed = versions.length === 0 ? undefined : new Date(Math.max(...versions.map((version) => version.used_at.getTime())));

@@ -54,6 +54,16 @@ describe('planJanitor', () => {
     expect(plan([version('recent', 2)], [], [table('recent')], { retentionHours: 24 }).drops.map((drop) => drop.relation)).toEqual([quoted('recent')]);
   });
 
+  it("keeps a JSON seed version's rejects table with its table, and drops it with it, never as an orphan", () => {
+    const result = plan(
+      [version('seed_kept', 0), version('seed_gone', 30)],
+      [view('prod', '"raw"."seed"', 'seed_kept')],
+      [table('seed_kept'), table('seed_kept__rejects'), table('seed_gone'), table('seed_gone__rejects')],
+    );
+    expect(result.drops.map((drop) => drop.relation).sort()).toEqual([quoted('seed_gone'), quoted('seed_gone__rejects')]);
+    expect(result.kept).toBe(2);
+  });
+
   it("keeps what a kept view version reads, transitively, and pinned relations with what they read", () => {
     const versions = [version('base', 30), version('middle', 30, { reads: ['base'] }), version('top', 30, { reads: ['middle'] })];
     const physical = [table('base'), table('middle', 'view'), table('top', 'view')];
