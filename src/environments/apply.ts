@@ -6,6 +6,7 @@ import { TsdbtError } from '../core/errors.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { restoreViews } from '../materializations/swap.js';
+import { applyGrants } from '../materializations/grants.js';
 import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
 import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 import type { EnvironmentPlan } from './compute-plan.js';
@@ -138,9 +139,14 @@ async function repoint(connection: Connection, loaded: LoadedProject, environmen
     dependents.push(...(await connection.introspector.dependentViews(view)));
     await connection.query(`drop view ${quoteRelation(view)} cascade`);
   }
-  for (const { view, table } of replaced) await connection.query(connection.dialect.sql.createView(quoteRelation(view), `select * from ${quoteRelation(table)}`, {}));
-  const failures: string[] = [];
   const run = async (c: Connection, statement: string) => ({ rowCount: (await c.query(statement)).rowCount ?? null });
+  for (const { planned, view, table } of replaced) {
+    await connection.query(connection.dialect.sql.createView(quoteRelation(view), `select * from ${quoteRelation(table)}`, {}));
+    // Readers query the view (which reads the table with its owner's rights): the model's grants are the view's.
+    const grants = loaded.parsed.nodes.get(planned.uniqueId)!.config.grants;
+    if (grants) await applyGrants({ run }, connection, quoteRelation(view), grants);
+  }
+  const failures: string[] = [];
   await restoreViews({ relation: `environment '${environment}'`, run, warn: (message) => failures.push(message) }, connection, dependents);
   if (failures.length > 0) throw new TsdbtError('runtime', `promotion of environment '${environment}' rolled back: ${failures.join('; ')}`);
   await forgetEnvironmentViews(connection, environment, plan.removed.map((removed) => removed.uniqueId));

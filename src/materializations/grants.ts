@@ -14,7 +14,7 @@ const PRIVILEGES = new Set(['select', 'insert', 'update', 'delete', 'truncate', 
  * out on `relation` (quoted) are exactly those: missing ones are granted, others revoked. Grantees are role names
  * taken verbatim (quoted), `public` included. A rebuilt relation starts with none, so it simply gets the configured ones.
  */
-export async function applyGrants(target: SwapTarget, connection: Connection, relation: string, grants: GrantsConfig): Promise<void> {
+export async function applyGrants(target: Pick<SwapTarget, 'run'>, connection: Connection, relation: string, grants: GrantsConfig): Promise<void> {
   const wanted = configuredGrants(grants);
   if (wanted.size === 0) return;
   const current = await connection.introspector.grants(relation);

@@ -163,4 +163,29 @@ describeServerBackends('virtual environment promotion', (backend) => {
       await reader.end();
     }
   });
+
+  it('the janitor with no retention, raced against plans that promote versions it could drop, never drops a table an environment points to', async () => {
+    const project = makeProject(PIPELINE, backend, 've_race');
+    await apply(project, 'prod');
+    const versions = [PIPELINE['models/orders.sql'], 'select id, amount * 10 as amount, region from {{ref "orders_raw"}}'];
+    let dropped = 0;
+    for (let round = 0; round < 6; round += 1) {
+      // Each plan promotes the other version of orders (and what reads it), leaving the one it replaces unused.
+      project.write('models/orders.sql', versions[(round + 1) % 2]!);
+      const [planned, swept] = await Promise.all([
+        project.run('plan', 'prod', '--auto-apply', '--lock-timeout', '120'),
+        project.run('janitor', '--retention', '0', '--lock-timeout', '120'),
+      ]);
+      expect(planned.code, planned.stdout + planned.stderr).toBe(0);
+      expect(swept.code, swept.stdout + swept.stderr).toBe(0);
+      dropped += Number(/^Dropped (\d+) relation/m.exec(swept.stdout)?.[1] ?? 0);
+      for (const model of ['orders', 'by_region', 'ids', 'report', 'region_count', 'orders_raw']) {
+        expect((await project.query<{ n: number }>(`select count(*)::int as n from ve_race.${model}`))[0]!.n, `round ${round}: ${model}`).toBeGreaterThan(0);
+      }
+      const total = round % 2 === 0 ? 600 : 60;
+      expect(await project.query('select sum(amount)::int as total from ve_race.orders')).toEqual([{ total }]);
+    }
+    // The janitor did drop what the plans left unused: it raced them, it did not just stand aside.
+    expect(dropped).toBeGreaterThan(0);
+  });
 });
