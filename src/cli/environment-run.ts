@@ -103,9 +103,10 @@ export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Pro
   const project = environmentProject(loaded, virtual.settings, virtual.environment);
   // Its versions are known once planned: a plan that fails still leaves the manifest naming the environment's views.
   recordEnvironment(session, virtual, project, new Map());
-  const range = request.range && { start: request.range.start?.toISOString(), end: request.range.end?.toISOString() };
+  const range = backfillRange(request);
   const environmentPlan = await computeEnvironmentPlan({ loaded, adapter, settings: virtual.settings, environment: virtual.environment, range });
   const { plan } = environmentPlan;
+  if (request.range && !request.review) refuseRangedBuilds(plan);
   // The manifest's fingerprints are the versions the environment shows once the command is done: the plan's when it
   // is applied, the ones it had when it is not.
   const fingerprints = (applied: boolean) =>
@@ -135,6 +136,32 @@ export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Pro
     selected: new Set([...built, ...refreshed, ...tests.map((node) => node.uniqueId), ...unitTests]),
     finish: (summary) => finishEnvironmentRun(request, environmentPlan, built, summary),
   };
+}
+
+/**
+ * `tsdbt plan --start/--end`: a development backfill, whose microbatch versions hold that range only (and so are other
+ * versions than the complete ones). Not for the default environment, whose views are what everyone reads.
+ */
+function backfillRange(request: EnvironmentRunRequest): Plan['range'] {
+  if (!request.review || !request.range) return undefined;
+  if (request.virtual.environment === request.virtual.settings.defaultEnvironment) {
+    throw new TsdbtError('usage', `--start/--end limit a development backfill, and '${request.virtual.environment}' is the default environment`, {
+      hint: `plan a development environment with them (tsdbt plan dev --start ...), or plan '${request.virtual.environment}' without them`,
+    });
+  }
+  return { start: request.range.start?.toISOString(), end: request.range.end?.toISOString() };
+}
+
+/**
+ * In `run`/`build`, --event-time-start/--event-time-end reprocess batches of the tables an environment has; a new
+ * version of a microbatch model built with them would hold that range only, under the fingerprint of a complete one.
+ */
+function refuseRangedBuilds(plan: Plan): void {
+  const partial = plan.nodes.filter((node) => node.action === 'build' && node.backfill?.kind === 'microbatch');
+  if (partial.length === 0) return;
+  throw new TsdbtError('usage', `--event-time-start/--event-time-end reprocess existing batches, and ${partial.map((node) => node.name).join(', ')} need${partial.length === 1 ? 's' : ''} a new version first`, {
+    hint: `build the new versions with \`tsdbt plan ${plan.environment}\` (with --start/--end for a limited development backfill), then reprocess`,
+  });
 }
 
 async function finishEnvironmentRun(request: EnvironmentRunRequest, environmentPlan: EnvironmentPlan, built: ReadonlySet<string>, summary: RunSummary): Promise<void> {

@@ -127,6 +127,42 @@ describeBackends('virtual environments', (backend) => {
     ]);
   });
 
+  it('--start/--end limit a dev backfill of a microbatch model; prod computes the complete version, and refuses the limits', async () => {
+    const project = makeProject(
+      {
+        'tsdbt_project.yml': PROJECT_FILE,
+        'models/events.sql': '{{config event_time="day"}}\n' + "select g as id, timestamp '2024-01-01' + (g % 4) * interval '1 day' as day from generate_series(1, 40) as g",
+        'models/daily.sql':
+          '{{config materialized="incremental" incremental_strategy="microbatch" event_time="day" batch_size="day" begin="2024-01-01"}}\nselect id, day from {{ref "events"}}',
+      },
+      backend,
+      've_batches',
+    );
+    process.env.TSDBT_NOW = '2024-01-04T12:00:00Z';
+    try {
+      await apply(project, 'prod');
+      expect(await project.query('select count(*)::int as n from ve_batches.daily')).toEqual([{ n: 40 }]);
+      project.write('models/daily.sql', project.read('models/daily.sql').replace('select id, day', 'select id, day, id * 2 as twice'));
+
+      const limited = JSON.parse((await project.run('plan', 'dev', '--start', '2024-01-03', '--output', 'json')).stdout) as Plan;
+      expect(limited.nodes.find((node) => node.name === 'daily')).toMatchObject({ action: 'build', backfill: { kind: 'microbatch', start: '2024-01-03T00:00:00.000Z' } });
+      await apply(project, 'dev', '--start', '2024-01-03');
+      expect(await project.query('select count(*)::int as n from ve_batches__dev.daily')).toEqual([{ n: 20 }]);
+
+      // Prod needs the whole range: the limited dev version is another version, and prod computes the complete one.
+      const promotion = await planOf(project, 'prod');
+      expect(byAction(promotion, 'build')).toEqual(['daily']);
+      await apply(project, 'prod');
+      expect(await project.query('select count(*)::int as n from ve_batches.daily where twice = id * 2')).toEqual([{ n: 40 }]);
+
+      const refused = await project.run('plan', 'prod', '--start', '2024-01-03');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('development backfill');
+    } finally {
+      delete process.env.TSDBT_NOW;
+    }
+  });
+
   it('--env without virtual_environments is a usage error', async () => {
     const project = makeProject({ 'models/one.sql': 'select 1 as id' }, backend, 've_off');
     const result = await project.run('run', '--env', 'dev');
