@@ -3,7 +3,7 @@ import type { VirtualEnvironmentSettings } from '../config/project.js';
 import { TsdbtError } from '../core/errors.js';
 import type { Reporter } from '../core/reporter.js';
 import type { RunSummary } from '../core/results.js';
-import { environmentProject, environmentRelation, physicalProject, promote, recordVersions } from '../environments/apply.js';
+import { carrySnapshotHistory, environmentProject, environmentRelation, physicalProject, promote, recordVersions } from '../environments/apply.js';
 import { computeEnvironmentPlan, type EnvironmentPlan } from '../environments/compute-plan.js';
 import { isVersioned } from '../environments/fingerprint.js';
 import { planChanges, type Plan } from '../environments/plan.js';
@@ -131,8 +131,11 @@ export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Pro
     (node) => node.resourceType === 'test' && (node.dependsOn.some((id) => built.has(id)) || (!request.review && request.selected.has(node.uniqueId))),
   );
   const unitTests = request.review ? [] : [...request.selected].filter((id) => loaded.parsed.nodes.get(id)!.resourceType === 'unit_test');
+  const physical = physicalProject(loaded, environmentPlan, virtual.settings);
+  const carried = await carrySnapshotHistory(adapter, physical, environmentPlan);
+  if (carried.length > 0) reporter.info(`New snapshot versions start with their previous version's history: ${carried.join(', ')}`);
   return {
-    loaded: physicalProject(loaded, environmentPlan, virtual.settings),
+    loaded: physical,
     selected: new Set([...built, ...refreshed, ...tests.map((node) => node.uniqueId), ...unitTests]),
     finish: (summary) => finishEnvironmentRun(request, environmentPlan, built, summary),
   };

@@ -7,6 +7,7 @@ import type { GraphNode, Relation } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { restoreViews } from '../materializations/swap.js';
 import { applyGrants } from '../materializations/grants.js';
+import { tableDistribution } from '../materializations/distribution.js';
 import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
 import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 import type { EnvironmentPlan } from './compute-plan.js';
@@ -34,6 +35,29 @@ export function environmentProject(loaded: LoadedProject, settings: VirtualEnvir
 export function physicalProject(loaded: LoadedProject, environmentPlan: EnvironmentPlan, settings: VirtualEnvironmentSettings): LoadedProject {
   const tables = new Map(environmentPlan.plan.nodes.map((node) => [node.uniqueId, node.table]));
   return withRelations(loaded, (node) => (isVersioned(node) ? tables.get(node.uniqueId) : environmentRelation(settings, node, environmentPlan.plan.environment)));
+}
+
+/**
+ * A snapshot's new version starts with the history its environment's previous version recorded, then takes its
+ * snapshot on top (new columns are added, as dbt does): changing a snapshot's query loses no history, as in dbt, where
+ * the snapshot table outlives a change of its query. Under the writer lock, before the run; a copy left by a run that
+ * failed after it is reused.
+ */
+export async function carrySnapshotHistory(adapter: Adapter, physical: LoadedProject, environmentPlan: EnvironmentPlan): Promise<string[]> {
+  const carried: string[] = [];
+  for (const planned of environmentPlan.plan.nodes) {
+    const previous = planned.previousFingerprint === undefined ? undefined : environmentPlan.versions.get(planned.previousFingerprint);
+    if (planned.resourceType !== 'snapshot' || planned.action !== 'build' || !previous || previous.relation === quoteRelation(planned.table)) continue;
+    const node = physical.parsed.nodes.get(planned.uniqueId)!;
+    await adapter.transaction(async (connection) => {
+      if (await connection.introspector.findRelation(planned.table)) return;
+      const nodeNamed = (name: string) => [...physical.parsed.nodes.values()].find((candidate) => candidate.name === name)?.relation;
+      const distribution = adapter.capabilities.distributedTables ? tableDistribution(node, nodeNamed) : undefined;
+      for (const statement of connection.dialect.sql.createTableAs(quoteRelation(planned.table), `select * from ${previous.relation}`, { distribution })) await connection.query(statement);
+      carried.push(planned.name);
+    });
+  }
+  return carried;
 }
 
 /**

@@ -163,6 +163,41 @@ describeBackends('virtual environments', (backend) => {
     }
   });
 
+  it("a snapshot's new version starts with its previous version's history; run refreshes it in place", async () => {
+    const project = makeProject(
+      {
+        'tsdbt_project.yml': PROJECT_FILE,
+        'models/sources.yml': 'version: 2\nsources:\n  - name: src\n    schema: ve_src\n    tables:\n      - name: orders\n',
+        'snapshots/orders_history.sql': '{{config unique_key="id" strategy="check" check_cols="all"}}\nselect id, status from {{source "src" "orders"}}\n',
+      },
+      backend,
+      've_snap',
+    );
+    await project.query('create schema ve_src');
+    await project.query("create table ve_src.orders as select * from (values (1, 'new'), (2, 'new')) as t(id, status)");
+    await apply(project, 'prod');
+    await project.query("update ve_src.orders set status = 'shipped' where id = 1");
+    expect((await project.run('snapshot')).code).toBe(0);
+    const history = "select id, status from ve_snap.orders_history order by id, dbt_valid_from";
+    expect(await project.query(history)).toEqual([
+      { id: 1, status: 'new' },
+      { id: 1, status: 'shipped' },
+      { id: 2, status: 'new' },
+    ]);
+
+    project.write('snapshots/orders_history.sql', '{{config unique_key="id" strategy="check" check_cols="all"}}\nselect id, status, upper(status) as loud from {{source "src" "orders"}}\n');
+    const changed = await project.run('plan', 'prod', '--auto-apply');
+    expect(changed.code, changed.stdout + changed.stderr).toBe(0);
+    expect(changed.stdout).toContain("previous version's history: orders_history");
+    const carried = await project.query<{ id: number; status: string; loud: string | null }>('select id, status, loud from ve_snap.orders_history order by id, dbt_valid_from');
+    expect(carried.filter((row) => row.loud === null)).toEqual([
+      { id: 1, status: 'new', loud: null },
+      { id: 1, status: 'shipped', loud: null },
+      { id: 2, status: 'new', loud: null },
+    ]);
+    expect(carried.filter((row) => row.loud !== null).map((row) => row.loud).sort()).toEqual(['NEW', 'SHIPPED']);
+  });
+
   it('--env without virtual_environments is a usage error', async () => {
     const project = makeProject({ 'models/one.sql': 'select 1 as id' }, backend, 've_off');
     const result = await project.run('run', '--env', 'dev');
