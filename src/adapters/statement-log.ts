@@ -48,7 +48,7 @@ function formatParam(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner));
 }
 
-/** Entries are appended once this much text is waiting, or this long after the last append, and at close. */
+/** Entries are appended once this much text is waiting, or this long after the first of them (for `tail -f`), and at close. */
 const FLUSH_BYTES = 64 * 1024;
 const FLUSH_MS = 1000;
 
@@ -56,9 +56,10 @@ const FLUSH_MS = 1000;
 export class StatementLog {
   private pending: string[] = [];
   private pendingBytes = 0;
-  private lastFlush = performance.now();
+  private timer: NodeJS.Timeout | undefined;
   private readonly sessions = new WeakMap<object, number>();
   private sessionsSeen = 0;
+  private firstFailure: TsdbtError | undefined;
 
   /**
    * Fails at once, naming the file, where it cannot be written: before any statement runs. Its folder is not created
@@ -68,11 +69,13 @@ export class StatementLog {
     try {
       appendFileSync(file, '');
     } catch (error) {
-      throw new TsdbtError('usage', `cannot write the statement log ${file}: ${(error as Error).message}`, {
-        hint: 'give --log-sql (or TSDBT_LOG_SQL) a file in an existing folder you can write to',
-        cause: error,
-      });
+      throw writeError(file, error);
     }
+  }
+
+  /** The first append that failed (a full disk): the adapter's close reports it, never a statement that succeeded. */
+  get failure(): TsdbtError | undefined {
+    return this.firstFailure;
   }
 
   /** A session's number: given at its first statement, the same for every later one. */
@@ -91,20 +94,35 @@ export class StatementLog {
     this.write(`-- ${new Date().toISOString()} ${redact(text)}\n\n`);
   }
 
+  /** Appends what is waiting; a failure is kept in `failure`. */
   flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
     this.pendingBytes = 0;
-    this.lastFlush = performance.now();
-    appendFileSync(this.file, text);
+    try {
+      appendFileSync(this.file, text);
+    } catch (error) {
+      this.firstFailure ??= writeError(this.file, error);
+    }
   }
 
   private write(text: string): void {
     this.pending.push(text);
     this.pendingBytes += text.length;
-    if (this.pendingBytes >= FLUSH_BYTES || performance.now() - this.lastFlush >= FLUSH_MS) this.flush();
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    // Unref'd: a process with nothing else to do ends without waiting for it (its close has appended everything).
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
+}
+
+function writeError(file: string, error: unknown): TsdbtError {
+  return new TsdbtError('usage', `cannot write the statement log ${file}: ${(error as Error).message}`, {
+    hint: 'give --log-sql (or TSDBT_LOG_SQL) a file in an existing folder you can write to',
+    cause: error,
+  });
 }
 
 /**
@@ -169,6 +187,7 @@ class LoggingAdapter implements Adapter {
     } finally {
       this.log.flush();
     }
+    if (this.log.failure) throw this.log.failure;
   }
 }
 

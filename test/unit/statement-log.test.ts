@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatStatement, StatementLog } from '../../src/adapters/statement-log.js';
 import { statementLogFile } from '../../src/cli/options.js';
 import { TsdbtError } from '../../src/core/errors.js';
@@ -54,6 +54,25 @@ describe('statement log', () => {
     log.record({ startedAt, session: 2, durationMs: 1, sql: 'select 2' });
     log.flush();
     expect(readFileSync(file, 'utf8')).toBe('-- 2026-12-07T06:31:00.123Z c1 1.0 ms\nselect 1\n\n-- 2026-12-07T06:31:00.123Z c2 1.0 ms\nselect 2\n\n');
+  });
+
+  it('appends what waits a second after it came, and keeps a failing append for the close to report', () => {
+    const dir = temporaryDir('tsdbt-statement-log-');
+    const file = join(dir, 'sql.log');
+    vi.useFakeTimers();
+    try {
+      const log = new StatementLog(file);
+      log.record({ startedAt, session: 1, durationMs: 1, sql: 'select 1' });
+      expect(readFileSync(file, 'utf8')).toBe('');
+      vi.advanceTimersByTime(1000);
+      expect(readFileSync(file, 'utf8')).toContain('select 1');
+      rmSync(dir, { recursive: true });
+      log.record({ startedAt, session: 1, durationMs: 1, sql: 'select 2' });
+      log.flush();
+      expect(log.failure?.message).toMatch(/^cannot write the statement log .*sql\.log: ENOENT/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a file it cannot write before any statement runs', () => {
