@@ -31,6 +31,11 @@ export interface Connection {
   /** The catalog, read on this connection (so inside its transaction). */
   readonly introspector: Introspector;
   /**
+   * The database session this connection runs on: the same object each time the session is lent out (a pooled client,
+   * PGlite's one instance), so the statement log can tell sessions apart. Nothing else to read from it.
+   */
+  readonly session: object;
+  /**
    * One statement, with optional $1.. parameters, its rows as objects keyed by column name: for queries whose column
    * names tsdbt itself gives (catalog, counts). Rows of a user's SQL are read with `queryArrays` or `queryText`.
    */
@@ -104,6 +109,11 @@ export function leftConnectionUnusable(error: unknown): boolean {
   return error !== null && typeof error === 'object' && unusableAfter.has(error);
 }
 
+/** The COPY statement of `copyFrom(target, options, ...)`, rows read from the client. */
+export function copyFromStdin(target: string, options: string): string {
+  return `copy ${target} from stdin with (${options})`;
+}
+
 /** BEGIN/COMMIT/ROLLBACK around `work` on a connection the adapter already holds. */
 export async function inTransaction<T>(connection: Connection, work: (connection: Connection) => Promise<T>): Promise<T> {
   await connection.query('begin');
@@ -121,14 +131,15 @@ export async function inTransaction<T>(connection: Connection, work: (connection
 }
 
 /** What a driver implements of a connection; `connectionOf` adds what the dialect knows. */
-export type DriverConnection = Omit<Connection, 'dialect' | 'introspector'>;
+export type DriverConnection = Omit<Connection, 'dialect' | 'introspector' | 'session'>;
 
-/** A driver's connection with its dialect, and an introspector reading through it (made on first use). */
-export function connectionOf(dialect: SqlDialect, driver: DriverConnection): Connection {
+/** A driver's connection on `session` with its dialect, and an introspector reading through it (made on first use). */
+export function connectionOf(dialect: SqlDialect, session: object, driver: DriverConnection): Connection {
   let introspector: Introspector | undefined;
   const connection: Connection = {
     ...driver,
     dialect,
+    session,
     get introspector() {
       return (introspector ??= dialect.createIntrospector(connection));
     },

@@ -88,4 +88,6 @@ export interface TargetContext {
 export interface AdapterOptions {
   /** How long to wait for another process holding an embedded database (PGlite) before giving up. */
   lockTimeoutMs?: number;
+  /** A file every statement of the adapter's connections is appended to (the registry's, statement-log.ts: no driver's). */
+  statementLog?: string;
 }

@@ -4,6 +4,7 @@ import { citusDialect } from './citus/citus-dialect.js';
 import type { AdapterOptions, Dialect } from './dialect.js';
 import { pgliteDialect } from './pglite/pglite-dialect.js';
 import { postgresDialect } from './postgres/postgres-dialect.js';
+import { loggingAdapter, StatementLog } from './statement-log.js';
 
 /** Every engine tsdbt runs on, by profile `type`: a new dialect is its folder and one line here. */
 const DIALECTS = [postgresDialect, pgliteDialect, citusDialect] as const;
@@ -46,10 +47,11 @@ export interface OpenedAdapter {
 /**
  * Creates and opens the target's adapter; then, if a dialect built on the target's engine finds itself in the
  * database (Citus in a PostgreSQL database), that dialect's adapter instead. An open failing half-way closes what it
- * opened (PGlite's lock included).
+ * opened (PGlite's lock included). With `statementLog`, each adapter opened logs its statements there.
  */
 export async function openAdapter(target: Target, options: AdapterOptions = {}): Promise<OpenedAdapter> {
-  const adapter = await openOne(target, options);
+  const log = options.statementLog ? new StatementLog(options.statementLog) : undefined;
+  const adapter = await openOne(target, options, log);
   for (const dialect of registeredDialects) {
     if (dialect.detect?.baseType !== target.type) continue;
     const { detect } = dialect;
@@ -59,13 +61,14 @@ export async function openAdapter(target: Target, options: AdapterOptions = {}):
     });
     if (detected === undefined) continue;
     await adapter.close();
-    return { adapter: await openOne(detect.target(target) as Target, options), detected: `${detected}: running target type ${target.type} with the ${dialect.type} dialect` };
+    return { adapter: await openOne(detect.target(target) as Target, options, log), detected: `${detected}: running target type ${target.type} with the ${dialect.type} dialect` };
   }
   return { adapter };
 }
 
-async function openOne(target: Target, options: AdapterOptions): Promise<Adapter> {
-  const adapter = await createAdapter(target, options);
+async function openOne(target: Target, options: AdapterOptions, log: StatementLog | undefined): Promise<Adapter> {
+  const created = await createAdapter(target, options);
+  const adapter = log ? loggingAdapter(created, log) : created;
   try {
     await adapter.open();
   } catch (error) {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import type { Argv } from 'yargs';
 import { TsdbtError } from '../core/errors.js';
@@ -14,7 +15,14 @@ export function globalOptions<T>(yargs: Argv<T>) {
     .option('threads', { type: 'number', describe: 'How many nodes run at once (the profile\'s threads by default)', global: true })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text for people (timestamped start and finish lines, a recap at the end), json lines for machines (node_started, node_finished, run_result_error...)', global: true })
     .option('partial-parse', { type: 'boolean', default: true, describe: 'Reuse what the last parse of unchanged model files gave (<target>/partial_parse.tsv); --no-partial-parse reads every file', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors, the recap of failures and warnings, and the totals', global: true });
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only errors, the recap of failures and warnings, and the totals', global: true })
+    .option('log-sql', { type: 'string', describe: 'Append every statement sent to the database to this file: time, session (c1, c2...), duration, SQL, parameters (secrets masked; COPY without its rows). Else $TSDBT_LOG_SQL', global: true });
+}
+
+/** The statement log's file (--log-sql, else $TSDBT_LOG_SQL), from the working directory; undefined when neither is set. */
+export function statementLogFile(args: { logSql?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = args.logSql || env.TSDBT_LOG_SQL;
+  return file ? resolve(file) : undefined;
 }
 
 /** Options of the commands that pick nodes. */
@@ -68,6 +76,7 @@ export interface GlobalArgs {
   partialParse: boolean;
   logFormat: 'text' | 'json';
   quiet: boolean;
+  logSql?: string;
 }
 
 export interface SelectionArgs {

@@ -15,7 +15,7 @@ import { createReporter } from '../runner/reporter.js';
 import type { Reporter } from '../core/reporter.js';
 import type { CliIO } from './io.js';
 import type { ReadDatabase } from '../templating/compile-time-database.js';
-import { parseVars, type GlobalArgs, type SelectionArgs } from './options.js';
+import { parseVars, statementLogFile, type GlobalArgs, type SelectionArgs } from './options.js';
 
 /** What every command that reads the project starts with: the reporter, the parsed project, artifact paths. */
 export interface Session {
@@ -26,6 +26,8 @@ export interface Session {
   metadata: ArtifactMetadata;
   /** The target's database, opened while the project was parsed (openSession's `database`), until withAdapter takes it. */
   database?: Promise<Adapter>;
+  /** How the target's database is opened: the statement log (--log-sql), the lock timeout of the commands that build. */
+  adapterOptions: AdapterOptions;
   /** In a project with virtual environments, once the command knows its environment (`metadata.environment`). */
   environment?: SessionEnvironment;
 }
@@ -55,9 +57,10 @@ export function createSessionReporter(args: GlobalArgs, io: CliIO): Reporter {
  * withAdapter then takes it, and closeUnusedDatabase closes it if the command ends before.
  */
 export async function openSession(args: GlobalArgs, reporter: Reporter, database?: AdapterOptions): Promise<Session> {
+  const adapterOptions: AdapterOptions = { ...database, statementLog: statementLogFile(args) };
   let opening: Promise<Adapter> | undefined;
   const openMeanwhile = (target: Target) => {
-    opening = openTargetAdapter(target, database);
+    opening = openTargetAdapter(target, adapterOptions);
     // Awaited by withAdapter or closeUnusedDatabase; a parse failing first must not leave it unhandled.
     opening.catch(() => undefined);
   };
@@ -86,7 +89,7 @@ export async function openSession(args: GlobalArgs, reporter: Reporter, database
   // Until a command says which environment it reads, its artifacts name the default one's views (the nodes' own relations).
   const metadata = { invocationId: randomUUID(), generatedAt: new Date().toISOString(), adapterType: loaded.resolved.target.type, environment: loaded.project.virtualEnvironments?.defaultEnvironment };
   const writers = { compiled: new ArtifactWriter(paths.folder('compiled')), run: new ArtifactWriter(paths.folder('run')) };
-  return { reporter, loaded, paths, writers, metadata, database: opening };
+  return { reporter, loaded, paths, writers, metadata, database: opening, adapterOptions };
 }
 
 /** Closes the database openSession opened for a command that ended before withAdapter took it. */
@@ -158,7 +161,7 @@ function readState(dir: string): PreviousState {
  * (PGlite's lock included).
  */
 export async function withAdapter<T>(session: Session, work: (adapter: Adapter) => Promise<T>, options: AdapterOptions = {}): Promise<T> {
-  const opening = session.database ?? openTargetAdapter(session.loaded.resolved.target, options);
+  const opening = session.database ?? openTargetAdapter(session.loaded.resolved.target, { ...session.adapterOptions, ...options });
   session.database = undefined;
   const adapter = await opening;
   let result: T;
@@ -182,7 +185,7 @@ export function databaseOnDemand(session: Session): { read: ReadDatabase; close(
   return {
     read: async (work) => {
       if (!opening) {
-        opening = session.database ?? openTargetAdapter(session.loaded.resolved.target);
+        opening = session.database ?? openTargetAdapter(session.loaded.resolved.target, session.adapterOptions);
         session.database = undefined;
       }
       await (await opening).withConnection(work);

@@ -76,7 +76,7 @@ export class PgliteAdapter implements Adapter {
   withConnection<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
     const db = this.db;
     if (!db) throw new Error('PgliteAdapter used before open()');
-    const connection: Connection = connectionOf(this.dialect, {
+    const connection: Connection = connectionOf(this.dialect, db, {
       async query(sql, params) {
         return toResult(await db.query<Record<string, unknown>>(sql, params as unknown[] | undefined));
       },

@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { isConnectionLost, TsdbtError } from '../../core/errors.js';
-import { connectionOf, inTransaction, leftConnectionUnusable, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
+import { connectionOf, copyFromStdin, inTransaction, leftConnectionUnusable, type Adapter, type AdapterCapabilities, type Connection, type DedicatedConnection, type Field } from '../adapter.js';
 import type { SqlDialect } from '../dialect.js';
 import { quoteIdentifier } from '../sql.js';
 import { postgresCapabilities } from './postgres-capabilities.js';
@@ -110,7 +110,7 @@ export class PostgresAdapter implements Adapter {
 }
 
 function wrap(client: pg.ClientBase, dialect: SqlDialect): Connection {
-  return connectionOf(dialect, {
+  return connectionOf(dialect, client, {
     async query(sql, params) {
       return toResult(await client.query({ text: sql, values: params as unknown[] | undefined }));
     },
@@ -125,7 +125,7 @@ function wrap(client: pg.ClientBase, dialect: SqlDialect): Connection {
     },
     async copyFrom(target, options, chunks) {
       // One COPY for all chunks, streamed with backpressure: the server parses while we read.
-      const stream = client.query(copyFrom(`copy ${target} from stdin with (${options})`));
+      const stream = client.query(copyFrom(copyFromStdin(target, options)));
       const done = finished(stream);
       // The server may refuse a row while we wait on the source; that rejection is handled below, not crash-worthy.
       done.catch(() => undefined);

@@ -2,7 +2,7 @@ import { loadProject } from '../../config/project.js';
 import { describeTarget, resolveTarget } from '../../config/profiles.js';
 import { openAdapter } from '../../adapters/registry.js';
 import { TSDBT_VERSION } from '../../version.js';
-import { parseVars } from '../options.js';
+import { parseVars, statementLogFile } from '../options.js';
 import type { Command } from './command.js';
 
 export const debugCommand: Command = {
@@ -29,7 +29,9 @@ export const debugCommand: Command = {
         : `profile: none found in ${resolved.origin.searched.join(', ')}; using the embedded PGlite default`,
     );
     for (const [key, value] of Object.entries(describeTarget(resolved.target))) io.stdout(`  ${key}: ${String(value)}`);
-    const { adapter, detected } = await openAdapter(resolved.target);
+    const statementLog = statementLogFile(args);
+    if (statementLog) io.stdout(`statement log: ${statementLog} (every statement is appended)`);
+    const { adapter, detected } = await openAdapter(resolved.target, { statementLog });
     try {
       await adapter.withConnection((connection) => connection.query('select 1'));
       io.stdout(`connection: OK (server_version_num ${adapter.serverVersion})`);
