@@ -141,8 +141,11 @@ async function repoint(connection: Connection, loaded: LoadedProject, environmen
   const existingSchemas = new Set(await connection.introspector.listSchemas());
   for (const schema of schemas.filter((name) => !existingSchemas.has(name))) await connection.query(`create schema ${quoteIdentifier(schema)}`);
   const existing = new Map((await connection.introspector.listRelations(schemas)).map((relation) => [relationKey(relation), relation]));
-  const stale = (planned: PlannedNode, view: Relation) => planned.action !== 'keep' || existing.get(relationKey(view))?.kind !== 'view';
-  const replaced = views.filter(({ planned, view }) => stale(planned, view));
+  // A view is replaced when it is missing or its node's table changes; a new version reusing the same table keeps it.
+  const previousTable = (planned: PlannedNode) => (planned.previousFingerprint === undefined || plan.basedOn ? undefined : versions.get(planned.previousFingerprint)?.relation);
+  const stale = (planned: PlannedNode, view: Relation, table: Relation) =>
+    existing.get(relationKey(view))?.kind !== 'view' || (planned.action !== 'keep' && previousTable(planned) !== quoteRelation(table));
+  const replaced = views.filter(({ planned, view, table }) => stale(planned, view, table));
   const foreign = replaced.filter(({ view }) => {
     const kind = existing.get(relationKey(view))?.kind;
     return kind !== undefined && kind !== 'view';

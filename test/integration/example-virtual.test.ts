@@ -3,6 +3,8 @@
  * apply, plan prod) computes the changed model once, in dev, and promoting it to prod computes nothing; the four
  * pipelines' relations in prod are then those of a plain in-place `tsdbt build` of the same project, on another database.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT_FIXTURES, postgresBackend, PostgresTestDatabase } from '../helpers/backends.js';
 import { EXAMPLE_RUN_TIME_COLUMNS } from '../helpers/example-files.js';
@@ -49,10 +51,20 @@ describe.skipIf(DIALECT_FIXTURES.postgres.unavailable !== undefined)('the exampl
     const physical = `select c.relname, c.oid::int as oid from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'tsdbt_physical' order by 1`;
     const before = await project.query(physical);
     expect(built(await plan(project, 'prod'))).toEqual([]);
-    const promoted = await project.run('plan', 'prod', '--auto-apply');
+    const log = join(project.dir, 'promotion.sql');
+    const promoted = await project.run('plan', 'prod', '--auto-apply', '--log-sql', log);
     expect(promoted.code, promoted.stderr).toBe(0);
     expect(promoted.stdout).toContain("Promoted environment 'prod'");
     expect(await project.query(physical)).toEqual(before);
+    // The statement log: no model ran (no CREATE TABLE AS), and every view was repointed between one begin and commit.
+    const statements = readFileSync(log, 'utf8').split(/\n\n/).map((entry) => entry.replace(/^--.*\n/gm, '').trim());
+    expect(statements.filter((sql) => /^create\s+table\b[\s\S]*\bas\b/i.test(sql))).toEqual([]);
+    const views = statements.flatMap((sql, at) => (/^create (or replace )?view/i.test(sql) ? [at] : []));
+    expect(views.length).toBeGreaterThan(0);
+    const begin = statements.slice(0, views[0]).lastIndexOf('begin');
+    const commit = statements.indexOf('commit', views[0]);
+    expect(begin).toBeGreaterThanOrEqual(0);
+    expect(views.every((at) => at > begin && at < commit)).toBe(true);
 
     const inPlace = makeExampleProject(postgresBackend(inPlaceDatabase));
     addPostsColumn(inPlace);
