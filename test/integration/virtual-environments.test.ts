@@ -2,6 +2,8 @@ import { expect, it } from 'vitest';
 import pg from 'pg';
 import { describeBackends, describeServerBackends } from '../helpers/suite.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
+import { closePgliteQueries } from '../helpers/backends.js';
+import { main } from '../../src/cli/main.js';
 import type { Plan } from '../../src/environments/plan.js';
 
 const PROJECT_FILE = 'name: test_project\nprofile: test\nvirtual_environments: true\nmodels:\n  +materialized: table\n';
@@ -196,6 +198,27 @@ describeBackends('virtual environments', (backend) => {
       { id: 2, status: 'new', loud: null },
     ]);
     expect(carried.filter((row) => row.loud !== null).map((row) => row.loud).sort()).toEqual(['NEW', 'SHIPPED']);
+  });
+
+  it('tsdbt plan asks before applying: no leaves the environment as it was, yes applies', async () => {
+    const project = makeProject(PIPELINE, backend, 've_ask');
+    await apply(project, 'prod');
+    project.write('models/ids.sql', 'select id, 1 as one from {{ref "orders"}}');
+    const asked: string[] = [];
+    const planAnswering = async (answer: string) => {
+      await closePgliteQueries();
+      const out: string[] = [];
+      const io = { stdout: (line: string) => out.push(line), stderr: (line: string) => out.push(line), colors: false, ask: async (question: string) => (asked.push(question), answer) };
+      return { code: await main(['plan', 'prod', '--project-dir', project.dir, '--profiles-dir', project.dir], io), output: out.join('\n') };
+    };
+    const declined = await planAnswering('n');
+    expect(declined.code).toBe(0);
+    expect(declined.output).toContain('Not applied');
+    expect(await project.query(`select column_name from information_schema.columns where table_schema = 've_ask' and table_name = 'ids' order by 1`)).toEqual([{ column_name: 'id' }]);
+    const accepted = await planAnswering('y');
+    expect(accepted.code, accepted.output).toBe(0);
+    expect(asked).toEqual(["Apply this plan to environment 'prod'? [y/N] ", "Apply this plan to environment 'prod'? [y/N] "]);
+    expect(await project.query(`select column_name from information_schema.columns where table_schema = 've_ask' and table_name = 'ids' order by 1`)).toEqual([{ column_name: 'id' }, { column_name: 'one' }]);
   });
 
   it('--env without virtual_environments is a usage error', async () => {
