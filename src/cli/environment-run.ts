@@ -11,7 +11,7 @@ import { readEnvironmentVersions, type EnvironmentVersion } from '../environment
 import type { LoadedProject } from '../parser/load-project.js';
 import { PROJECT_FILE } from '../config/project.js';
 import type { BuildArgs } from './options.js';
-import type { Session } from './session.js';
+import { saveManifest, type Session } from './session.js';
 
 /** A command run against a virtual environment. */
 export interface VirtualRun {
@@ -137,7 +137,12 @@ export async function prepareEnvironmentRun(request: EnvironmentRunRequest): Pro
   return {
     loaded: physical,
     selected: new Set([...built, ...refreshed, ...tests.map((node) => node.uniqueId), ...unitTests]),
-    finish: (summary) => finishEnvironmentRun(request, environmentPlan, built, summary),
+    finish: async (summary) => {
+      if (await finishEnvironmentRun(request, environmentPlan, built, summary)) return;
+      // Not promoted: the manifest, written as the run began, names the versions the environment still has.
+      recordEnvironment(session, virtual, project, fingerprints(false));
+      saveManifest(session);
+    },
   };
 }
 
@@ -167,17 +172,19 @@ function refuseRangedBuilds(plan: Plan): void {
   });
 }
 
-async function finishEnvironmentRun(request: EnvironmentRunRequest, environmentPlan: EnvironmentPlan, built: ReadonlySet<string>, summary: RunSummary): Promise<void> {
+/** Records what was built and promotes the environment if every node succeeded; whether it was promoted. */
+async function finishEnvironmentRun(request: EnvironmentRunRequest, environmentPlan: EnvironmentPlan, built: ReadonlySet<string>, summary: RunSummary): Promise<boolean> {
   const { adapter, reporter, virtual } = request;
   const succeeded = new Set(summary.results.filter((result) => result.status === 'success' && built.has(result.uniqueId)).map((result) => result.uniqueId));
   await recordVersions(adapter, environmentPlan, succeeded);
   const failed = summary.results.filter((result) => result.status === 'error' || result.status === 'fail');
   if (summary.cancelled || failed.length > 0) {
     reporter.warn(`environment '${virtual.environment}' not promoted: ${summary.cancelled ? 'the run was cancelled' : `${failed.length} node${failed.length === 1 ? '' : 's'} failed`}; the versions built are kept for the next plan`);
-    return;
+    return false;
   }
   const changed = await promote(adapter, request.session.loaded, environmentPlan, virtual.settings, request.lockTimeoutMs);
   reporter.info(`Promoted environment '${virtual.environment}': ${changed} view${changed === 1 ? '' : 's'} repointed in one transaction`);
+  return true;
 }
 
 /** One line: how many nodes the plan builds, reuses and keeps. */

@@ -108,6 +108,10 @@ describeBackends('virtual environments', (backend) => {
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain("environment 'dev' not promoted");
     expect(await project.query('select count(*)::int as n from ve_tests__dev.orders')).toEqual([{ n: 3 }]);
+    // The manifest names the version dev still has, not the one that failed.
+    const manifest = JSON.parse(project.read('target/manifest.json')) as { nodes: Record<string, { fingerprint?: string }> };
+    const [devOrders] = await project.query<{ fingerprint: string }>("select fingerprint from tsdbt_meta.environment_views where environment = 'dev' and unique_id = 'model.test_project.orders'");
+    expect(manifest.nodes['model.test_project.orders']?.fingerprint).toBe(devOrders!.fingerprint);
 
     // The same change in dev only, through run: the test fails on dev's view, not on prod's.
     const built = await project.run('run', '--env', 'dev');
