@@ -8,7 +8,8 @@
  * (pipeline D's `tsdbt run -s activity_clusters` over 2,100,000 posts on PostgreSQL) and embedded-start benchmark
  * (`--version`, opening an existing and a new PGlite database, against plain PGlite and psql) and in-process figures
  * (column lineage of 5,000 models, CSV scans: what unit tests check for correctness, timed here) and the example project
- * on Citus against one PostgreSQL (equal relations, and both build times). See bench/README.md.
+ * on Citus against one PostgreSQL (equal relations, and both build times) and virtual environments (the example
+ * project's plan, new environment, one changed model and promotion, against a plain build). See bench/README.md.
  */
 import { CommandFailed, describe } from './lib/measure.js';
 import { parseBenchArgs, selected, USAGE, type BenchArgs } from './lib/args.js';
@@ -32,6 +33,7 @@ import { runRunBenchmark, type RunResult } from './lib/run-benchmark.js';
 import { runSeedBenchmarks, type SeedFigure, type SeedResult } from './lib/seed-benchmark.js';
 import { BUILD_START_TARGET_S, CLUSTERING_TARGET_S, COMPILE_REFERENCES, COMPILE_TARGET_S, IN_PROCESS_TARGETS_S, INCREMENTAL_TARGETS, LS_TARGET_S, RUN_OVERHEAD_TARGET_MS, RUN_REFERENCE, SEED_TARGETS } from './lib/targets.js';
 import { preflight } from './lib/tsdbt.js';
+import { runVirtualEnvBenchmark, virtualEnvMissed, virtualEnvTable, type VirtualEnvResult } from './lib/virtual-env-benchmark.js';
 
 interface Results {
   compile: CompileResult[];
@@ -47,6 +49,7 @@ interface Results {
   embeddedStart?: EmbeddedStartResult;
   inProcess?: InProcessResult;
   citusExample?: CitusExampleResult;
+  virtualEnv?: VirtualEnvResult;
   skipped: Skipped[];
 }
 
@@ -108,6 +111,7 @@ function printResults(args: BenchArgs, machine: MachineInfo, results: Results, m
   if (results.embeddedStart) console.log(`${embeddedStartTable(results.embeddedStart)}\n`);
   if (results.inProcess) console.log(`${inProcessTable(results.inProcess)}\n`);
   if (results.citusExample) console.log(`${citusExampleTable(results.citusExample)}\n`);
+  if (results.virtualEnv) console.log(`${virtualEnvTable(results.virtualEnv)}\n`);
   for (const skipped of results.skipped) console.log(`!!! ${skipped.name} SKIPPED: ${skipped.skipped}`);
   console.log(missed.length === 0 ? 'all targets met' : `targets MISSED: ${missed.join('; ')}`);
 }
@@ -121,7 +125,7 @@ function incrementalFigureSummary(f: IncrementalFigure) {
 }
 
 function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, missed: string[]): string {
-  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart, inProcess, citusExample } = results;
+  const { compile, run, seed, incremental, buildStart, exampleScale, clustering, sessions, docs, embeddedStart, inProcess, citusExample, virtualEnv } = results;
   return writeResult(RESULTS_DIR, 'summary', {
     machine,
     args,
@@ -169,6 +173,9 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
       : null,
     inProcess: inProcess ?? null,
     citusExample: citusExample ? { ...citusExample, singleNode: withoutSamples(citusExample.singleNode), citus: withoutSamples(citusExample.citus) } : null,
+    virtualEnv: virtualEnv
+      ? { ...virtualEnv, plainBuild: withoutSamples(virtualEnv.plainBuild), steps: virtualEnv.steps.map((step) => ({ ...step, measurement: withoutSamples(step.measurement) })) }
+      : null,
     skipped: results.skipped,
     missed,
     references: { compile: COMPILE_REFERENCES, run: RUN_REFERENCE },
@@ -192,11 +199,13 @@ async function runBenchmarks(args: BenchArgs, machine: MachineInfo): Promise<voi
   if (selected(args, 'embedded-start')) keep('embeddedStart', runEmbeddedStartBenchmark(args.runs));
   if (selected(args, 'in-process')) keep('inProcess', await runInProcessBenchmark(args.runs));
   if (selected(args, 'citus-example')) keep('citusExample', await runCitusExampleBenchmark(args.runs));
+  if (selected(args, 'virtual-env')) keep('virtualEnv', runVirtualEnvBenchmark(args.runs));
 
   const missed = [
     ...missedTargets(results.compile, results.run, results.seed, results.incremental, results.buildStart, results.clustering, results.sessions, results.docs, results.inProcess),
     ...(results.embeddedStart ? embeddedStartMissed(results.embeddedStart) : []),
     ...(results.citusExample ? citusExampleMissed(results.citusExample) : []),
+    ...(results.virtualEnv ? virtualEnvMissed(results.virtualEnv) : []),
   ];
   printResults(args, machine, results, missed);
   const summaryPath = writeSummary(args, machine, results, missed);

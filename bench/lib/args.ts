@@ -1,7 +1,7 @@
 /** Command-line flags of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'example-scale', 'real-export', 'clustering', 'sessions', 'docs', 'embedded-start', 'in-process', 'citus-example'] as const;
+export const BENCHMARKS = ['compile', 'run', 'seed', 'incremental', 'build-start', 'example-scale', 'real-export', 'clustering', 'sessions', 'docs', 'embedded-start', 'in-process', 'citus-example', 'virtual-env'] as const;
 export type Only = (typeof BENCHMARKS)[number];
 
 export interface BenchArgs {
@@ -20,7 +20,7 @@ export interface BenchArgs {
   help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start|example-scale|real-export|clustering|sessions|docs|embedded-start|in-process|citus-example]
+export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|seed|incremental|build-start|example-scale|real-export|clustering|sessions|docs|embedded-start|in-process|citus-example|virtual-env]
                       [--sizes 1000,5000,10000] [--run-models 200] [--seed-rows 1000000] [--sink-files 20000]
                       [--incremental-rows 5000000] [--build-start-models 5000] [--example-scale 1000000]
                       [--clustering-posts 2100000] [--sessions-scale 5000000] [--docs-models 5000]
@@ -31,7 +31,8 @@ export const USAGE = `usage: npm run bench -- [--runs N] [--only compile|run|see
                     its full refresh on PostgreSQL; docs: docs generate and the site in Chromium; embedded-start: what a
                     command pays to open PGlite, against plain PGlite and psql; in-process: column lineage and CSV
                     scans timed in this process; citus-example: the example project on Citus and on one PostgreSQL,
-                    its relations compared (TSDBT_BENCH_CITUS_URL or TSDBT_TEST_CITUS_URL); or run only the compile, the run, the
+                    its relations compared (TSDBT_BENCH_CITUS_URL or TSDBT_TEST_CITUS_URL); virtual-env: the example
+                    project's plan/promote loop with virtual environments against a plain build; or run only the compile, the run, the
                     seed, the incremental, the build-start or the example-scale benchmark
   --sizes LIST      model counts for the compile benchmark (default 1000,5000,10000)
   --run-models N    number of views for the run benchmark (default 200)

@@ -24,7 +24,8 @@ export function withoutSamples(m: Measurement): Omit<Measurement, 'samples'> {
   return { label: m.label, n: m.n, targetS: m.targetS, verdict: m.verdict, summary: m.summary };
 }
 
-function logSample(task: Task, round: number, runs: number, sample: Sample): void {
+/** One line per sample as it is taken: `  <label> <round>/<runs>: <s> s, <MB> MB`. */
+export function logSample(task: Task, round: number, runs: number, sample: Sample): void {
   console.log(`  ${task.label} ${round}/${runs}: ${seconds(sample.wallS)} s, ${megabytes(sample.peakKb / 1024)} MB`);
 }
 

@@ -17,12 +17,18 @@ export interface CliOptions {
   eventTimeEnd?: string;
   /** `--log-format json`: events a benchmark can read as they arrive. */
   logFormat?: 'json';
+  /** `--env`: the virtual environment a plan is for. */
+  environment?: string;
+  /** `--auto-apply`: a plan applied without asking. */
+  autoApply?: boolean;
+  /** `--log-sql`: the file every statement sent to the database is appended to. */
+  logSql?: string;
   /** Added to the CLI's environment. */
   env?: Readonly<Record<string, string>>;
 }
 
 /** A command and its sub-command, if any (`docs generate`). */
-export type CliCommand = 'compile' | 'ls' | 'ls --no-partial-parse' | 'run' | 'seed' | 'debug' | 'build' | 'docs generate';
+export type CliCommand = 'compile' | 'ls' | 'ls --no-partial-parse' | 'run' | 'seed' | 'debug' | 'build' | 'plan' | 'docs generate';
 
 export function tsdbtCommand(command: CliCommand, projectDir: string, options: CliOptions = {}): Command {
   const args = [CLI_PATH, ...command.split(' '), '--project-dir', projectDir];
@@ -34,6 +40,9 @@ export function tsdbtCommand(command: CliCommand, projectDir: string, options: C
   if (options.eventTimeStart !== undefined) args.push('--event-time-start', options.eventTimeStart);
   if (options.eventTimeEnd !== undefined) args.push('--event-time-end', options.eventTimeEnd);
   if (options.logFormat !== undefined) args.push('--log-format', options.logFormat);
+  if (options.environment !== undefined) args.push('--env', options.environment);
+  if (options.autoApply) args.push('--auto-apply');
+  if (options.logSql !== undefined) args.push('--log-sql', options.logSql);
   return { command: process.execPath, args, cwd: projectDir, env: options.env };
 }
 

@@ -3,7 +3,6 @@
  * apply, plan prod) computes the changed model once, in dev, and promoting it to prod computes nothing; the four
  * pipelines' relations in prod are then those of a plain in-place `tsdbt build` of the same project, on another database.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECT_FIXTURES, postgresBackend, PostgresTestDatabase } from '../helpers/backends.js';
@@ -11,6 +10,7 @@ import { EXAMPLE_RUN_TIME_COLUMNS } from '../helpers/example-files.js';
 import { makeExampleProject } from '../helpers/example-project.js';
 import type { TestProject } from '../helpers/project.js';
 import { differingRelations, snapshotRelations } from '../helpers/relation-snapshot.js';
+import { isCreateTableAs, isCreateView, loggedStatements } from '../helpers/statement-log.js';
 import type { Plan } from '../../src/environments/plan.js';
 
 const CHANGED_MODEL = 'models/pinterest/analysis/pinterest_median_followers_by_join_year.sql';
@@ -57,9 +57,9 @@ describe.skipIf(DIALECT_FIXTURES.postgres.unavailable !== undefined)('the exampl
     expect(promoted.stdout).toContain("Promoted environment 'prod'");
     expect(await project.query(physical)).toEqual(before);
     // The statement log: no model ran (no CREATE TABLE AS), and every view was repointed between one begin and commit.
-    const statements = readFileSync(log, 'utf8').split(/\n\n/).map((entry) => entry.replace(/^--.*\n/gm, '').trim());
-    expect(statements.filter((sql) => /^create\s+table\b[\s\S]*\bas\b/i.test(sql))).toEqual([]);
-    const views = statements.flatMap((sql, at) => (/^create (or replace )?view/i.test(sql) ? [at] : []));
+    const statements = loggedStatements(log);
+    expect(statements.filter(isCreateTableAs)).toEqual([]);
+    const views = statements.flatMap((sql, at) => (isCreateView(sql) ? [at] : []));
     expect(views.length).toBeGreaterThan(0);
     const begin = statements.slice(0, views[0]).lastIndexOf('begin');
     const commit = statements.indexOf('commit', views[0]);
