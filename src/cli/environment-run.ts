@@ -56,6 +56,18 @@ export async function readEnvironment(session: Session, adapter: Adapter, virtua
   return { project, versions };
 }
 
+/**
+ * The project as a command that only reads it names it (`compile`, `show`): with --env, by the environment's views,
+ * so refs compile to them; as it is otherwise (the default environment's views have the nodes' own names).
+ */
+export function projectForEnvironment(session: Session, args: Pick<BuildArgs, 'env'>): LoadedProject {
+  const virtual = virtualRunOf(session, args);
+  if (!virtual || args.env === undefined) return session.loaded;
+  const project = environmentProject(session.loaded, virtual.settings, virtual.environment);
+  recordEnvironment(session, virtual, project, new Map());
+  return project;
+}
+
 /** The schemas a run in an environment writes to (the writer lock's scope): the physical schema and the environment's. */
 export function environmentSchemas(loaded: LoadedProject, virtual: VirtualRun): string[] {
   const schemas = new Set([virtual.settings.physicalSchema]);

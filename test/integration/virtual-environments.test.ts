@@ -72,6 +72,10 @@ describeBackends('virtual environments', (backend) => {
     ]);
     await apply(project, 'dev');
     expect(await project.query('select doubled from ve_flow__dev.orders order by id')).toEqual([{ doubled: 20 }, { doubled: 40 }, { doubled: 60 }]);
+    // show and compile read an environment's views with --env.
+    const shown = await project.run('show', '--inline', 'select sum(doubled) as total from {{ref "orders"}}', '--env', 'dev');
+    expect(shown.stdout, shown.stderr).toContain('120');
+    expect((await project.run('compile', '--inline', 'select * from {{ref "orders"}}', '--env', 'dev')).stdout).toContain('"ve_flow__dev"."orders"');
 
     // Breaking: amount changes. by_region reads it (and report reads by_region.total); ids reads only id.
     project.write('models/orders.sql', 'select id, amount * 10 as amount, region, amount * 2 as doubled from {{ref "orders_raw"}}');

@@ -7,8 +7,9 @@ import { selectionOptions, type SelectionArgs } from '../options.js';
 import { createSessionReporter, databaseOnDemand, flushArtifacts, openSession, saveManifest, select, type Session } from '../session.js';
 import type { ReadDatabase } from '../../templating/compile-time-database.js';
 import type { Command } from './command.js';
+import { projectForEnvironment } from '../environment-run.js';
 
-export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
+export const compileCommand: Command<SelectionArgs & { inline?: string; env?: string }> = {
   name: 'compile',
   describe: 'Render the selected models, snapshots and data tests to SQL under target/compiled/ and write target/manifest.json; the database is opened only for templates that read it while compiled (dbt_utils.star)',
   examples: [
@@ -16,11 +17,15 @@ export const compileCommand: Command<SelectionArgs & { inline?: string }> = {
     ['tsdbt compile -s +orders_daily', 'compile a model and everything upstream'],
     ['tsdbt compile --inline "select * from {{ref \'orders\'}}"', 'print the SQL of an inline template'],
   ],
-  options: (yargs) => selectionOptions(yargs).option('inline', { type: 'string', describe: 'Compile this SQL template and print it' }),
+  options: (yargs) =>
+    selectionOptions(yargs)
+      .option('inline', { type: 'string', describe: 'Compile this SQL template and print it' })
+      .option('env', { type: 'string', describe: "With virtual_environments: compile refs to this environment's views" }),
   async run(args, io) {
     const reporter = createSessionReporter(args, io);
     const session = await openSession(args, reporter);
-    const compiler = new Compiler(session.loaded.parsed, session.loaded.graph);
+    const loaded = projectForEnvironment(session, args);
+    const compiler = new Compiler(loaded.parsed, loaded.graph);
     const database = databaseOnDemand(session);
     let compiled: Map<string, string>;
     try {
