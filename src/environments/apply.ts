@@ -7,7 +7,7 @@ import type { GraphNode, Relation } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { restoreViews } from '../materializations/swap.js';
 import { applyGrants } from '../materializations/grants.js';
-import { tableDistribution } from '../materializations/distribution.js';
+import { tableDistributionAmong } from '../materializations/distribution.js';
 import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
 import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 import type { EnvironmentPlan } from './compute-plan.js';
@@ -51,8 +51,7 @@ export async function carrySnapshotHistory(adapter: Adapter, physical: LoadedPro
     const node = physical.parsed.nodes.get(planned.uniqueId)!;
     await adapter.transaction(async (connection) => {
       if (await connection.introspector.findRelation(planned.table)) return;
-      const nodeNamed = (name: string) => [...physical.parsed.nodes.values()].find((candidate) => candidate.name === name)?.relation;
-      const distribution = adapter.capabilities.distributedTables ? tableDistribution(node, nodeNamed) : undefined;
+      const distribution = adapter.capabilities.distributedTables ? tableDistributionAmong(node, physical.parsed.nodes.values()) : undefined;
       for (const statement of connection.dialect.sql.createTableAs(quoteRelation(planned.table), `select * from ${previous.relation}`, { distribution })) await connection.query(statement);
       carried.push(planned.name);
     });

@@ -121,6 +121,14 @@ export function tableDistribution(node: GraphNode, relationOf: (model: string) =
   return { ...distribution, colocateWith: quoteRelation(relation) };
 }
 
+/** tableDistribution, `colocate_with` resolved by name among `nodes` (a whole project's, or a plan's). */
+export function tableDistributionAmong(node: GraphNode, nodes: Iterable<GraphNode>): TableDistribution | undefined {
+  return tableDistribution(node, (name) => {
+    for (const candidate of nodes) if (candidate.name === name) return candidate.relation;
+    return undefined;
+  });
+}
+
 /**
  * The model's table as an incremental run writes into it: placed as the catalog says. A table placed otherwise than
  * its config says (built before the config changed) keeps its placement, with a warning: only a full refresh

@@ -80,4 +80,24 @@ describeBackends('--defer --state', (backend) => {
     expect(await project.query('select id from dev.downstream')).toEqual([{ id: 2 }]);
     expect((await project.run('clone')).code).toBe(2);
   });
+
+  it('clone --copy makes tables holding the state relations rows, which outlive the state relations', async () => {
+    const { project, state } = await builtInProd({
+      'models/upstream.sql': '{{config materialized="table"}}\nselect g as id from generate_series(1, 3) as g',
+      'models/downstream.sql': '{{config materialized="view"}}\nselect id * 10 as id from {{ref "upstream"}}',
+    });
+    await project.query('create schema dev');
+    await project.query('create view dev.downstream as select 9 as id');
+
+    const copied = await project.run('clone', '--state', state, '--copy', '--full-refresh');
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('"dev"."upstream": a copy of "prod"."upstream"');
+    expect(await project.query(`select table_name, table_type from information_schema.tables where table_schema = 'dev' order by 1`)).toEqual([
+      { table_name: 'downstream', table_type: 'BASE TABLE' },
+      { table_name: 'upstream', table_type: 'BASE TABLE' },
+    ]);
+    await project.query('drop schema prod cascade');
+    expect(await project.query('select id from dev.downstream order by id')).toEqual([{ id: 10 }, { id: 20 }, { id: 30 }]);
+    expect(await project.query('select count(*)::int as n from dev.upstream')).toEqual([{ n: 3 }]);
+  });
 });
