@@ -10,7 +10,7 @@ export const cloneCommand: Command<SelectionArgs & WriterArgs & { fullRefresh: b
   examples: [
     ['tsdbt clone --state prod-target/', "make this target's missing relations views onto production's"],
     ['tsdbt clone --state prod-target/ -s +orders --full-refresh', 'the same for orders and its upstream, replacing what this target has'],
-    ['tsdbt clone --state prod-target/ -s seeds --copy', "copy production's seeds into tables of this target's"],
+    ['tsdbt clone --state prod-target/ -s resource_type:seed --copy', "copy production's seeds into tables of this target's"],
   ],
   options: (yargs) =>
     writerOptions(selectionOptions(yargs))
