@@ -1,3 +1,5 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCitusSql } from '../../src/adapters/citus/citus-sql.js';
 import { postgresSql } from '../../src/adapters/postgres/postgres-sql.js';
@@ -298,6 +300,33 @@ select user_id, amount from {{ref "events"}}`,
     expect(await placement()).toEqual([{ type: 'distributed' }]);
     const placed = await expectOk(project, 'run');
     expect(placed.stdout + placed.stderr).not.toMatch(/its config makes it/);
+  });
+
+  it('clone --copy places each copy as its config says: distributed, colocated, reference or local', async () => {
+    const project = makeProject(
+      {
+        'models/events.sql': '{{config materialized="table" distribution_column="user_id"}}\nselect g % 10 as user_id, g as v from generate_series(1, 100) as g',
+        'models/per_user.sql': '{{config materialized="table" distribution_column="user_id" colocate_with="events"}}\nselect user_id, sum(v) as total from {{ref "events"}} group by user_id',
+        'models/kinds.sql': '{{config materialized="table" distribution="reference"}}\nselect 1 as id',
+        'models/local_one.sql': '{{config materialized="table"}}\nselect 1 as one',
+      },
+      backend,
+      'prod',
+    );
+    await expectOk(project, 'run');
+    const state = join(project.dir, 'prod-target');
+    cpSync(join(project.dir, 'target'), state, { recursive: true });
+    project.write('profiles.yml', project.read('profiles.yml').replace('schema: prod', 'schema: dev'));
+    await expectOk(project, 'clone', '--state', state, '--copy');
+    expect(
+      await project.query("select table_name::text as name, citus_table_type as type, distribution_column as column, colocation_id = (select colocation_id from citus_tables where table_name = 'dev.events'::regclass) as with_events from citus_tables where table_name::text like 'dev.%' order by 1"),
+    ).toEqual([
+      { name: 'dev.events', type: 'distributed', column: 'user_id', with_events: true },
+      { name: 'dev.kinds', type: 'reference', column: '<none>', with_events: false },
+      { name: 'dev.per_user', type: 'distributed', column: 'user_id', with_events: true },
+    ]);
+    expect(await project.query('select sum(total)::int as total from dev.per_user')).toEqual([{ total: 5050 }]);
+    expect(await project.query('select one from dev.local_one')).toEqual([{ one: 1 }]);
   });
 
   it('runs a postgres target whose database has the citus extension with the citus dialect, and debug says why', async () => {
