@@ -22,6 +22,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Cleanup after each test file of what it left in the worker (open databases, temporary folders, environment
+    // variables, registered secrets).
+    setupFiles: ['test/file-setup.ts'],
     // Test files spend much of their time waiting (on the PostgreSQL server, on CLI child processes, on PGlite's
     // file I/O): three at once keep two cores busy where vitest's default (cores - 1) runs them one after another.
     maxWorkers: 3,
