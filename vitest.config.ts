@@ -22,8 +22,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
-    // Cleanup after each test file of what it left in the worker (open databases, temporary folders, environment
-    // variables, registered secrets).
+    // A worker runs file after file with the modules it loaded (PGlite, pg, libpg-query, the CLI): importing them
+    // anew for each file cost more CPU than the two cores can spare. test/file-setup.ts undoes, after each file, what
+    // it left in the process (open databases, temporary folders, environment variables, registered secrets).
+    isolate: false,
     setupFiles: ['test/file-setup.ts'],
     // Test files spend much of their time waiting (on the PostgreSQL server, on CLI child processes, on PGlite's
     // file I/O): three at once keep two cores busy where vitest's default (cores - 1) runs them one after another.
