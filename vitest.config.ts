@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/longest-first-sequencer.js';
 
 function writableDir(path: string): boolean {
   try {
@@ -27,6 +28,8 @@ export default defineConfig({
     // it left in the process (open databases, temporary folders, environment variables, registered secrets).
     isolate: false,
     setupFiles: ['test/file-setup.ts'],
+    // The longest files first (test/file-durations.json), so that no long file starts last while the others idle.
+    sequence: { sequencer: LongestFirstSequencer },
     // Test files spend much of their time waiting (on the PostgreSQL server, on CLI child processes, on PGlite's
     // file I/O): three at once keep two cores busy where vitest's default (cores - 1) runs them one after another.
     maxWorkers: 3,
