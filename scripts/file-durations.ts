@@ -1,5 +1,6 @@
 // Writes test/file-durations.json, the seconds each test file took, from a vitest JSON report: the order in which
-// test/longest-first-sequencer.ts starts the files. Refresh it when files come or go or change much:
+// test/longest-first-sequencer.ts starts the files. Refresh it when files come or go or change much, best from a run
+// with every backend (the Citus half included, as in .ci/run):
 //   npx vitest run --reporter=json --outputFile.json=/tmp/report.json && npx tsx scripts/file-durations.ts /tmp/report.json
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
