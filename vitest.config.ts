@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/longest-first-sequencer.js';
 
 function writableDir(path: string): boolean {
   try {
@@ -22,6 +23,13 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // A worker runs file after file with the modules it loaded (PGlite, pg, libpg-query, the CLI): importing them
+    // anew for each file cost more CPU than the two cores can spare. test/file-setup.ts undoes, after each file, what
+    // it left in the process (open databases, temporary folders, environment variables, registered secrets).
+    isolate: false,
+    setupFiles: ['test/file-setup.ts'],
+    // The longest files first (test/file-durations.json), so that no long file starts last while the others idle.
+    sequence: { sequencer: LongestFirstSequencer },
     // Test files spend much of their time waiting (on the PostgreSQL server, on CLI child processes, on PGlite's
     // file I/O): three at once keep two cores busy where vitest's default (cores - 1) runs them one after another.
     maxWorkers: 3,

@@ -34,6 +34,17 @@ function updateShownPattern(): void {
   shownAroundSecrets = shown.length === 0 ? undefined : new RegExp(shown.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
 }
 
+/**
+ * Forgets every secret and shown value: for a process that runs independent invocations one after another, where one
+ * invocation's secrets must not mask another's output (the test workers, which run test file after test file).
+ */
+export function forgetSecrets(): void {
+  secrets.clear();
+  longestFirst = [];
+  shownValues.clear();
+  shownAroundSecrets = undefined;
+}
+
 export function redact(text: string): string {
   if (!shownAroundSecrets) return maskSecrets(text);
   let out = '';

@@ -1,10 +1,10 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, inject } from 'vitest';
 import type { DialectType } from '../../src/adapters/registry.js';
 import { adminQuery, createCitusDatabase, dropCitusDatabase } from './citus-database.js';
+import { openForQuery } from './pglite-queries.js';
 
 /** A database backend the integration suite runs on: every integration test runs on each of them. */
 export interface TestBackend {
@@ -133,29 +133,6 @@ export class CitusTestDatabase extends PostgresTestDatabase {
   override async drop(): Promise<void> {
     await dropCitusDatabase(this.serverUrl, this.name, this.workers);
   }
-}
-
-/**
- * PGlite databases `query` opened, by data directory, kept open between queries: opening one takes a second or more,
- * and tests query several times between two runs. Closed before anything else opens the directory (see
- * closePgliteQueries).
- */
-const openForQueries = new Map<string, Promise<PGlite>>();
-
-/** Closes the databases `query` keeps open: before a CLI run opens one of them, and before a project is removed. */
-export async function closePgliteQueries(): Promise<void> {
-  const open = [...openForQueries.values()];
-  openForQueries.clear();
-  for (const db of open) await (await db).close();
-}
-
-function openForQuery(dataDir: string): Promise<PGlite> {
-  let db = openForQueries.get(dataDir);
-  if (!db) {
-    db = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(dataDir));
-    openForQueries.set(dataDir, db);
-  }
-  return db;
 }
 
 export const pgliteBackend: TestBackend = {

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { closePgliteQueries, type TestBackend } from './backends.js';
+import type { TestBackend } from './backends.js';
+import { closePgliteQueries } from './pglite-queries.js';
 import { temporaryDir } from './temporary-dir.js';
 import { spawnCli as spawnCliProcess, type CliResult, type SpawnedCli, type SpawnOptions } from './spawn-cli.js';
 
@@ -23,8 +23,6 @@ export interface TestProject {
   remove(path: string): void;
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
 }
-
-afterAll(() => closePgliteQueries());
 
 export const DEFAULT_PROJECT_FILE = 'name: test_project\nprofile: test\n';
 

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import pg from 'pg';
 import { describeBackends, describeServerBackends } from '../helpers/suite.js';
 import { makeProject, type TestProject } from '../helpers/project.js';
-import { closePgliteQueries } from '../helpers/backends.js';
+import { closePgliteQueries } from '../helpers/pglite-queries.js';
 import { main } from '../../src/cli/main.js';
 import type { Plan } from '../../src/environments/plan.js';
 
