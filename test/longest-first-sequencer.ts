@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-/** Seconds each test file took, by path from the repository root: written by scripts/file-durations.mjs. */
+/** Seconds each test file took, by path from the repository root: written by scripts/file-durations.ts. */
 const DURATIONS_FILE = new URL('file-durations.json', import.meta.url);
 
 /**
