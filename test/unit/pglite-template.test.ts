@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PgliteAdapter } from '../../src/adapters/pglite/pglite-adapter.js';
@@ -7,8 +6,9 @@ import { postgresSqlDialect } from '../../src/adapters/postgres/postgres-sql-dia
 import { LOCK_FILE } from '../../src/adapters/pglite/pglite-lock.js';
 import { isInitialised, pgliteTemplate, pgliteVersion, seedDataDir, usableTemplate } from '../../src/adapters/pglite/pglite-template.js';
 import { tsdbtCacheDir } from '../../src/util/cache-dir.js';
+import { temporaryDir } from '../helpers/temporary-dir.js';
 
-const scratch = () => mkdtempSync(join(tmpdir(), 'tsdbt-template-'));
+const scratch = () => temporaryDir('tsdbt-template-');
 
 async function withAdapter<T>(path: string, work: (adapter: PgliteAdapter) => Promise<T>): Promise<T> {
   const adapter = new PgliteAdapter({ type: 'pglite', name: 'dev', profileName: 'test', schema: 'public', threads: 1, path }, postgresSqlDialect, 0);
