@@ -130,12 +130,13 @@ function writeSummary(args: BenchArgs, machine: MachineInfo, results: Results, m
     machine,
     args,
     targets: { compileS: COMPILE_TARGET_S, lsS: LS_TARGET_S, runOverheadMsPerModel: RUN_OVERHEAD_TARGET_MS, seed: SEED_TARGETS, incremental: INCREMENTAL_TARGETS, buildStartS: BUILD_START_TARGET_S, clusteringS: CLUSTERING_TARGET_S, inProcessS: IN_PROCESS_TARGETS_S },
-    compile: compile.map(({ name, n, cold, warm, filesFloor, ls, lsUncached }) => ({
+    compile: compile.map(({ name, n, cold, warm, filesFloor, coldInMemory, ls, lsUncached }) => ({
       name,
       n,
       cold: withoutSamples(cold),
       warm: withoutSamples(warm),
       filesFloor: withoutSamples(filesFloor),
+      coldInMemory: coldInMemory ? withoutSamples(coldInMemory) : null,
       ls: withoutSamples(ls),
       lsUncached: withoutSamples(lsUncached),
     })),

@@ -1,5 +1,5 @@
 /** `tsdbt compile` (parse, render, graph; no database) on generated projects of N models, cold and warm; and `tsdbt ls`. */
-import { rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateProject } from '../generate-project.js';
 import { runChecked } from './measure.js';
@@ -17,10 +17,25 @@ export interface CompileResult {
   warm: Measurement;
   /** Creating one file per model in a fresh folder and nothing else: what a cold compile cannot go below on this disk. */
   filesFloor: Measurement;
+  /**
+   * The cold compile of a copy of the project in memory (/dev/shm), where creating its files costs little: tsdbt's own
+   * cost, apart from the disk's (undefined where /dev/shm cannot be written).
+   */
+  coldInMemory: Measurement | undefined;
   /** `tsdbt ls` of every node after a compile: the parse (from the partial parse cache), graph and selection. */
   ls: Measurement;
   /** The same with `--no-partial-parse`: every model file read and parsed. */
   lsUncached: Measurement;
+}
+
+/** A folder in memory for the project's copy, or undefined. */
+function memoryDir(n: number): string | undefined {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return join('/dev/shm', `tsdbt-bench-compile-${n}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function removeTarget(projectDir: string): void {
@@ -48,6 +63,16 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
     runs,
   );
   rmSync(floorDir, { recursive: true, force: true });
+  const inMemory = memoryDir(n);
+  let coldInMemory: Measurement | undefined;
+  if (inMemory) {
+    rmSync(inMemory, { recursive: true, force: true });
+    cpSync(projectDir, inMemory, { recursive: true, filter: (path) => path !== join(projectDir, 'target') });
+    const memoryCmd = tsdbtCommand('compile', inMemory, { profilesDir: inMemory });
+    const [memoryCold] = measureTasks([{ label: 'cold, in memory', cmd: memoryCmd, before: () => removeTarget(inMemory) }], runs);
+    coldInMemory = toMeasurement('compile (cold), project in /dev/shm', n, memoryCold!, COMPILE_TARGET_S[n]);
+    rmSync(inMemory, { recursive: true, force: true });
+  }
   runChecked(cmd); // make sure the warm runs find a complete target/ from an uninterrupted run
   const [warm] = measureTasks([{ label: 'warm', cmd }], runs);
   const [ls, lsUncached] = measureTasks(
@@ -65,6 +90,7 @@ export function runCompileBenchmark(n: number, runs: number): CompileResult {
     cold: toMeasurement('compile (cold)', n, cold!, targetS),
     warm: toMeasurement('compile (warm)', n, warm!, targetS),
     filesFloor: toMeasurement('create N files only (floor)', n, floor!),
+    coldInMemory,
     ls: toMeasurement('ls', n, ls!, LS_TARGET_S[n]),
     lsUncached: toMeasurement('ls --no-partial-parse', n, lsUncached!),
   };

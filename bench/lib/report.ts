@@ -36,7 +36,14 @@ function referenceRow(benchmark: string, n: number, medianS: number): string[] {
 
 export function mainTable(compile: readonly CompileResult[], run: RunResult | undefined): string {
   const rows = [
-    ...compile.flatMap((c) => [measurementRow(c.cold), measurementRow(c.filesFloor), measurementRow(c.warm), measurementRow(c.ls), measurementRow(c.lsUncached)]),
+    ...compile.flatMap((c) => [
+      measurementRow(c.cold),
+      measurementRow(c.filesFloor),
+      ...(c.coldInMemory ? [measurementRow(c.coldInMemory)] : []),
+      measurementRow(c.warm),
+      measurementRow(c.ls),
+      measurementRow(c.lsUncached),
+    ]),
     ...COMPILE_REFERENCES.map((r) => referenceRow(r.benchmark, r.n, r.seconds)),
     ...(run ? [measurementRow(run.tsdbt), measurementRow(run.psql)] : []),
     referenceRow(`${RUN_REFERENCE.tool} (views)`, RUN_REFERENCE.n, RUN_REFERENCE.toolS),
