@@ -7,7 +7,7 @@ import type { GraphNode, Relation } from '../core/nodes.js';
 import type { LoadedProject } from '../parser/load-project.js';
 import { restoreViews } from '../materializations/swap.js';
 import { applyGrants } from '../materializations/grants.js';
-import { tableDistributionAmong } from '../materializations/distribution.js';
+import { referableRelations, tableDistribution } from '../materializations/distribution.js';
 import { hasRejects, rejectsRelation } from '../loaders/json-seed-table.js';
 import { MAX_IDENTIFIER_LENGTH } from '../core/constants.js';
 import type { EnvironmentPlan } from './compute-plan.js';
@@ -45,13 +45,14 @@ export function physicalProject(loaded: LoadedProject, environmentPlan: Environm
  */
 export async function carrySnapshotHistory(adapter: Adapter, physical: LoadedProject, environmentPlan: EnvironmentPlan): Promise<string[]> {
   const carried: string[] = [];
+  const relationNamed = referableRelations(physical.parsed.nodes.values());
   for (const planned of environmentPlan.plan.nodes) {
     const previous = planned.previousFingerprint === undefined ? undefined : environmentPlan.versions.get(planned.previousFingerprint);
     if (planned.resourceType !== 'snapshot' || planned.action !== 'build' || !previous || previous.relation === quoteRelation(planned.table)) continue;
     const node = physical.parsed.nodes.get(planned.uniqueId)!;
     await adapter.transaction(async (connection) => {
       if (await connection.introspector.findRelation(planned.table)) return;
-      const distribution = adapter.capabilities.distributedTables ? tableDistributionAmong(node, physical.parsed.nodes.values()) : undefined;
+      const distribution = adapter.capabilities.distributedTables ? tableDistribution(node, relationNamed) : undefined;
       for (const statement of connection.dialect.sql.createTableAs(quoteRelation(planned.table), `select * from ${previous.relation}`, { distribution })) await connection.query(statement);
       carried.push(planned.name);
     });

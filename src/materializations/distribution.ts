@@ -121,12 +121,14 @@ export function tableDistribution(node: GraphNode, relationOf: (model: string) =
   return { ...distribution, colocateWith: quoteRelation(relation) };
 }
 
-/** tableDistribution, `colocate_with` resolved by name among `nodes` (a whole project's, or a plan's). */
-export function tableDistributionAmong(node: GraphNode, nodes: Iterable<GraphNode>): TableDistribution | undefined {
-  return tableDistribution(node, (name) => {
-    for (const candidate of nodes) if (candidate.name === name) return candidate.relation;
-    return undefined;
-  });
+/**
+ * What `colocate_with` names, for tableDistribution, among a project's nodes: the relation of the model, seed or
+ * snapshot of that name (one index, built once; the compiler's nodeNamed where a compiler is at hand).
+ */
+export function referableRelations(nodes: Iterable<GraphNode>): (name: string) => Relation | undefined {
+  const byName = new Map<string, Relation>();
+  for (const node of nodes) if (RESOURCE_KINDS[node.resourceType].referable) byName.set(node.name, node.relation);
+  return (name) => byName.get(name);
 }
 
 /**

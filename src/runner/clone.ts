@@ -4,7 +4,7 @@ import { quoteIdentifier, quoteRelation } from '../adapters/sql.js';
 import type { GraphNode, Relation } from '../core/nodes.js';
 import { RESOURCE_KINDS } from '../core/node-kinds.js';
 import { isEphemeral } from '../materializations/registry.js';
-import { tableDistributionAmong } from '../materializations/distribution.js';
+import { referableRelations, tableDistribution } from '../materializations/distribution.js';
 import { SQL_KEYWORD_BY_KIND } from '../materializations/materialization.js';
 
 export interface CloneOptions {
@@ -36,6 +36,7 @@ export async function cloneRelations(connection: Connection, nodes: GraphNode[],
   const schemas = [...new Set(candidates.map((node) => node.relation.schema))];
   const existing = new Map((await connection.introspector.listRelations(schemas)).map((relation) => [relationKey(relation), relation]));
   const outcome: CloneOutcome = { cloned: [], kept: [] };
+  const relationNamed = options.copy?.distributed ? referableRelations(options.copy.nodes) : undefined;
   await inTransaction(connection, async () => {
     const existingSchemas = new Set(await connection.introspector.listSchemas());
     for (const schema of schemas.filter((name) => !existingSchemas.has(name))) await connection.query(`create schema ${quoteIdentifier(schema)}`);
@@ -51,7 +52,7 @@ export async function cloneRelations(connection: Connection, nodes: GraphNode[],
       if (present) await connection.query(`drop ${SQL_KEYWORD_BY_KIND[present.kind]} ${quoteRelation(node.relation)} cascade`);
       const query = `select * from ${quoteRelation(from)}`;
       if (options.copy) {
-        const distribution = options.copy.distributed ? tableDistributionAmong(node, options.copy.nodes) : undefined;
+        const distribution = relationNamed ? tableDistribution(node, relationNamed) : undefined;
         for (const statement of connection.dialect.sql.createTableAs(quoteRelation(node.relation), query, { distribution })) await connection.query(statement);
       } else await connection.query(connection.dialect.sql.createView(quoteRelation(node.relation), query, {}));
       outcome.cloned.push({ node, from });

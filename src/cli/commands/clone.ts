@@ -31,7 +31,7 @@ export const cloneCommand: Command<SelectionArgs & WriterArgs & { fullRefresh: b
         const schemas = [...new Set(nodes.map((node) => node.relation.schema))];
         const lock = await lockTarget(adapter, schemas, { command: 'clone', timeoutMs: Math.max(0, args.lockTimeout) * 1000 });
         try {
-          const copy = args.copy ? { distributed: adapter.capabilities.distributedTables, nodes: [...session.loaded.parsed.nodes.values()] } : undefined;
+          const copy = args.copy ? { distributed: adapter.capabilities.distributedTables, nodes: session.loaded.parsed.nodes.values() } : undefined;
           return await adapter.withConnection((connection) => cloneRelations(connection, nodes, stateRelations, { replace: args.fullRefresh, copy }));
         } finally {
           await lock.release();
